@@ -1,0 +1,15 @@
+"""Fupin KG: a knowledge graph of employment-based poverty alleviation from Chinese news articles.
+
+The data flows through one module per stage::
+
+    corpus.py     files -> decoded raw text (encodings, manifest, bad-input rejection)
+    normalize.py  raw -> normalised text with an exact offset map (OCR layout repair)
+    nlp/          the spaCy zh pipeline (pkuseg segmenter + extraction components)
+    extract.py    Doc -> records (dataclasses in records.py), cached by content
+    graph.py      records -> RDF under ontology/ (fp: terms in namespace.py)
+    store.py      Oxigraph store, `kg query`, `kg serve`
+    analytics.py  networkx measures        views.py  pyvis pages and the report
+    evaluate.py   `kg eval`                bench.py  `kg bench`
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,147 @@
+"""The ``kg`` command: a thin layer over plain functions, one sub-command per stage.
+
+Exit statuses (also in the README): 0 success; 3 the build finished but some articles were
+rejected (listed in build-report.json); 2 usage or input errors (bad arguments, missing
+corpus, malformed query, port in use); 1 an unexpected internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kg import __version__
+from kg.errors import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, KGError
+
+__all__ = ["main", "make_parser"]
+
+DEFAULT_OUT = Path("output")
+
+
+def _cmd_build(a: argparse.Namespace) -> int:
+    from kg.build import build
+
+    report = build(corpus=a.corpus, out=a.out, workers=a.workers, quiet=a.quiet, views=not a.no_views)
+    return report.exit_code
+
+
+def _cmd_query(a: argparse.Namespace) -> int:
+    from kg.store import query_command
+
+    if (a.query is None) == (a.file is None):
+        raise KGError("kg query: give either a query string or -f FILE (not both)")
+    text = a.query if a.query is not None else _read_query_file(a.file)
+    return query_command(text, store=a.store or a.out / "store", fmt=a.format,
+                         source=str(a.file) if a.file else "<query>")
+
+
+def _read_query_file(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KGError(f"{path}: no such query file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise KGError(f"{path}: cannot read query file ({e})") from None
+
+
+def _cmd_serve(a: argparse.Namespace) -> int:
+    from kg.store import serve
+
+    return serve(store=a.store or a.out / "store", host=a.host, port=a.port)
+
+
+def _cmd_analyze(a: argparse.Namespace) -> int:
+    from kg.analytics import analyze_command
+
+    return analyze_command(graph=a.graph or a.out / "kg.ttl", out=a.out, quiet=a.quiet)
+
+
+def _cmd_eval(a: argparse.Namespace) -> int:
+    from kg.evaluate import eval_command
+
+    return eval_command(gold=a.gold, graph=a.graph or a.out / "kg.ttl", as_json=a.json)
+
+
+def _cmd_bench(a: argparse.Namespace) -> int:
+    from kg.bench import bench_command
+
+    sizes = [int(x) for x in a.sizes.split(",") if x.strip()]
+    return bench_command(sizes=sizes, out=a.out, workers=a.workers, quiet=a.quiet, skip=a.skip)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kg",
+        description="Fupin KG: build and query a knowledge graph of employment-based poverty "
+                    "alleviation from Chinese news articles.",
+        epilog="Exit status: 0 ok, 3 some articles rejected, 2 usage/input error, 1 internal error.",
+    )
+    p.add_argument("--version", action="version", version=f"kg {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help: str, func) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help)
+        sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+        sp.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: output)")
+        sp.set_defaults(func=func)
+        return sp
+
+    b = command("build", "Read the corpus, extract, and write the graph, store, report and views.", _cmd_build)
+    b.add_argument("--corpus", type=Path, default=Path("corpus"), help="folder of .txt articles (default: corpus)")
+    b.add_argument("--workers", type=int, default=1, help="extraction worker processes (default: 1)")
+    b.add_argument("--no-views", action="store_true", help="skip analytics, report and HTML views")
+
+    q = command("query", "Run a SPARQL query against the embedded Oxigraph store.", _cmd_query)
+    q.add_argument("query", nargs="?", help="the SPARQL query text")
+    q.add_argument("-f", "--file", type=Path, help="read the query from FILE (.rq)")
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table", help="result format")
+    q.add_argument("--store", type=Path, help="store directory (default: OUT/store)")
+
+    s = command("serve", "Serve the store as a read-only SPARQL 1.1 Protocol endpoint.", _cmd_serve)
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
+    s.add_argument("--store", type=Path, help="store directory (default: OUT/store)")
+
+    an = command("analyze", "Graph analytics (networkx): writes analytics.json and report.html.", _cmd_analyze)
+    an.add_argument("--graph", type=Path, help="graph file (default: OUT/kg.ttl)")
+
+    e = command("eval", "Score the graph against gold annotations (GOLD-FORMAT).", _cmd_eval)
+    e.add_argument("--gold", type=Path, required=True, help="folder of gold JSON files")
+    e.add_argument("--graph", type=Path, help="graph file (default: OUT/kg.ttl)")
+    e.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+    bn = command("bench", "Benchmarks: throughput, scaling, incremental rebuild, SPARQL latency.", _cmd_bench)
+    bn.add_argument("--sizes", default="100,1000,5000", help="synthetic corpus sizes (default: 100,1000,5000)")
+    bn.add_argument("--workers", type=int, default=2, help="workers for the parallel measurement (default: 2)")
+    bn.add_argument("--skip", action="append", default=[], metavar="PART",
+                    help="skip a part: throughput, scale, incremental, sparql, browser (repeatable)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except KGError as e:
+        print(f"kg {args.command}: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print(f"kg {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as e:  # a bug: say so in one line, with a hint to get the traceback
+        if "KG_DEBUG" in __import__("os").environ:
+            raise
+        print(f"kg {args.command}: internal error: {type(e).__name__}: {e} (set KG_DEBUG=1 for a traceback)",
+              file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

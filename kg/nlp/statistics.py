@@ -1,0 +1,16 @@
+"""Component kg_stats: placeholder until its issue-3 implementation lands (owned by a helper)."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.nlp.doc import init_doc
+
+
+@Language.factory("kg_stats")
+def make_kg_stats(nlp: Language, name: str):
+    def kg_stats(doc: Doc) -> Doc:
+        return init_doc(doc)
+
+    return kg_stats

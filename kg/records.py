@@ -1,0 +1,184 @@
+"""Extraction records: the plain dataclasses every stage after the NLP pipeline reads.
+
+One :class:`ArticleRecord` per article is written as JSON under ``output/extractions/``
+and is the whole interface between extraction and the graph builder.
+
+Offsets. ``Evidence.start``/``end`` index the article's *raw* text: the decoded file
+(BOM removed, line breaks untouched), counted in Unicode code points, so that
+``raw[start:end] == evidence.raw_text`` always holds. ``sentence`` is the same stretch
+after layout repair (what a reader wants to see).
+
+Places are identified by their ``path`` in the administrative hierarchy, from the
+broadest unit down to the place itself (``("重庆市", "永川区", "何埂镇", "丰乐村")``),
+so two villages of the same name in different townships stay two places.
+Entities inside one record refer to each other by key (``Person.name``,
+``Place.path``, ``Organization.name``, ``Program.key``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "ADMIN_LEVELS", "CATEGORIES", "PERIODS", "Evidence", "Person", "Place", "Organization",
+    "Program", "Income", "Statistic", "Case", "ArticleMeta", "ArticleRecord", "SCHEMA_VERSION",
+]
+
+SCHEMA_VERSION = 1
+
+#: fp:adminLevel values, broadest first.
+ADMIN_LEVELS = ("country", "province", "prefecture", "county", "township", "village", "group", "other")
+#: The program categories: local names of the SKOS concepts in ontology/ (RDF-CONTRACT.md).
+CATEGORIES = ("SkillsTraining", "PovertyWorkshop", "PublicWelfareJob", "LaborCooperation", "JobFair",
+              "Entrepreneurship", "SocialInsurance", "Subsidy", "JobReferral")
+PERIODS = ("day", "month", "year", "total")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A stretch of the source article that a fact cites."""
+
+    start: int            # raw offset (inclusive)
+    end: int              # raw offset (exclusive)
+    raw_text: str         # == raw[start:end]
+    sentence: str         # the normalised sentence text
+
+
+@dataclass
+class Person:
+    name: str                                        # full name as written (key within the article)
+    roles: list[str] = field(default_factory=list)   # 村民, 贫困户, 所长, 村支书, 退伍军人 ...
+    gender: str | None = None                        # "female" / "male" when the text says (她/他, 丈夫...)
+    age: int | None = None
+    relations: list[tuple[str, str]] = field(default_factory=list)  # (relation, other person's name): ("丈夫", "吴军")
+    aliases: list[str] = field(default_factory=list)  # short references resolved to this person: 吴所长
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Place:
+    name: str                  # the fullest form the text gives: 何埂镇, 塘坎上村民小组, 凤凰湖工业园
+    level: str                 # one of ADMIN_LEVELS
+    path: tuple[str, ...]      # canonical names from the broadest unit down to this place (identity)
+    code: str | None = None    # administrative division code where the gazetteer has one
+    aliases: list[str] = field(default_factory=list)   # other spellings met in the text (永川 for 永川区)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Organization:
+    name: str                                          # full name as written
+    kind: str = "other"                                # company, bureau, school, cooperative, workshop, government, other
+    aliases: list[str] = field(default_factory=list)   # 黔江区人社局 <-> 黔江区人力资源和社会保障局
+    place: tuple[str, ...] | None = None               # path of the place it belongs to, when known
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Program:
+    key: str                                            # unique within the article
+    name: str                                           # as the text names it: 何埂镇护理病人培训班
+    categories: list[str] = field(default_factory=list)  # CATEGORIES
+    organizer: str | None = None                        # Organization.name
+    place: tuple[str, ...] | None = None                # Place.path
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Income:
+    amount: float                   # yuan
+    period: str                     # PERIODS
+    amount_max: float | None = None  # range top (两三千元 -> 2000..3000)
+    approximate: bool = False       # 多/余/约/左右/近/超过/不到
+    phase: str | None = None        # "before" / "after" the program, where the text says
+    kind: str = "income"            # income, wage, net_income, profit
+    text: str = ""                  # the money expression as written: 4000多元
+    evidence: Evidence | None = None
+
+
+@dataclass
+class Statistic:
+    value: float
+    unit: str                            # 人, 人次, 个, 元, %, 场 ...
+    text: str                            # the clause stating it: 建成5个扶贫车间
+    place: tuple[str, ...] | None = None  # Place.path the figure is about
+    category: str | None = None          # CATEGORIES, where stated
+    approximate: bool = False
+    evidence: Evidence | None = None
+
+
+@dataclass
+class Case:
+    """One named person's participation story in one article (fp:Case)."""
+
+    person: str                                               # Person.name
+    programs: list[str] = field(default_factory=list)         # Program.key
+    places: list[tuple[str, ...]] = field(default_factory=list)  # most specific Place.path(s)
+    organizations: list[str] = field(default_factory=list)    # Organization.name: employer / organiser
+    incomes: list[Income] = field(default_factory=list)
+    role: str = "participant"                                 # participant, employee, entrepreneur, referral
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class ArticleMeta:
+    file_name: str
+    sha256: str                    # of the raw bytes
+    title: str | None = None
+    region: str | None = None
+    publication: str | None = None
+    date: str | None = None        # ISO date where the text or manifest tells
+    encoding: str = "utf-8"
+    chars: int = 0                 # length of the raw text
+
+
+@dataclass
+class ArticleRecord:
+    meta: ArticleMeta
+    persons: list[Person] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    organizations: list[Organization] = field(default_factory=list)
+    programs: list[Program] = field(default_factory=list)
+    statistics: list[Statistic] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
+    pipeline_version: str = ""
+    schema_version: int = SCHEMA_VERSION
+
+    # -- JSON round trip -------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ArticleRecord:
+        def ev(x):
+            return Evidence(**x) if x else None
+
+        def evs(xs):
+            return [Evidence(**x) for x in xs or []]
+
+        def path(x):
+            return tuple(x) if x is not None else None
+
+        def income(x):
+            return Income(**{**x, "evidence": ev(x.get("evidence"))})
+
+        return cls(
+            meta=ArticleMeta(**d["meta"]),
+            persons=[Person(**{**p, "relations": [tuple(r) for r in p.get("relations", [])],
+                               "evidence": evs(p.get("evidence"))}) for p in d.get("persons", [])],
+            places=[Place(**{**p, "path": tuple(p["path"]), "evidence": evs(p.get("evidence"))})
+                    for p in d.get("places", [])],
+            organizations=[Organization(**{**o, "place": path(o.get("place")), "evidence": evs(o.get("evidence"))})
+                           for o in d.get("organizations", [])],
+            programs=[Program(**{**p, "place": path(p.get("place")), "evidence": evs(p.get("evidence"))})
+                      for p in d.get("programs", [])],
+            statistics=[Statistic(**{**s, "place": path(s.get("place")), "evidence": ev(s.get("evidence"))})
+                        for s in d.get("statistics", [])],
+            cases=[Case(**{**c, "places": [tuple(p) for p in c.get("places", [])],
+                           "incomes": [income(i) for i in c.get("incomes", [])],
+                           "evidence": evs(c.get("evidence"))}) for c in d.get("cases", [])],
+            pipeline_version=d.get("pipeline_version", ""),
+            schema_version=d.get("schema_version", SCHEMA_VERSION),
+        )

@@ -1,0 +1,1 @@
+"""The Fupin KG ontology (Turtle), shipped in the wheel as kg.ontology."""

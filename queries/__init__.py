@@ -1,0 +1,1 @@
+"""Example SPARQL queries, shipped in the wheel as kg.queries."""

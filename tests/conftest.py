@@ -1,0 +1,43 @@
+"""Shared fixtures: the pipeline is loaded once per session; ../shared is optional."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared (gold, scorer); tests that need it skip on a fresh clone without it."""
+    if not (SHARED / "gold").is_dir():
+        pytest.skip("../shared is not present")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The extraction pipeline, built into the cache on first use and loaded once."""
+    from kg.nlp import load_pipeline
+
+    return load_pipeline()
+
+
+@pytest.fixture(scope="session")
+def raw_article():
+    """Read a corpus article's raw text by file-name prefix ("000", "001"...)."""
+
+    def read(prefix: str) -> str:
+        (path,) = CORPUS.glob(f"{prefix}_*.txt")
+        return path.read_text(encoding="utf-8")
+
+    return read
