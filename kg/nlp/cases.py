@@ -1,16 +1,420 @@
-"""Component kg_cases: placeholder until its issue-3 implementation lands (owned by a helper)."""
+"""Component ``kg_cases``: one :class:`~kg.records.Case` per named person who takes part in a program.
+
+A case is a person's participation story: which programs, where the person lives or works,
+which employer or organiser, what the person earns (before and after). Stories run over
+several sentences and paragraphs and refer to the person as 她/他/其, so the component
+walks the body sentences in order and keeps the *current story subject*:
+
+* a named person introduced in a sentence (贫困户李正福, 36岁的村民徐泉铃, X是…的村民)
+  becomes the subject; a relative named inside another's story (丈夫吴军) does not;
+* a sentence without a name continues the subject's story; a new paragraph continues it only
+  when it refers back (她/他, a quote); an unnamed official's statement (…负责人介绍) or a
+  non-body block ends it;
+* each fact of a sentence (program, income, organisation, place, participation word) goes to
+  the person named nearest before it in the sentence (after it when none is before: quotes
+  end with ``…”X说``), else to the subject; ``她丈夫`` sends it to the subject's husband;
+  facts nearest to an official (所长吴娟, 村支书熊达友) are nobody's.
+
+A person becomes a case when the facts attached to them show participation: a program
+mention or a strong participation word (培训, 公益性岗位, 创业, 养老保险…) not negated
+(无法外出务工), or an income. Officials and national leaders who only speak or organise,
+and names in bylines and captions, never get a case.
+"""
 
 from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.doc import init_doc
+from kg.nlp.doc import block_kind, evidence, init_doc
+from kg.nlp.persons import load_lexicons
+from kg.records import ADMIN_LEVELS, Case, Evidence, Income
+from kg.resources import data_file
+
+__all__ = ["make_kg_cases", "CaseAssembler", "CaseLexicon", "load_case_lexicon"]
+
+_PRONOUN = re.compile(r"[她他其](?!们|他|中|实|次|余)")
+_CLAUSE_END = "，。；！？：\n"
+#: how specific a place level is (smaller is more specific); named local places count as villages
+_SPECIFICITY = {lvl: i for i, lvl in enumerate(reversed(ADMIN_LEVELS))}
+_SPECIFICITY["other"] = _SPECIFICITY["village"]
 
 
-@Language.factory("kg_cases")
-def make_kg_cases(nlp: Language, name: str):
-    def kg_cases(doc: Doc) -> Doc:
-        return init_doc(doc)
+def _sections(name: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    cur = None
+    for ln in data_file(name).read_text(encoding="utf-8").splitlines():
+        ln = ln.strip()
+        if not ln or ln.startswith("#"):
+            continue
+        if ln.startswith("[") and ln.endswith("]"):
+            cur = ln[1:-1]
+            continue
+        if cur:
+            out[cur].append(ln)
+    return out
 
-    return kg_cases
+
+@dataclass(frozen=True)
+class CaseLexicon:
+    strong: tuple[str, ...]
+    weak: tuple[str, ...]
+    negation: tuple[str, ...]
+    not_income: tuple[str, ...]
+    work: tuple[str, ...]
+    home: tuple[str, ...]
+    speaker: tuple[str, ...]
+
+
+@functools.cache
+def load_case_lexicon() -> CaseLexicon:
+    strong, weak = [], []
+    for ln in data_file("case_triggers.txt").read_text(encoding="utf-8").splitlines():
+        if not ln.strip() or ln.startswith("#"):
+            continue
+        word, _, kind = ln.partition("\t")
+        (weak if kind.strip() == "weak" else strong).append(word.strip())
+    s = _sections("case_lexicon.txt")
+    return CaseLexicon(tuple(strong), tuple(weak), tuple(s["negation"]), tuple(s["not_income"]),
+                       tuple(s["work"]), tuple(s["home"]), tuple(s["speaker"]))
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    name: str
+    actor: bool          # can be the one facts are about (not an official, not X的母亲 / 像X这样)
+    relative: bool       # named as someone's relative (丈夫吴军)
+    intro: bool          # introduced with a role, age or place right before it
+
+
+@dataclass
+class _Fact:
+    start: int
+    end: int
+    kind: str            # program, income, org, place, strong, weak
+    ref: object
+    sent: int
+    negated: bool = False
+
+
+@dataclass
+class _Story:
+    name: str
+    facts: list[_Fact] = field(default_factory=list)
+    sents: list[int] = field(default_factory=list)
+    intro_places: list[tuple] = field(default_factory=list)
+
+
+class CaseAssembler:
+    """The ``kg_cases`` pipeline component (see the module docstring)."""
+
+    def __init__(self, skip_blocks: tuple[str, ...] = ("caption", "byline", "headline"), lookback_sents: int = 4):
+        self.lex = load_case_lexicon()
+        self.plex = load_lexicons()
+        self.skip_blocks = tuple(skip_blocks)
+        self.lookback_sents = lookback_sents
+        self.re_strong = re.compile(_alt(self.lex.strong))
+        self.re_weak = re.compile(_alt(self.lex.weak))
+        self.re_speaker = re.compile(rf"(?:{_alt(self.lex.speaker)})(?:[\u4e00-\u9fff]{{0,2}}地)?(?:介绍|表示|说|认为|指出)")
+        self.re_rel_pron = re.compile(rf"[她他其](?:的)?(?P<rel>{_alt(self.plex.relations)})")
+        roles = [r for r in self.plex.roles]
+        self.re_intro_before = re.compile(rf"(?:{_alt(roles)}|\d{{1,3}}岁的|名叫|家住[^，。]{{0,24}}的)$")
+        self.re_home_after = re.compile(rf"，?(?:{_alt(self.lex.home)})")
+        self.re_work = re.compile(_alt(self.lex.work))
+
+    # -- helpers --------------------------------------------------------------------------
+    def _person_kind(self, person) -> str:
+        kinds = {self.plex.roles.get(r, "beneficiary") for r in person.roles}
+        if "beneficiary" in kinds or "occupation" in kinds or not kinds:
+            return "person"
+        return "leader" if "leader" in kinds else "official"
+
+    def _negated(self, text: str, start: int) -> bool:
+        before = text[max(0, start - 6):start]
+        return any(neg in before for neg in self.lex.negation)
+
+    def __call__(self, doc: Doc) -> Doc:
+        init_doc(doc)
+        text = doc.text
+        persons = doc._.kg_persons or {}
+        sents = [s for s in doc.sents] if doc.has_annotation("SENT_START") else [doc[:]]
+        bounds = [(s.start_char, s.end_char) for s in sents]
+        starts = [b[0] for b in bounds]
+
+        def sent_of(char: int) -> int:
+            return max(0, bisect.bisect_right(starts, char) - 1)
+
+        newlines = [i for i, c in enumerate(text) if c == "\n"]
+
+        def para_of(char: int) -> int:
+            return bisect.bisect_right(newlines, char)
+
+        # mentions
+        kinds = {n: self._person_kind(p) for n, p in persons.items()}
+        mentions: list[_Mention] = []
+        for sp in doc.spans["kg_persons"] if "kg_persons" in doc.spans else []:
+            name = sp._.kg_ref
+            if name not in persons:
+                continue
+            st, en = self._name_bounds(text, sp.start_char, sp.end_char, name, persons[name].aliases)
+            after = text[en:en + 4]
+            before = text[max(0, st - 12):st]
+            possessive = bool(re.match(rf"的(?:{_alt(self.plex.relations)})", after))
+            likeness = before.endswith("像") and after.startswith("这样")
+            relative = any(before.endswith(r) for r in self.plex.relations) and not re.search(r"[她他其]的?$", before[:-2] or "")
+            intro = bool(self.re_intro_before.search(before)) or bool(
+                _places_before(doc, st, 12)) or bool(self.re_home_after.match(text, en))
+            actor = kinds.get(name) == "person" and not possessive and not likeness
+            mentions.append(_Mention(st, en, name, actor, relative, intro))
+        mentions.sort(key=lambda m: m.start)
+
+        # facts
+        facts: list[_Fact] = []
+        for sp in doc.spans.get("kg_programs", []) if "kg_programs" in doc.spans else []:
+            facts.append(_Fact(sp.start_char, sp.end_char, "program", sp._.kg_ref, sent_of(sp.start_char),
+                               self._negated(text, sp.start_char)))
+        incomes = doc._.kg_incomes or []
+        for sp in doc.spans["kg_incomes"] if "kg_incomes" in doc.spans else []:
+            ref = sp._.kg_ref
+            if isinstance(ref, int) and 0 <= ref < len(incomes):
+                ctx = text[max(0, sp.start_char - 8):sp.start_char]
+                if any(w in ctx for w in self.lex.not_income):
+                    continue
+                facts.append(_Fact(sp.start_char, sp.end_char, "income", ref, sent_of(sp.start_char)))
+        for group, kind in (("kg_orgs", "org"), ("kg_places", "place")):
+            for sp in doc.spans[group] if group in doc.spans else []:
+                facts.append(_Fact(sp.start_char, sp.end_char, kind, sp._.kg_ref, sent_of(sp.start_char)))
+        for rx, kind in ((self.re_strong, "strong"), (self.re_weak, "weak")):
+            for m in rx.finditer(text):
+                facts.append(_Fact(m.start(), m.end(), kind, m.group(0), sent_of(m.start()),
+                                   self._negated(text, m.start())))
+        facts.sort(key=lambda f: f.start)
+
+        stories: dict[str, _Story] = {}
+        by_sent_m: dict[int, list[_Mention]] = defaultdict(list)
+        for m in mentions:
+            by_sent_m[sent_of(m.start)].append(m)
+        by_sent_f: dict[int, list[_Fact]] = defaultdict(list)
+        for f in facts:
+            by_sent_f[f.sent].append(f)
+
+        current: str | None = None
+        last_para = -1
+        for si, (ss, se) in enumerate(bounds):
+            stext = text[ss:se]
+            if not stext.strip():
+                continue
+            if block_kind(doc, ss) in self.skip_blocks:
+                current = None
+                continue
+            para = para_of(ss + len(stext) - len(stext.lstrip()))
+            ms = by_sent_m.get(si, [])
+            new_para = para != last_para
+            last_para = para
+            if new_para and current is not None and not ms:
+                lead = stext.lstrip()
+                prev = text[:ss].rstrip()
+                broken = bool(prev) and prev[-1] not in "。！？；”」\"）)"
+                if not (broken or lead.startswith(("“", "\"", "「")) or _PRONOUN.search(stext[:40])):
+                    current = None
+            if self.re_speaker.search(stext) and not any(m.actor for m in ms):
+                current = None
+                continue
+            # pseudo mentions: 她丈夫 -> the current subject's husband
+            pseudo: list[_Mention] = []
+            for pm in self.re_rel_pron.finditer(stext):
+                prior = [m for m in ms if m.actor and m.end <= ss + pm.start()]
+                owner = prior[-1].name if prior else current
+                if owner in persons:
+                    other = dict(persons[owner].relations).get(pm.group("rel"))
+                    if other and other in persons:
+                        pseudo.append(_Mention(ss + pm.start(), ss + pm.end(), other, True, True, False))
+            allm = sorted(ms + pseudo, key=lambda m: m.start)
+            # the subject after this sentence
+            actors = [m for m in allm if m.actor and not m.relative]
+            subject = None
+            if actors:
+                intros = [m for m in actors if m.intro]
+                subject = (intros[-1] if intros else actors[-1]).name
+            for f in by_sent_f.get(si, []):
+                owner = self._owner(f, allm, current)
+                if owner is None:
+                    continue
+                st = stories.setdefault(owner, _Story(owner))
+                st.facts.append(f)
+                if si not in st.sents:
+                    st.sents.append(si)
+            for m in allm:
+                if m.actor:
+                    st = stories.setdefault(m.name, _Story(m.name))
+                    if si not in st.sents:
+                        st.sents.append(si)
+                    if not st.intro_places:
+                        st.intro_places = self._intro_places(doc, m)
+            if subject is not None:
+                current = subject
+
+        doc._.kg_cases = self._cases(doc, persons, stories, bounds, kinds)
+        return doc
+
+    @staticmethod
+    def _name_bounds(text: str, st: int, en: int, name: str, aliases: list[str]) -> tuple[int, int]:
+        """The exact characters of the mention inside a token-aligned span."""
+        for form in (name, *aliases):
+            i = text.find(form, st, en)
+            if i >= 0:
+                return i, i + len(form)
+        return st, en
+
+    def _owner(self, f: _Fact, mentions: list[_Mention], current: str | None) -> str | None:
+        before = [m for m in mentions if m.end <= f.start]
+        if before:
+            m = before[-1]
+            if f.kind in ("place", "org") and f.start - m.end > 40 and not m.actor:
+                return current
+            return m.name if m.actor else None
+        after = [m for m in mentions if m.start >= f.end]
+        if after and f.kind not in ("place",):
+            m = after[0]
+            if m.actor:
+                return m.name
+            if f.kind in ("income", "program", "strong", "weak"):
+                return None
+        return current
+
+    def _intro_places(self, doc: Doc, m: _Mention) -> list[tuple]:
+        """Places in the clause that introduces the mention: ``丰乐村村民X`` or ``X，家住…``."""
+        text = doc.text
+        cs = m.start
+        while cs > 0 and text[cs - 1] not in _CLAUSE_END:
+            cs -= 1
+        found = [sp for sp in _spans(doc, "kg_places") if cs <= sp.start_char and sp.end_char <= m.start]
+        h = self.re_home_after.match(text, m.end)
+        if h:
+            ce = h.end()
+            while ce < len(text) and text[ce] not in "。；！？\n":
+                ce += 1
+            found += [sp for sp in _spans(doc, "kg_places") if h.end() <= sp.start_char and sp.end_char <= ce]
+        return [sp._.kg_ref for sp in found]
+
+    # -- assembling the records -----------------------------------------------------------
+    def _cases(self, doc: Doc, persons, stories: dict[str, _Story], bounds, kinds) -> list[Case]:
+        text = doc.text
+        places = doc._.kg_places or {}
+        programs = doc._.kg_programs or {}
+        incomes = doc._.kg_incomes or []
+        cases: list[Case] = []
+        home: dict[str, list[tuple]] = {}
+        for name, st in stories.items():
+            home[name] = st.intro_places
+        order = sorted(stories.values(), key=lambda s: min(s.sents) if s.sents else 0)
+        for st in order:
+            name = st.name
+            if kinds.get(name) != "person":
+                continue
+            live = [f for f in st.facts if not f.negated]
+            progs = [f for f in live if f.kind == "program"]
+            incs = [f for f in live if f.kind == "income"]
+            strong = [f for f in live if f.kind == "strong"]
+            if not (progs or incs or strong):
+                continue
+            case = Case(person=name)
+            for f in progs:
+                if f.ref in programs and f.ref not in case.programs:
+                    case.programs.append(f.ref)
+            seen_inc = set()
+            for f in incs:
+                inc: Income = incomes[f.ref]
+                key = (inc.amount, inc.amount_max, inc.period)
+                if key not in seen_inc:
+                    seen_inc.add(key)
+                    case.incomes.append(inc)
+            for f in live:
+                if f.kind == "org" and f.ref not in case.organizations:
+                    case.organizations.append(f.ref)
+            case.places = self._places(doc, st, persons, home, places, programs, bounds)
+            cats = {c for k in case.programs for c in programs[k].categories}
+            if "Entrepreneurship" in cats:
+                case.role = "entrepreneur"
+            elif "JobReferral" in cats:
+                case.role = "referral"
+            elif incs or any(f.ref in ("上班", "工资", "月薪", "聘用", "录用", "上岗") for f in live):
+                case.role = "employee"
+            evs: list[Evidence] = []
+            for si in sorted(st.sents):
+                s, e = bounds[si]
+                seg = text[s:e]
+                lead, trail = len(seg) - len(seg.lstrip()), len(seg) - len(seg.rstrip())
+                if e - trail > s + lead:
+                    evs.append(evidence(doc, s + lead, e - trail))
+            case.evidence = evs
+            cases.append(case)
+        return cases
+
+    def _places(self, doc, st: _Story, persons, home, places, programs, bounds) -> list[tuple]:
+        """Most specific home place(s) plus the work place(s) the story states."""
+        text = doc.text
+
+        def most_specific(paths):
+            paths = [p for p in paths if p in places]
+            if not paths:
+                return []
+            best = min(_SPECIFICITY.get(places[p].level, 99) for p in paths)
+            out = []
+            for p in paths:
+                if _SPECIFICITY.get(places[p].level, 99) == best and p not in out:
+                    out.append(p)
+            return out
+
+        chosen = most_specific(st.intro_places)
+        if not chosen:
+            # a relative's home (李刚伟 -> his father's village)
+            for rel, other in persons[st.name].relations if st.name in persons else []:
+                chosen = most_specific(home.get(other, []))
+                if chosen:
+                    break
+        if not chosen:
+            chosen = most_specific([programs[f.ref].place for f in st.facts
+                                    if f.kind == "program" and f.ref in programs and programs[f.ref].place])
+        if not chosen and st.sents:
+            first = min(st.sents)
+            cands = [sp._.kg_ref for sp in _spans(doc, "kg_places")
+                     if bounds[max(0, first - self.lookback_sents)][0] <= sp.start_char < bounds[first][1]]
+            chosen = most_specific(cands[-3:])
+        work = []
+        for f in st.facts:
+            if f.kind != "place" or f.ref in chosen or f.ref not in places:
+                continue
+            after = text[f.end:f.end + 16]
+            clause = re.split(r"[，。；！？]", after, maxsplit=1)[0]
+            before = text[max(0, f.start - 3):f.start]
+            if self.re_work.search(clause) and re.search(r"[到在赴往去]", before):
+                if f.ref not in work:
+                    work.append(f.ref)
+        return chosen + work
+
+
+def _spans(doc: Doc, group: str):
+    return doc.spans[group] if group in doc.spans else []
+
+
+def _places_before(doc: Doc, start: int, window: int) -> list:
+    return [sp for sp in _spans(doc, "kg_places") if start - window <= sp.end_char <= start and sp.end_char >= start - 1]
+
+
+@Language.factory("kg_cases", default_config={"skip_blocks": ["caption", "byline", "headline"], "lookback_sents": 4})
+def make_kg_cases(nlp: Language, name: str, skip_blocks: list[str], lookback_sents: int) -> CaseAssembler:
+    """Build the case assembler (lexicons from ``kg/data/case_*.txt`` and ``person_*.txt``)."""
+    return CaseAssembler(skip_blocks=tuple(skip_blocks), lookback_sents=lookback_sents)

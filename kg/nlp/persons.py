@@ -1,16 +1,508 @@
-"""Component kg_persons: placeholder until its issue-3 implementation lands (owned by a helper)."""
+"""Component ``kg_persons``: named persons, their roles, relations, age, gender and short references.
+
+Chinese person names have no capital letters and segmenters split rare ones, so names are
+found from *cues* around a surname (a general surname list, compound surnames included):
+
+* a role or relation word just before it (村民徐泉铃, 所长吴娟, 丈夫吴军, 名叫李刚伟),
+* an age (36岁的村民徐泉铃), ``家住…的X``, ``像X这样``,
+* a speech verb after it (黄家君说, 陈清友激动地说) or a leader's title (X总书记),
+* a clause that starts with it and states a role (印向珍是首批进入车间的村民, 曾晓林，家住…).
+
+Each cue scores the candidate; repetition, jieba's person tag and a common surname add to it, a
+dictionary word (高度, 周边) or a rare surname take away. The name's length (two or three
+characters) is decided by how often each form recurs in the article and by the segmenter's
+token boundaries. Mentions overlapping places or organizations found earlier are not persons.
+Short references (吴所长, 老李) are resolved to the one person of that surname.
+
+The component fills ``doc._.kg_persons`` (name -> :class:`~kg.records.Person`) and the span group
+``kg_persons`` (one span per mention, ``span._.kg_ref`` the full name).
+"""
 
 from __future__ import annotations
+
+import functools
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.doc import init_doc
+from kg.nlp.doc import block_kind, init_doc, sentence_evidence
+from kg.records import Person
+from kg.resources import data_file
+
+__all__ = ["make_kg_persons", "PersonRecognizer", "Lexicons", "load_lexicons", "Mention"]
+
+_CJK = "\u4e00-\u9fff"
+#: Characters that never occur inside a given name in running text (particles, admin suffixes...).
+_NOT_IN_NAME = set("的了是在们这那村镇乡县区市省街组社说岁和与也就都又把被给让从对为等着过吗呢吧啊")
+#: Characters that do not end a three-character name (function words, verbs that follow names).
+_END_STOP = set("一不很还将已便则却才再并及或而以到去来上下里外后前时年月日人家等会能要想曾"
+                "笑坐刚正拿每靠跟坦介表告高激开感回" "他她其我你自")
+#: A name followed by one of these is a place (李家村, 黄溪镇), not a person.
+_PLACE_NEXT = set("村镇乡县区市省州街路巷湖河江溪山坝湾屯寨庄沟")
+#: A name does not end with a toponym character (蒋家坝, 李家屯).
+_PLACE_END = set("村镇乡县区市省州街路巷坝湾屯寨庄沟垭")
+_PRONOUNS = re.compile(r"[她他](?!们)")
 
 
-@Language.factory("kg_persons")
-def make_kg_persons(nlp: Language, name: str):
-    def kg_persons(doc: Doc) -> Doc:
-        return init_doc(doc)
+def _lines(name: str) -> list[str]:
+    text = data_file(name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
 
-    return kg_persons
+
+@dataclass(frozen=True)
+class Lexicons:
+    """The general word lists the recogniser reads from ``kg/data``."""
+
+    surnames: frozenset[str]
+    compound_surnames: frozenset[str]
+    common_surnames: frozenset[str]
+    roles: dict[str, str]                           # role word -> kind
+    relations: dict[str, tuple[str, str, str]]      # relation -> (relative gender, owner gender, inverse)
+    speech: tuple[str, ...]
+    stopnames: frozenset[str]
+
+
+@functools.cache
+def load_lexicons() -> Lexicons:
+    """Read the person lexicons once per process."""
+    sur = [w for ln in _lines("person_surnames.txt") for w in ln.split()]
+    common = [w for ln in _lines("person_surnames_common.txt") for w in ln.split()]
+    roles = {}
+    for ln in _lines("person_roles.txt"):
+        word, _, kind = ln.partition("\t")
+        roles[word.strip()] = kind.strip() or "beneficiary"
+    relations = {}
+    for ln in _lines("person_relations.txt"):
+        cols = ln.split("\t")
+        cols += ["-"] * (4 - len(cols))
+        relations[cols[0]] = (cols[1], cols[2], cols[3])
+    return Lexicons(
+        surnames=frozenset(w for w in sur if len(w) == 1),
+        compound_surnames=frozenset(w for w in sur if len(w) == 2),
+        common_surnames=frozenset(common),
+        roles=roles,
+        relations=relations,
+        speech=tuple(_lines("person_cues.txt")),
+        stopnames=frozenset(_lines("person_stopnames.txt")),
+    )
+
+
+@functools.cache
+def _jieba_lexicon() -> dict[str, tuple[int, str]]:
+    """Two- to four-character words of jieba's dictionary: word -> (frequency, POS tag).
+
+    Read directly from the file (no jieba initialisation, no per-token tagging): names tagged
+    ``nr`` support a candidate, common non-name words (高度, 周边) count against it."""
+    try:
+        import jieba
+    except ImportError:  # pragma: no cover - jieba is a declared dependency
+        return {}
+    path = Path(jieba.__file__).resolve().parent / "dict.txt"
+    out: dict[str, tuple[int, str]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 3 and 2 <= len(parts[0]) <= 4:
+                try:
+                    out[parts[0]] = (int(parts[1]), parts[2])
+                except ValueError:
+                    continue
+    return out
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@dataclass
+class Mention:
+    """One mention of a person in the Doc text."""
+
+    start: int
+    end: int
+    name: str
+    alias: str | None = None   # the short form written (吴所长), when not the full name
+
+
+@dataclass
+class _Cue:
+    start: int
+    end: int
+    name: str
+    kind: str
+    weight: float
+    role: str | None = None
+    relation: str | None = None
+    age: int | None = None
+
+
+class PersonRecognizer:
+    """The ``kg_persons`` pipeline component (see the module docstring)."""
+
+    def __init__(self, min_score: float = 2.0, skip_blocks: tuple[str, ...] = ("caption", "byline", "headline"),
+                 use_jieba: bool = True, common_word_freq: int = 3):
+        self.lex = load_lexicons()
+        self.min_score = min_score
+        self.skip_blocks = tuple(skip_blocks)
+        self.common_word_freq = common_word_freq
+        self.jieba = _jieba_lexicon() if use_jieba else {}
+        lx = self.lex
+        first = "".join(sorted(lx.surnames | {c[0] for c in lx.compound_surnames}))
+        self._first = set(first)
+        s = f"(?=[{re.escape(first)}])"
+        roles_rel = _alt(list(lx.roles) + list(lx.relations))
+        self.re_left = re.compile(rf"(?P<cue>{roles_rel}|名叫|叫做|名为|像){s}")
+        self.re_age = re.compile(rf"(?:现年|今年)?(?P<age>\d{{1,3}})岁的(?P<role>{_alt(lx.roles)})?{s}")
+        self.re_home = re.compile(rf"家住[^，。；！？\n]{{2,24}}?的{s}")
+        speech = _alt(lx.speech)
+        self.re_speech = re.compile(rf"(?:[{_CJK}]{{2}}地|笑着|笑了笑)?(?:{speech})")
+        leaders = [r for r, k in lx.roles.items() if k == "leader"]
+        self.re_leader = re.compile(_alt(leaders))
+        self.re_clause = re.compile(rf"(?:^|(?<=[。！？；，“”\n的]))\s*{s}")
+        self.re_is_role = re.compile(
+            rf"(?:同样|也|就|都|还|曾|原)?是[^，。；！？\n]{{0,16}}?(?P<role>{_alt(lx.roles)})|，?家住|，?(?:今年|现年)\d{{1,3}}岁")
+        titles = [r for r, k in lx.roles.items() if k in ("official", "occupation", "leader")]
+        titles += ["大姐", "大哥", "阿姨", "大爷", "大叔", "大妈", "先生", "女士"]
+        self.re_short = re.compile(rf"(?P<s>[{re.escape(first)}])(?P<t>{_alt(titles)})|[小老](?P<s2>[{re.escape(first)}])(?=[，。！？、”说的])")
+
+    # -- name extent ----------------------------------------------------------------------
+    def _surname_len(self, text: str, i: int) -> int:
+        if text[i:i + 2] in self.lex.compound_surnames:
+            return 2
+        return 1 if text[i:i + 1] in self.lex.surnames else 0
+
+    def _given_ok(self, text: str, a: int, b: int) -> bool:
+        if b > len(text):
+            return False
+        return all("\u4e00" <= c <= "\u9fff" and c not in _NOT_IN_NAME for c in text[a:b])
+
+    def _inside_word(self, text: str, start: int, end: int) -> bool:
+        """True when the candidate and the next character(s) form a dictionary word (养老保|险)."""
+        for k in (1, 2):
+            info = self.jieba.get(text[start:end + k])
+            if info and not info[1].startswith("nr") and info[0] >= self.common_word_freq:
+                return True
+        return False
+
+    def extent(self, text: str, start: int, ctx: _DocCtx) -> int | None:
+        """End offset of the name starting at ``start`` (two or three characters), or None."""
+        sl = self._surname_len(text, start)
+        if not sl:
+            return None
+        e2, e3 = start + sl + 1, start + sl + 2
+        ok2 = (self._given_ok(text, start + sl, e2) and text[e2:e2 + 1] not in _PLACE_NEXT
+               and text[e2 - 1] not in _PLACE_END and not self._inside_word(text, start, e2))
+        ok3 = (self._given_ok(text, start + sl, e3) and text[e3 - 1] not in _END_STOP
+               and text[e3:e3 + 1] not in _PLACE_NEXT and text[e3 - 1] not in _PLACE_END
+               and not self._inside_word(text, start, e3))
+        if ok2 and ok3:
+            c2, c3 = ctx.count(text[start:e2]), ctx.count(text[start:e3])
+            if c3 >= 2 and 2 * c3 >= c2:
+                return e3
+            if c2 >= 2 and c2 > c3:
+                return e2
+            if e3 in ctx.token_ends or e2 not in ctx.token_ends:
+                return e3
+            return e2
+        if ok3:
+            return e3
+        if ok2:
+            return e2
+        return None
+
+    def _lookback(self, text: str, end: int, ctx: _DocCtx) -> tuple[int, int] | None:
+        """A name ending at ``end`` (before a speech verb or title)."""
+        for ln in (3, 4, 2):
+            st = end - ln
+            if st < 0:
+                continue
+            sl = self._surname_len(text, st)
+            if not sl or ln - sl not in (1, 2) or not self._given_ok(text, st + sl, end):
+                continue
+            if ln == 3 and not sl == 1:
+                continue
+            if ln == 4 and sl != 2:
+                continue
+            if ln == 3 and text[end - 1] in _END_STOP:
+                continue
+            before = text[st - 1] if st > 0 else "。"
+            if ln == 3 and "\u4e00" <= before <= "\u9fff" and st not in ctx.token_starts:
+                # a CJK character before the three-character form: prefer it only when the
+                # segmenter starts a token there or the form recurs
+                if ctx.count(text[st:end]) < 2:
+                    continue
+            return st, end
+        return None
+
+    # -- cues -----------------------------------------------------------------------------
+    def _cues(self, text: str, ctx: _DocCtx) -> list[_Cue]:
+        cues: list[_Cue] = []
+        lx = self.lex
+
+        def add(st, kind, weight, role=None, relation=None, age=None):
+            en = self.extent(text, st, ctx)
+            if en is not None and ctx.free(st, en):
+                cues.append(_Cue(st, en, text[st:en], kind, weight, role, relation, age))
+
+        for m in self.re_left.finditer(text):
+            cue = m.group("cue")
+            if cue in lx.relations:
+                add(m.end(), "relation", 2, relation=cue)
+            elif cue in lx.roles:
+                add(m.end(), "role", 2, role=cue)
+            elif cue == "像":
+                en = self.extent(text, m.end(), ctx)
+                if en is not None and text.startswith("这样", en) and ctx.free(m.end(), en):
+                    cues.append(_Cue(m.end(), en, text[m.end():en], "like", 2))
+            else:
+                add(m.end(), "named", 3)
+        for m in self.re_age.finditer(text):
+            add(m.end(), "age", 2, role=m.group("role"), age=int(m.group("age")))
+        for m in self.re_home.finditer(text):
+            add(m.end(), "home", 2)
+        for pattern, kind, weight in ((self.re_speech, "speech", 2), (self.re_leader, "leader", 3)):
+            for m in pattern.finditer(text):
+                span = self._lookback(text, m.start(), ctx)
+                if span and ctx.free(*span):
+                    role = m.group(0) if kind == "leader" else None
+                    cues.append(_Cue(span[0], span[1], text[span[0]:span[1]], kind, weight, role))
+        for m in self.re_clause.finditer(text):
+            st = m.end()
+            en = self.extent(text, st, ctx)
+            if en is None or not ctx.free(st, en):
+                continue
+            r = self.re_is_role.match(text, en)
+            if r:
+                cues.append(_Cue(st, en, text[st:en], "clause", 2, r.groupdict().get("role")))
+        return [c for c in cues if ctx.body(c.start)]
+
+    def _score(self, name: str, cues: list[_Cue], ctx: _DocCtx) -> float:
+        if name in self.lex.stopnames:
+            return float("-inf")
+        kinds = Counter(c.kind for c in cues)
+        score = sum(max(c.weight for c in cues if c.kind == k) + 0.5 * min(n - 1, 2) for k, n in kinds.items())
+        sl = 2 if name[:2] in self.lex.compound_surnames else 1
+        if name[:sl] not in self.lex.common_surnames:
+            score -= 1
+        info = self.jieba.get(name)
+        if info:
+            freq, tag = info
+            if tag.startswith("nr"):
+                score += 1
+            elif freq >= self.common_word_freq:
+                score -= 3
+        given = name[sl:]
+        ginfo = self.jieba.get(given) if len(given) > 1 else None
+        if ginfo and not ginfo[1].startswith("nr") and ginfo[0] >= 1000:
+            score -= 0.5
+        if ctx.count(name) >= 3:
+            score += 1
+        return score
+
+    # -- the component --------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        init_doc(doc)
+        text = doc.text
+        ctx = _DocCtx(doc, self.skip_blocks)
+        cues = self._cues(text, ctx)
+        by_name: dict[str, list[_Cue]] = defaultdict(list)
+        for c in cues:
+            by_name[c.name].append(c)
+        accepted = {n for n, cs in by_name.items() if self._score(n, cs, ctx) >= self.min_score}
+        # a two-character name that is only the prefix of an accepted three-character one
+        accepted = {n for n in accepted
+                    if not any(o != n and o.startswith(n) and ctx.count(o) == ctx.count(n) for o in accepted)}
+        scores = {n: self._score(n, by_name[n], ctx) for n in accepted}
+        mentions = self._mentions(text, scores, ctx)
+        accepted = {m.name for m in mentions}
+        persons = self._records(doc, accepted, by_name, mentions)
+        self._short_refs(doc, text, persons, mentions, ctx)
+        mentions.sort(key=lambda m: m.start)
+        spans = []
+        for m in mentions:
+            sp = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if sp is not None:
+                sp._.kg_ref = m.name
+                spans.append(sp)
+        doc.spans["kg_persons"] = spans
+        doc._.kg_persons.update(persons)
+        return doc
+
+    def _mentions(self, text: str, scores: dict[str, float], ctx: _DocCtx) -> list[Mention]:
+        """Every occurrence of the accepted names; where two overlap (工作人员向冉俊松: 向冉俊 /
+        冉俊松) the better-supported name keeps the characters."""
+        found = []
+        for name, sc in scores.items():
+            i = text.find(name)
+            while i >= 0:
+                if ctx.free(i, i + len(name)) and text[i + len(name):i + len(name) + 1] not in _PLACE_NEXT:
+                    found.append((-sc, -len(name), i, name))
+                i = text.find(name, i + 1)
+        found.sort()
+        occupied = bytearray(len(text) + 1)
+        out = []
+        for _, _, i, name in found:
+            if any(occupied[i:i + len(name)]):
+                continue
+            occupied[i:i + len(name)] = b"\x01" * len(name)
+            out.append(Mention(i, i + len(name), name))
+        out.sort(key=lambda m: m.start)
+        return out
+
+    def _records(self, doc: Doc, names: set[str], by_name, mentions: list[Mention]) -> dict[str, Person]:
+        text = doc.text
+        persons: dict[str, Person] = {}
+        first: dict[str, int] = {}
+        for m in mentions:
+            first.setdefault(m.name, m.start)
+        for name in sorted(names, key=lambda n: first.get(n, 0)):
+            p = Person(name=name)
+            for c in sorted(by_name[name], key=lambda c: c.start):
+                if c.role and c.role not in p.roles:
+                    p.roles.append(c.role)
+                if c.age is not None and p.age is None:
+                    p.age = c.age
+            if p.age is None:
+                for m in mentions:
+                    if m.name == name:
+                        a = re.match(r"，?(?:今年|现年)(\d{1,3})岁", text[m.end:m.end + 8])
+                        if a:
+                            p.age = int(a.group(1))
+                            break
+            ms = [m for m in mentions if m.name == name]
+            seen = set()
+            for m in ms[:3]:
+                sp = doc.char_span(m.start, m.end, alignment_mode="expand")
+                if sp is not None:
+                    ev = sentence_evidence(sp)
+                    if (ev.start, ev.end) not in seen:
+                        seen.add((ev.start, ev.end))
+                        p.evidence.append(ev)
+            persons[name] = p
+        # relations: 丈夫吴军 belongs to the person named just before (X的丈夫Y, or the story's person)
+        for name, cs in by_name.items():
+            if name not in persons:
+                continue
+            for c in cs:
+                if c.kind != "relation":
+                    continue
+                owner = self._owner(text, c.start - len(c.relation), mentions, name)
+                rel_gender, owner_gender, inverse = self.lex.relations[c.relation]
+                if rel_gender in ("male", "female") and persons[name].gender is None:
+                    persons[name].gender = rel_gender
+                if owner and owner in persons:
+                    op = persons[owner]
+                    if (c.relation, name) not in op.relations:
+                        op.relations.append((c.relation, name))
+                    if inverse != "-" and (inverse, owner) not in persons[name].relations:
+                        persons[name].relations.append((inverse, owner))
+                    if owner_gender in ("male", "female") and op.gender is None:
+                        op.gender = owner_gender
+        self._pronoun_gender(text, persons, mentions)
+        return persons
+
+    def _owner(self, text: str, rel_start: int, mentions: list[Mention], relative: str) -> str | None:
+        """Whose relative is named at ``rel_start``: ``X的丈夫`` or the last person named before it
+        in the paragraph (or the paragraph before)."""
+        para_start = text.rfind("\n", 0, max(0, text.rfind("\n", 0, rel_start)))
+        best = None
+        for m in mentions:
+            if m.end > rel_start:
+                break
+            if m.name != relative and m.start > para_start:
+                best = m.name
+        return best
+
+    def _pronoun_gender(self, text: str, persons: dict[str, Person], mentions: list[Mention]) -> None:
+        votes: dict[str, Counter] = defaultdict(Counter)
+        idx = 0
+        last = None
+        for pm in _PRONOUNS.finditer(text):
+            while idx < len(mentions) and mentions[idx].start < pm.start():
+                last = mentions[idx]
+                idx += 1
+            if last is None or "\n\n" in text[last.end:pm.start()] or pm.start() - last.end > 200:
+                continue
+            votes[last.name]["female" if pm.group(0) == "她" else "male"] += 1
+        for name, v in votes.items():
+            p = persons.get(name)
+            if p is not None and p.gender is None and v:
+                (g, n), *rest = v.most_common()
+                if not rest or n > rest[0][1]:
+                    p.gender = g
+
+    def _short_refs(self, doc: Doc, text: str, persons: dict[str, Person], mentions: list[Mention],
+                    ctx: _DocCtx) -> None:
+        if not persons:
+            return
+        by_surname: dict[str, list[str]] = defaultdict(list)
+        for name in persons:
+            sl = 2 if name[:2] in self.lex.compound_surnames else 1
+            by_surname[name[:sl]].append(name)
+        taken = [(m.start, m.end) for m in mentions]
+        for m in self.re_short.finditer(text):
+            s = m.group("s") or m.group("s2")
+            st, en = m.start(), m.end()
+            if any(a < en and st < b for a, b in taken) or not ctx.free(st, en) or not ctx.body(st):
+                continue
+            cands = by_surname.get(s, [])
+            if m.group("t") and len(cands) > 1:
+                cands = [c for c in cands if m.group("t") in persons[c].roles] or cands
+            if len(cands) != 1:
+                continue
+            full = cands[0]
+            alias = m.group(0)
+            if alias not in persons[full].aliases:
+                persons[full].aliases.append(alias)
+            mentions.append(Mention(st, en, full, alias))
+
+
+class _DocCtx:
+    """Per-Doc helpers: counts of strings, token boundaries, spans taken by places/orgs, blocks."""
+
+    def __init__(self, doc: Doc, skip_blocks: tuple[str, ...]):
+        self.doc = doc
+        self.text = doc.text
+        self._counts: dict[str, int] = {}
+        self.token_starts = {t.idx for t in doc}
+        self.token_ends = {t.idx + len(t.text) for t in doc}
+        taken = []
+        for group in ("kg_places", "kg_orgs"):
+            if group in doc.spans:
+                taken.extend((s.start_char, s.end_char) for s in doc.spans[group])
+        self.taken = sorted(taken)
+        self.skip_blocks = skip_blocks
+
+    def count(self, s: str) -> int:
+        c = self._counts.get(s)
+        if c is None:
+            c = self._counts[s] = self.text.count(s)
+        return c
+
+    def free(self, start: int, end: int) -> bool:
+        """True when no place or organization mention overlaps ``[start, end)``."""
+        for a, b in self.taken:
+            if a >= end:
+                break
+            if b > start:
+                return False
+        return True
+
+    def body(self, char: int) -> bool:
+        return block_kind(self.doc, char) not in self.skip_blocks
+
+
+@Language.factory(
+    "kg_persons",
+    default_config={"min_score": 2.0, "skip_blocks": ["caption", "byline", "headline"], "use_jieba": True,
+                    "common_word_freq": 3},
+)
+def make_kg_persons(nlp: Language, name: str, min_score: float, skip_blocks: list[str], use_jieba: bool,
+                    common_word_freq: int) -> PersonRecognizer:
+    """Build the person recogniser (lexicons from ``kg/data/person_*.txt``)."""
+    return PersonRecognizer(min_score=min_score, skip_blocks=tuple(skip_blocks), use_jieba=use_jieba,
+                            common_word_freq=common_word_freq)

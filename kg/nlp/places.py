@@ -1,16 +1,540 @@
-"""Component kg_places: placeholder until its issue-3 implementation lands (owned by a helper)."""
+"""Component ``kg_places``: place mentions, split into atomic units and resolved in the gazetteer.
+
+pkuseg splits rare names (五间镇景圣村 -> 五/间/镇景/圣村), so the component works on the
+characters of ``doc.text`` and maps what it finds back to spans. It reads the text as
+*chains* of units (永川区五间镇景圣村塘坎上村民小组 -> 永川区 | 五间镇 | 景圣村 | 塘坎上村民小组):
+a chain starts at a unit the gazetteer knows (a province, prefecture or county, full or
+short form: 山东, 黔江区, 濮阳) or at a unit the suffix grammar accepts after a left boundary
+(家住XX村), and each next unit must lie under the previous one, in the gazetteer (children
+looked up by name) or by the grammar (XX镇, XX村, XX村民小组, XX工业园).
+
+Units are resolved to one branch of the gazetteer with the article's context: a unit in a
+chain is looked for under its predecessor; a bare township (金溪镇) under the county the text
+is talking about at that point (the nearest county mentioned before it), then under any
+county of the article. A well-formed unit the gazetteer lacks (a renamed township, a group,
+an industrial park) still becomes a place, with its path under its parent. The path,
+built from canonical gazetteer names (重庆市, not 重庆), is the place's identity.
+
+Three passes: (1) chains starting at province/prefecture/county names and the general
+lexicon (中国, 长三角); (2) chains starting at townships and villages the context supports;
+(3) names already found, elsewhere in the article (坪漆村 after 太平镇坪漆村), and chains
+starting at grammar units after a left boundary. Everything is a dictionary look-up keyed
+by a substring, so the cost is linear in the text.
+"""
 
 from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.doc import init_doc
+from kg.errors import PipelineError
+from kg.nlp.doc import init_doc, sentence_evidence
+from kg.nlp.gazetteer import (COUNTY, GROUP, LEVELS, OTHER, PREFECTURE, PROVINCE, TOWNSHIP, VILLAGE,
+                              Gazetteer, load_gazetteer)
+from kg.records import Place
+from kg.resources import data_dir
+
+__all__ = ["make_kg_places", "PlaceFinder", "PlaceMention", "is_cjk", "read_lines"]
+
+_SENT_END = "。！？；!?;\n"
+_LEVEL_OF = {name: i for i, name in enumerate(LEVELS)}
+#: Chinese and Arabic numerals: 三组, 5组 are not names.
+#: The level a grammar unit must have right after a unit of a given level.
+_NEXT_LEVEL = {PREFECTURE: TOWNSHIP, COUNTY: TOWNSHIP, TOWNSHIP: VILLAGE, VILLAGE: GROUP}
+#: Longest names tried for a province/prefecture/county, and for a township/village.
+_MAX_HIGH, _MAX_LOW = 16, 10
+_NUMERALS = set("0123456789０１２３４５６７８９一二三四五六七八九十百零两")
 
 
-@Language.factory("kg_places")
-def make_kg_places(nlp: Language, name: str):
+def is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def read_lines(name: str) -> list[str]:
+    """Non-comment, non-empty lines of a lexicon file under kg/data (or an absolute path)."""
+    path = Path(name) if Path(name).is_absolute() else data_dir() / name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise PipelineError(f"{path}: cannot read lexicon: {e}") from e
+    return [ln.rstrip("\n") for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@dataclass
+class PlaceMention:
+    """One unit found in the text: where, what it is called there, and where it sits."""
+
+    start: int
+    end: int
+    surface: str
+    level: int
+    path: tuple[str, ...]
+    uid: int = -1                      # gazetteer id, -1 when the unit is not in the gazetteer
+    chained: bool = False              # right after another unit (永川区|何埂镇)
+    code: str | None = None
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Suffix:
+    text: str
+    level: int
+    min_stem: int
+    max_stem: int
+    chain_only: bool
+
+
+class PlaceFinder:
+    """Finds and resolves place units in a text; holds the lexicons (the gazetteer is lazy)."""
+
+    def __init__(self, suffixes: str, lexicon: str, stopwords: str, boundaries: str, features: str,
+                 surnames: str, gazetteer: Gazetteer | None = None):
+        self._gaz = gazetteer
+        self.suffixes: list[_Suffix] = []
+        for ln in read_lines(suffixes):
+            parts = ln.split("\t")
+            if len(parts) != 5 or parts[1] not in _LEVEL_OF:
+                raise PipelineError(f"{suffixes}: malformed line {ln!r}")
+            self.suffixes.append(_Suffix(parts[0], _LEVEL_OF[parts[1]], int(parts[2]), int(parts[3]),
+                                         parts[4] == "chain"))
+        self.suffixes.sort(key=lambda s: -len(s.text))
+        self.by_first: dict[str, list[_Suffix]] = {}
+        for suf in self.suffixes:
+            self.by_first.setdefault(suf.text[0], []).append(suf)
+        self.max_suffix = max(len(s.text) for s in self.suffixes)
+        self.lexicon: dict[str, tuple[int, str, str]] = {}
+        for ln in read_lines(lexicon):
+            parts = ln.split("\t")
+            if len(parts) != 4 or parts[1] not in _LEVEL_OF:
+                raise PipelineError(f"{lexicon}: malformed line {ln!r}")
+            self.lexicon[parts[0]] = (_LEVEL_OF[parts[1]], parts[2], parts[0] if parts[3] == "-" else parts[3])
+        self.max_lex = max(map(len, self.lexicon), default=0)
+        self.stop_words: set[str] = set()
+        self.stop_stems: set[str] = set()
+        for ln in read_lines(stopwords):
+            w = ln.strip()
+            (self.stop_stems if w.startswith("stem:") else self.stop_words).add(w.removeprefix("stem:"))
+        self._stop_tails: dict[str, list[str]] = {}
+        for w in self.stop_words:
+            self._stop_tails.setdefault(w[-1], []).append(w)
+        self.boundaries = {w.strip() for w in read_lines(boundaries)}
+        self.max_boundary = max(map(len, self.boundaries), default=1)
+        self.features = sorted({w.strip() for w in read_lines(features)}, key=len, reverse=True)
+        try:
+            self.surnames = {c for ln in read_lines(surnames) for c in ln.split()}
+        except PipelineError:
+            self.surnames = set()   # toponyms X家坝 then go unrecognised; nothing else depends on it
+
+    @property
+    def gaz(self) -> Gazetteer:
+        if self._gaz is None:
+            self._gaz = load_gazetteer()
+        return self._gaz
+
+    # -- helpers -----------------------------------------------------------------------
+    def _left_boundary(self, text: str, i: int, token_starts: set[int] | None = None) -> bool:
+        if i == 0 or not is_cjk(text[i - 1]):
+            return True
+        for k in range(1, self.max_boundary + 1):
+            if i - k >= 0 and text[i - k:i] in self.boundaries:
+                return True
+        return token_starts is not None and i in token_starts
+
+    def _stem_ok(self, stem: str, anchored: bool) -> bool:
+        if not stem or not all(is_cjk(c) for c in stem) or stem in self.stop_stems:
+            return False
+        if any(c in _NUMERALS for c in stem[-1:]) or all(c in _NUMERALS for c in stem):
+            return False
+        if not anchored and stem[0] in "省市区县镇乡村的了在是和与及":
+            return False
+        return not any(c in "的了是在和与及或个" for c in stem)
+
+    def _grammar_units(self, text: str, i: int, anchored: bool, parent_level: int) -> list[tuple[int, int]]:
+        """(end, level) of suffix-grammar units starting at ``i``, best first."""
+        out: list[tuple[int, int, int]] = []
+        n = len(text)
+        limit = min(n, i + 12 + self.max_suffix)
+        for j in range(i + 1, limit):
+            if not is_cjk(text[j - 1]):
+                break
+            sufs = self.by_first.get(text[j])
+            if not sufs:
+                continue
+            stem = text[i:j]
+            for suf in sufs:
+                if not text.startswith(suf.text, j):
+                    continue
+                if suf.chain_only and not anchored:
+                    continue
+                if not suf.min_stem <= len(stem) <= suf.max_stem:
+                    continue
+                if not anchored and suf.level < OTHER and len(stem) < 2:
+                    continue
+                if suf.level != OTHER and parent_level >= 0 and suf.level != _NEXT_LEVEL.get(parent_level):
+                    continue   # 县 -> 镇/乡/街道 -> 村/社区 -> 村民小组; no 黔江区|人社局组
+                word = stem + suf.text
+                if any(word.endswith(w) for w in self._stop_tails.get(word[-1], ())) or not self._stem_ok(stem, anchored):
+                    continue
+                out.append((j + len(suf.text), suf.level, len(suf.text)))
+                break  # the longest suffix at this stem (村民小组 before 村)
+        # Prefer the broadest level (a county is followed by its township, not a village),
+        # then the shortest unit for admin levels and the longest for named local places.
+        out.sort(key=lambda t: (t[1], t[0] if t[1] != OTHER else -t[0]))
+        return [(e, lv) for e, lv, _ in out]
+
+    def _toponym(self, text: str, i: int) -> int:
+        """End of a surname + 家 + terrain toponym (X家坝) starting at ``i``, or -1."""
+        if text[i] in self.surnames and text[i + 1:i + 2] == "家":
+            for f in self.features:
+                if text.startswith(f, i + 2):
+                    return i + 2 + len(f)
+        return -1
+
+    # -- resolution ----------------------------------------------------------------------
+    def _best_under(self, ids, ancestors: list[int]) -> int:
+        """The id among ``ids`` under the first ancestor (in preference order) that has one."""
+        gaz = self.gaz
+        for anc in ancestors:
+            for uid in ids:
+                if uid != anc and gaz.is_under(uid, anc):
+                    return uid
+        return -1
+
+    def _mention(self, start: int, end: int, text: str, uid: int, chained: bool = False) -> PlaceMention:
+        gaz = self.gaz
+        return PlaceMention(start, end, text[start:end], gaz.level(uid), gaz.path(uid), uid, chained,
+                            gaz.code(uid))
+
+    def _next_unit(self, text: str, e: int, prev: PlaceMention) -> PlaceMention | None:
+        """The unit right after ``prev`` (at ``e``) that lies under it, if any."""
+        gaz = self.gaz
+        if e >= len(text) or not is_cjk(text[e]) or prev.level in (GROUP, OTHER):
+            return None
+        if prev.uid >= 0:
+            for k in range(min(_MAX_LOW if prev.level >= COUNTY else _MAX_HIGH, len(text) - e), 1, -1):
+                s = text[e:e + k]
+                ids = [u for u in gaz.lookup(s) if gaz.level(u) > prev.level]
+                if prev.level < TOWNSHIP:
+                    ids += [u for u in gaz.lookup_short(s) if gaz.level(u) <= COUNTY and gaz.level(u) > prev.level]
+                uid = self._best_under(ids, [prev.uid])
+                if uid >= 0:
+                    return self._mention(e, e + k, text, uid, chained=True)
+        for end, level in self._grammar_units(text, e, True, prev.level):
+            if level < prev.level:
+                continue
+            return PlaceMention(e, end, text[e:end], level, (*prev.path, text[e:end]), -1, True)
+        return None
+
+    def _chain(self, text: str, head: PlaceMention) -> list[PlaceMention]:
+        chain = [head]
+        while True:
+            nxt = self._next_unit(text, chain[-1].end, chain[-1])
+            if nxt is None:
+                return chain
+            chain.append(nxt)
+
+    # -- the passes ------------------------------------------------------------------------
+    def find(self, text: str, token_starts: set[int] | None = None) -> list[PlaceMention]:
+        gaz = self.gaz
+        n = len(text)
+        covered = bytearray(n)
+        found: list[PlaceMention] = []
+
+        def take(chain: list[PlaceMention]) -> None:
+            for m in chain:
+                found.append(m)
+                for k in range(m.start, m.end):
+                    covered[k] = 1
+
+        # Pass 1: chains from provinces, prefectures, counties and the general lexicon.
+        i = 0
+        while i < n:
+            if not is_cjk(text[i]):
+                i += 1
+                continue
+            head = self._high_head(text, i)
+            if head is None:
+                i += 1
+                continue
+            chain = self._chain(text, head)
+            take(chain)
+            i = chain[-1].end
+        high = sorted((m for m in found if m.uid >= 0 and m.level <= COUNTY), key=lambda m: m.start)
+        context_counties = _ordered_unique(m.uid for m in high if m.level == COUNTY)
+        context_higher = _ordered_unique(m.uid for m in high if m.level < COUNTY)
+        county_pos = [m.start for m in high if m.level == COUNTY]
+        county_uid = [m.uid for m in high if m.level == COUNTY]
+        # Lexicon places attached to "context" get their county now (高新区 of 铜梁区).
+        for m in found:
+            if m.path and m.path[0] == "\0context":
+                parent = self._county_before(m.start, county_pos, county_uid, context_counties)
+                m.path = (*gaz.path(parent), m.path[1]) if parent >= 0 else (m.path[1],)
+
+        def context_for(pos: int) -> list[int]:
+            near = self._county_before(pos, county_pos, county_uid, context_counties)
+            order = ([near] if near >= 0 else []) + [c for c in context_counties if c != near]
+            return order + context_higher
+
+        # Pass 2: chains from townships and villages that the article's context supports.
+        i = 0
+        while i < n:
+            if covered[i] or not is_cjk(text[i]):
+                i += 1
+                continue
+            head = self._low_head(text, i, context_for(i), covered)
+            if head is None:
+                i += 1
+                continue
+            chain = self._chain(text, head)
+            take(chain)
+            i = chain[-1].end
+        # Pass 3: names found so far, elsewhere; grammar units after a left boundary; toponyms.
+        known: dict[str, PlaceMention] = {}
+        for m in sorted(found, key=lambda m: (len(m.path), m.start)):
+            known.setdefault(m.surface, m)
+        max_known = max(map(len, known), default=0)
+        sentence_ends = [k for k, ch in enumerate(text) if ch in _SENT_END]
+        i = 0
+        while i < n:
+            if covered[i] or not is_cjk(text[i]):
+                i += 1
+                continue
+            head = None
+            for k in range(min(max_known, n - i), 1, -1):
+                prev = known.get(text[i:i + k])
+                if prev is not None and not any(covered[i:i + k]):
+                    head = PlaceMention(i, i + k, prev.surface, prev.level, prev.path, prev.uid, False, prev.code)
+                    break
+            grammar = head is None
+            if grammar:
+                head = self._grammar_head(text, i, token_starts, found, sentence_ends,
+                                          county_pos, county_uid, context_counties, covered, known)
+            if head is None:
+                i += 1
+                continue
+            chain = self._chain(text, head)
+            if grammar and head.level not in (OTHER, GROUP) and len(chain) < 2 and not self._toponym(text, i) > 0:
+                i += 1     # a bare 为当地村 / 年返乡: an unknown unit must come with its sub-unit
+                continue
+            take(chain)
+            for m in chain:
+                if m.surface not in known:
+                    known[m.surface] = m
+                    max_known = max(max_known, len(m.surface))
+            i = chain[-1].end
+        found.sort(key=lambda m: m.start)
+        return found
+
+    def _high_head(self, text: str, i: int) -> PlaceMention | None:
+        """A province, prefecture, county or lexicon place starting at ``i`` (longest first)."""
+        gaz = self.gaz
+        n = len(text)
+        best: PlaceMention | None = None
+        longest_any = 0
+        for k in range(min(max(_MAX_HIGH, self.max_lex), n - i), 1, -1):
+            s = text[i:i + k]
+            if s in self.stop_words:
+                return None
+            if s in self.lexicon:
+                level, attach, canon = self.lexicon[s]
+                path = (canon,) if attach == "root" else ("\0context", canon)
+                return PlaceMention(i, i + k, s, level, path)
+            full = gaz.lookup(s)
+            if full and not longest_any:
+                longest_any = k
+            ids = [u for u in full if gaz.level(u) <= COUNTY]
+            short = False
+            if not ids:
+                ids = [u for u in gaz.lookup_short(s) if gaz.level(u) <= COUNTY]
+                short = True
+            if not ids:
+                continue
+            if longest_any > k:
+                return None   # 新乡乡 is a township, not 新乡 + 乡
+            grammar = self._grammar_units(text, i, False, -1)
+            if grammar and grammar[0][0] > i + k and grammar[0][1] >= TOWNSHIP and short:
+                return None   # 黄溪镇 read as 黄溪 (a county short form elsewhere) + 镇
+            uid = min(ids, key=lambda u: (gaz.level(u), u))
+            if short and gaz.level(uid) > PROVINCE and not self._confirmed(text, uid, i, k):
+                continue
+            best = self._mention(i, i + k, text, uid)
+            break
+        return best
+
+    def _confirmed(self, text: str, uid: int, i: int, k: int) -> bool:
+        """A short form of a prefecture or county (黔江, 濮阳) counts when the text also gives its
+        full name or names one of its ancestors, or lists it with other places (、)."""
+        gaz = self.gaz
+        if gaz.names[uid] in text:
+            return True
+        if gaz.level(uid) == COUNTY:
+            return text[i + k - 1] in "县区市旗"   # 酉阳县 (for 酉阳土家族苗族自治县), not a bare 永川   # county short forms (永川, 黔江) only beside their full name
+        for anc in gaz.ancestors(uid):
+            name = gaz.names[anc]
+            if name in text or any(name.startswith(s) and s in text for s in self._shorts(anc)):
+                return True
+        if gaz.level(uid) == PREFECTURE:
+            before = text[i - 1] if i else ""
+            after = text[i + k:i + k + 1]
+            return before in "、，" or after in "、，" or text.startswith("等地", i + k)
+        return False
+
+    def _shorts(self, uid: int) -> list[str]:
+        name = self.gaz.names[uid]
+        return [name[:k] for k in range(2, len(name)) if uid in self.gaz.lookup_short(name[:k])]
+
+    @staticmethod
+    def _county_before(pos: int, county_pos: list[int], county_uid: list[int], fallback: list[int]) -> int:
+        k = bisect.bisect_left(county_pos, pos)
+        if k:
+            return county_uid[k - 1]
+        return fallback[0] if fallback else -1
+
+    def _low_head(self, text: str, i: int, context: list[int], covered: bytearray) -> PlaceMention | None:
+        """A township or village of the article's counties starting at ``i``."""
+        if not context:
+            return None
+        gaz = self.gaz
+        n = len(text)
+        for k in range(min(_MAX_LOW, n - i), 1, -1):
+            if any(covered[i:i + k]):
+                continue
+            s = text[i:i + k]
+            if s in self.stop_words:
+                continue
+            ids = [u for u in gaz.lookup(s) if gaz.level(u) in (TOWNSHIP, VILLAGE)] if k >= 3 else []
+            short = False
+            if not ids and k >= 2 and text[i + k:i + k + 1] in ("、", "，", "等", "和"):
+                ids = [u for u in gaz.lookup_short(s) if gaz.level(u) == TOWNSHIP]   # 金溪、黄溪等乡镇
+                short = True
+            if not ids:
+                continue
+            counties = [c for c in context if gaz.level(c) == COUNTY]
+            uid = self._best_under(ids, counties if (short or gaz.level(ids[0]) == VILLAGE) else context)
+            if uid < 0:
+                continue
+            if gaz.level(uid) == VILLAGE and not self._left_boundary(text, i):
+                continue
+            return self._mention(i, i + k, text, uid)
+        return None
+
+    def _grammar_head(self, text, i, token_starts, found, sentence_ends, county_pos, county_uid,
+                      context_counties, covered, known) -> PlaceMention | None:
+        """An unanchored unit from the suffix grammar (or an X家坝 toponym) starting at ``i``."""
+        end = self._toponym(text, i)
+        level = OTHER
+        if end < 0:
+            strong = self._left_boundary(text, i, None)
+            if not strong and not (token_starts is not None and i in token_starts):
+                return None
+            for end_, level_ in self._grammar_units(text, i, False, -1):
+                if level_ != OTHER and not strong:
+                    continue
+                if any(covered[i:end_]):
+                    continue
+                # A unit ending in a name already known (据坪漆村) is that name, found later;
+                # a stem holding a boundary word (并推荐到凤凰湖工业园) starts after it.
+                if any(text[j:end_] in known or self._left_boundary(text, j, None) for j in range(i + 1, end_ - 1)):
+                    continue
+                if level_ == OTHER and token_starts is not None and any(
+                        j in token_starts and self._stem_ok(text[j:self._stem_end(text, j, end_)], False)
+                        and self._stem_end(text, j, end_) - j >= 2 for j in range(i + 1, end_ - 2)):
+                    continue   # 维护西郊绿道: the name starts at the last token that still leaves a stem
+                end, level = end_, level_
+                break
+            if end < 0:
+                return None
+        if any(covered[i:end]):
+            return None
+        surface = text[i:end]
+        parent = self._parent_in_sentence(i, level, found, sentence_ends)
+        if parent is None:
+            c = self._county_before(i, county_pos, county_uid, context_counties)
+            path = (*self.gaz.path(c), surface) if c >= 0 else (surface,)
+        else:
+            path = (*parent.path, surface)
+        return PlaceMention(i, end, surface, level, path)
+
+    def _stem_end(self, text: str, j: int, end: int) -> int:
+        """Where the suffix of the unit text[j:end] begins (the longest suffix that ends it)."""
+        for suf in self.suffixes:
+            if text.endswith(suf.text, j, end):
+                return end - len(suf.text)
+        return end
+
+    @staticmethod
+    def _parent_in_sentence(i: int, level: int, found: list[PlaceMention], sentence_ends: list[int]):
+        k = bisect.bisect_left(sentence_ends, i)
+        sent_start = sentence_ends[k - 1] + 1 if k else 0
+        best = None
+        for m in found:
+            if sent_start <= m.end <= i and m.level < level and m.level != OTHER and len(m.path) >= 1:
+                if best is None or m.end > best.end:
+                    best = m
+        return best
+
+
+def _ordered_unique(xs) -> list[int]:
+    seen: dict[int, None] = {}
+    for x in xs:
+        seen.setdefault(x, None)
+    return list(seen)
+
+
+def add_place_records(doc: Doc, mentions: list[PlaceMention]) -> None:
+    """Write mentions to ``doc.spans['kg_places']`` and ``doc._.kg_places`` (path -> Place)."""
+    places = doc._.kg_places
+    spans = list(doc.spans["kg_places"])
+    for m in mentions:
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None:
+            continue
+        span._.kg_ref = m.path
+        spans.append(span)
+        place = places.get(m.path)
+        if place is None:
+            place = places[m.path] = Place(name=m.surface, level=LEVELS[m.level], path=m.path, code=m.code)
+        elif m.surface != place.name:
+            # The fullest form the text gives is the name; other forms are aliases.
+            if len(m.surface) > len(place.name):
+                place.aliases.append(place.name)
+                place.name = m.surface
+            elif m.surface not in place.aliases:
+                place.aliases.append(m.surface)
+            if place.name in place.aliases:
+                place.aliases.remove(place.name)
+        ev = sentence_evidence(span)
+        if ev not in place.evidence:
+            place.evidence.append(ev)
+    doc.spans["kg_places"] = spans
+
+
+@Language.factory(
+    "kg_places",
+    default_config={
+        "suffixes": "place_suffixes.tsv",
+        "lexicon": "place_lexicon.tsv",
+        "stopwords": "place_stopwords.txt",
+        "boundaries": "place_boundaries.txt",
+        "features": "place_features.txt",
+        "surnames": "person_surnames_common.txt",
+    },
+)
+def make_kg_places(nlp: Language, name: str, suffixes: str, lexicon: str, stopwords: str, boundaries: str,
+                   features: str, surnames: str):
+    """Place units (lexicon files under kg/data; the gazetteer is indexed on first use)."""
+    finder = PlaceFinder(suffixes, lexicon, stopwords, boundaries, features, surnames)
+
     def kg_places(doc: Doc) -> Doc:
-        return init_doc(doc)
+        init_doc(doc)
+        token_starts = {t.idx for t in doc}
+        add_place_records(doc, finder.find(doc.text, token_starts))
+        return doc
 
+    kg_places.finder = finder  # type: ignore[attr-defined]
     return kg_places
+

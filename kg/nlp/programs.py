@@ -1,16 +1,316 @@
-"""Component kg_programs: placeholder until its issue-3 implementation lands (owned by a helper)."""
+"""Component ``kg_programs``: program instances and their SKOS categories.
+
+Every mention of an employment / poverty-alleviation program (技能培训班, 扶贫车间,
+公益性岗位, 劳务协作, 招聘会, 返乡创业, 社保扶贫, 交通补贴, 推荐就业 ...) becomes a span in
+``doc.spans["kg_programs"]`` whose ``_.kg_ref`` is the key of a :class:`~kg.records.Program`
+in ``doc._.kg_programs``. Mentions are found with the cue vocabulary in
+``kg/data/program_vocabulary.tsv`` (general vocabulary, regex patterns -> categories) and
+grown into the name the text gives (modifiers, place prefix, quoted titles:
+``何埂镇护理病人培训班``, ``“春风行动”专场招聘会``). Adjacent cues joined only by quotes or
+``+`` make one program with several categories (``“创业培训+技能培训”``). Repeated mentions
+of one program share one key. Generic mentions inside a person's story (参加了培训,
+扶贫车间, 自主创业) are emitted too: the cases component links programs to persons by
+where their mentions occur.
+
+The organizer is an organization from ``kg_orgs`` written right before
+``组织/主办/举办的``; the place is the last ``kg_places`` mention inside the name.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
-from kg.nlp.doc import init_doc
+from kg.errors import KGError
+from kg.nlp.doc import init_doc, sentence_evidence
+from kg.records import CATEGORIES, Program
+from kg.resources import data_dir
+
+__all__ = ["Cue", "ProgramVocabulary", "ProgramRecognizer", "make_kg_programs", "load_vocabulary",
+           "vocabulary_path"]
+
+_QUOTES = "“”\"‘’'「」『』《》〈〉"
+_JOINER_RE = re.compile(rf"^[{_QUOTES}+＋]{{1,3}}$")
+_CJK_OR_ALNUM_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]+$")
+_ORGANIZE_RE = re.compile(r"^(?:所|)(?:组织|主办|举办|承办|开办|牵头组织|组织开展|举办的|开展)(?:的)?$")
+_ANAPHOR_RE = re.compile(r"(?:这个|该|这家|进入|进|到|在)(车间)")
 
 
-@Language.factory("kg_programs")
-def make_kg_programs(nlp: Language, name: str):
+@dataclass(frozen=True)
+class Cue:
+    """One vocabulary line: a compiled pattern and what a match means."""
+
+    pattern: re.Pattern
+    categories: tuple[str, ...]
+    role: str                      # "program" or "cue"
+    not_after: tuple[str, ...]
+    not_before: tuple[str, ...]
+
+
+def vocabulary_path(name: str) -> Path:
+    """A lexicon name from the config: relative names live in ``kg/data``."""
+    p = Path(name)
+    return p if p.is_absolute() else data_dir() / p
+
+
+class ProgramVocabulary:
+    """The cue vocabulary: find program mentions and category cues in text."""
+
+    def __init__(self, cues: list[Cue]):
+        self.cues = cues
+
+    @classmethod
+    def from_file(cls, path: Path) -> ProgramVocabulary:
+        cues: list[Cue] = []
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise KGError(f"{path}: cannot read the program vocabulary ({e.strerror})") from e
+        header_seen = False
+        for n, line in enumerate(lines, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if not header_seen and cols[0] == "pattern":
+                header_seen = True
+                continue
+            if len(cols) < 3:
+                raise KGError(f"{path}:{n}: expected pattern, categories, role (tab-separated)")
+            pat, cats, role = cols[0], tuple(c.strip() for c in cols[1].split(",") if c.strip()), cols[2].strip()
+            bad = [c for c in cats if c not in CATEGORIES]
+            if bad or not cats:
+                raise KGError(f"{path}:{n}: unknown program category {bad or cols[1]!r}")
+            if role not in ("program", "cue"):
+                raise KGError(f"{path}:{n}: role must be 'program' or 'cue', not {role!r}")
+            try:
+                rx = re.compile(pat)
+            except re.error as e:
+                raise KGError(f"{path}:{n}: bad pattern {pat!r}: {e}") from e
+            cues.append(Cue(rx, cats, role, _words(cols, 3), _words(cols, 4)))
+        return cls(cues)
+
+    def matches(self, text: str, roles: tuple[str, ...] = ("program", "cue"), context: bool = True
+                ) -> list[tuple[int, int, Cue]]:
+        """Non-overlapping matches ``(start, end, cue)`` in text order; longer matches win.
+        With ``context`` false the not_after/not_before conditions are ignored."""
+        found: list[tuple[int, int, Cue]] = []
+        for cue in self.cues:
+            if cue.role not in roles:
+                continue
+            for m in cue.pattern.finditer(text):
+                s, e = m.span()
+                if e <= s:
+                    continue
+                if context and cue.not_after and text[max(0, s - 4):s].endswith(cue.not_after):
+                    continue
+                if context and cue.not_before and text[e:e + 6].startswith(cue.not_before):
+                    continue
+                found.append((s, e, cue))
+        found.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
+        taken: list[tuple[int, int, Cue]] = []
+        occupied = bytearray(len(text) + 1)
+        for s, e, cue in found:
+            if any(occupied[s:e]):
+                continue
+            occupied[s:e] = b"\x01" * (e - s)
+            taken.append((s, e, cue))
+        taken.sort(key=lambda x: x[0])
+        return taken
+
+    def categories_in(self, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Every category cue (program or cue role) in text: ``(start, end, categories)``."""
+        return [(s, e, c.categories) for s, e, c in self.matches(text, context=False)]
+
+
+def _words(cols: list[str], i: int) -> tuple[str, ...]:
+    return tuple(w for w in cols[i].split("|") if w) if len(cols) > i else ()
+
+
+_VOCAB_CACHE: dict[Path, ProgramVocabulary] = {}
+
+
+def load_vocabulary(name: str = "program_vocabulary.tsv") -> ProgramVocabulary:
+    """The vocabulary file (cached per process)."""
+    path = vocabulary_path(name)
+    if path not in _VOCAB_CACHE:
+        _VOCAB_CACHE[path] = ProgramVocabulary.from_file(path)
+    return _VOCAB_CACHE[path]
+
+
+def _load_stops(name: str) -> frozenset[str]:
+    path = vocabulary_path(name)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise KGError(f"{path}: cannot read the program-name stop words ({e.strerror})") from e
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def _ordered(cats) -> list[str]:
+    return [c for c in CATEGORIES if c in set(cats)]
+
+
+def _key(name: str) -> str:
+    return "".join(ch for ch in name if ch not in _QUOTES and not ch.isspace())
+
+
+class ProgramRecognizer:
+    """The ``kg_programs`` pipeline component."""
+
+    def __init__(self, vocabulary: ProgramVocabulary, stops: frozenset[str], max_modifier_chars: int = 8,
+                 max_modifier_tokens: int = 3, anaphora_window: int = 400):
+        self.vocab = vocabulary
+        self.stops = stops
+        self.max_chars = max_modifier_chars
+        self.max_tokens = max_modifier_tokens
+        self.anaphora_window = anaphora_window
+
+    # -- mention boundaries -------------------------------------------------------------
+    def _mentions(self, text: str) -> list[tuple[int, int, set[str]]]:
+        raw = self.vocab.matches(text, roles=("program",))
+        merged: list[tuple[int, int, set[str]]] = []
+        for s, e, cue in raw:
+            if merged and _JOINER_RE.match(text[merged[-1][1]:s] or "x") and text[merged[-1][1]:s]:
+                ps, _, cats = merged[-1]
+                merged[-1] = (ps, e, cats | set(cue.categories))
+            elif merged and merged[-1][1] == s:
+                ps, _, cats = merged[-1]
+                merged[-1] = (ps, e, cats | set(cue.categories))
+            else:
+                merged.append((s, e, set(cue.categories)))
+        return merged
+
+    def _grow_left(self, doc: Doc, start: int, places_by_end: dict[int, Span]) -> int:
+        text = doc.text
+        # a quoted title right before the cue: “春风行动”专场招聘会 (already merged) or “xx”培训
+        tok = doc.char_span(start, min(start + 1, len(text)), alignment_mode="expand")
+        if tok is None:
+            return start
+        i = tok.start - 1
+        new_start, chars, ntok = start, 0, 0
+        while i >= 0:
+            t = doc[i]
+            place = places_by_end.get(t.idx + len(t.text))
+            if place is not None and place.end_char == new_start:
+                new_start = place.start_char
+                break
+            if t.idx + len(t.text) != new_start:
+                break
+            w = t.text
+            if w in self.stops or not _CJK_OR_ALNUM_RE.match(w) or any(s in w for s in ("的", "了")):
+                if w and w[-1] in "”』」\"'" and ntok == 0:
+                    q = text.rfind(w[-1] if w[-1] in "\"'" else {"”": "“", "』": "『", "」": "「"}[w[-1]], 0, t.idx)
+                    if q >= 0 and new_start - q <= 14 and "\n" not in text[q:new_start]:
+                        new_start = q
+                break
+            if chars + len(w) > self.max_chars or ntok >= self.max_tokens:
+                break
+            new_start = t.idx
+            chars += len(w)
+            ntok += 1
+            i -= 1
+        return new_start
+
+    def _organizer(self, doc: Doc, start: int, orgs_by_end: dict[int, Span]) -> str | None:
+        for gap in range(0, 7):
+            end = start - gap
+            if end <= 0:
+                break
+            span = orgs_by_end.get(end)
+            if span is not None and (gap == 0 or _ORGANIZE_RE.match(doc.text[end:start])):
+                return span._.kg_ref
+        return None
+
+    # -- the component --------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        init_doc(doc)
+        text = doc.text
+        places = list(doc.spans["kg_places"])
+        orgs = list(doc.spans["kg_orgs"])
+        places_by_end = {sp.end_char: sp for sp in places}
+        orgs_by_end = {sp.end_char: sp for sp in orgs}
+        spans: list[Span] = []
+        programs: dict[str, Program] = doc._.kg_programs
+        for s, e, cats in self._mentions(text):
+            ns = self._grow_left(doc, s, places_by_end)
+            span = doc.char_span(ns, e, alignment_mode="expand")
+            if span is None:
+                continue
+            name = text[ns:e].strip()
+            key = _key(name) or name
+            place = None
+            for p in places:
+                if ns <= p.start_char and p.end_char <= e:
+                    place = p._.kg_ref
+            organizer = self._organizer(doc, ns, orgs_by_end)
+            prog = programs.get(key)
+            if prog is None:
+                prog = programs[key] = Program(key=key, name=name, categories=_ordered(cats),
+                                               organizer=organizer, place=place)
+            else:
+                prog.categories = _ordered(set(prog.categories) | cats)
+                prog.organizer = prog.organizer or organizer
+                prog.place = prog.place or place
+            ev = sentence_evidence(span)
+            if ev not in prog.evidence:
+                prog.evidence.append(ev)
+            span._.kg_ref = key
+            spans.append(span)
+        doc.spans["kg_programs"] = sorted(spans, key=lambda sp: (sp.start_char, sp.end_char))
+        return doc
+
+
+def _resolve_anaphora(doc: Doc, window: int) -> None:
+    """Bare ``车间`` (进入车间, 该车间) shortly after a workshop program refers to it."""
+    text = doc.text
+    spans = list(doc.spans["kg_programs"])
+    workshops = [(sp.end_char, sp._.kg_ref) for sp in spans
+                 if "PovertyWorkshop" in doc._.kg_programs[sp._.kg_ref].categories]
+    if not workshops:
+        return
+    covered = [(sp.start_char, sp.end_char) for sp in spans]
+    added = []
+    for m in _ANAPHOR_RE.finditer(text):
+        s, e = m.span(1)
+        if any(cs <= s < ce for cs, ce in covered):
+            continue
+        prior = [w for w in workshops if w[0] <= s and s - w[0] <= window]
+        if not prior:
+            continue
+        key = prior[-1][1]
+        span = doc.char_span(s, e, alignment_mode="expand")
+        if span is None:
+            continue
+        span._.kg_ref = key
+        prog = doc._.kg_programs[key]
+        ev = sentence_evidence(span)
+        if ev not in prog.evidence:
+            prog.evidence.append(ev)
+        added.append(span)
+    if added:
+        doc.spans["kg_programs"] = sorted(spans + added, key=lambda sp: (sp.start_char, sp.end_char))
+
+
+@Language.factory(
+    "kg_programs",
+    default_config={"vocabulary": "program_vocabulary.tsv", "name_stops": "program_name_stops.txt",
+                    "max_modifier_chars": 8, "max_modifier_tokens": 3, "anaphora_window": 400},
+    requires=["doc._.kg_places", "doc._.kg_orgs"],
+    assigns=["doc._.kg_programs", "doc.spans"],
+)
+def make_kg_programs(nlp: Language, name: str, vocabulary: str, name_stops: str, max_modifier_chars: int,
+                     max_modifier_tokens: int, anaphora_window: int):
+    """Build the program recognizer from the lexicons named in the config."""
+    rec = ProgramRecognizer(load_vocabulary(vocabulary), _load_stops(name_stops), max_modifier_chars,
+                            max_modifier_tokens, anaphora_window)
+
     def kg_programs(doc: Doc) -> Doc:
-        return init_doc(doc)
+        rec(doc)
+        _resolve_anaphora(doc, rec.anaphora_window)
+        return doc
 
     return kg_programs

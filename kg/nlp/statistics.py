@@ -1,16 +1,294 @@
-"""Component kg_stats: placeholder until its issue-3 implementation lands (owned by a helper)."""
+"""Component ``kg_stats``: headline aggregate figures tied to a place and a program category.
+
+``截至目前，永川区……实现了100%就业，建成5个扶贫车间吸纳50人就业`` gives three
+:class:`~kg.records.Statistic` records (100 %, 5 个, 50 人), each with the place the
+figure is about and, where the clause names one, a program category.
+
+* Figures are numbers with a unit from ``kg/data/stat_rules.tsv`` (人, 人次, 名, 个, 家, 场,
+  期, 条, 元 with 万元/亿元 converted, %, 公斤), parsed by :mod:`kg.nlp.money`.
+* Not statistics: figures in a person's story (a sentence naming a person or led by
+  他/她), money already taken as an income, figures in parentheses, plans and targets,
+  ordinals, and counts of things that are not results (3个学生, 8个部门).
+* The place: the last county-or-higher place written before the figure in its sentence
+  (``全市/我市`` stand for the article's city, ``全区/该区`` for the current district);
+  else a lower place in the sentence (a village's own figures); else the region the text
+  is currently about (the last such place met in an earlier non-story sentence).
+* The category: the program-vocabulary cue nearest the figure in its clause, else the
+  nearest one before it in the sentence.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
-from kg.nlp.doc import init_doc
+from kg.errors import KGError
+from kg.nlp.doc import block_kind, evidence, init_doc
+from kg.nlp.money import find_quantities
+from kg.nlp.programs import ProgramVocabulary, load_vocabulary, vocabulary_path
+from kg.records import Statistic
+
+__all__ = ["StatRules", "StatisticsRecognizer", "make_kg_stats", "load_rules"]
+
+_CLAUSE_RE = re.compile(r"[，,；;。！？!?：:\n]")
+_PRONOUN_RE = re.compile(r"(?:^|[，。；“”\"])\s*[他她](?!们)")
+_COUNTY_UP = ("country", "province", "prefecture", "county")
 
 
-@Language.factory("kg_stats")
-def make_kg_stats(nlp: Language, name: str):
-    def kg_stats(doc: Doc) -> Doc:
-        return init_doc(doc)
+_RULE_KINDS = ("unit", "people_unit", "not_followed", "skip_sentence", "skip_before", "region", "foreign",
+               "org_head", "specific_start", "specific_except", "general_story", "money_cue",
+               "percent_not_after", "unit_class")
 
-    return kg_stats
+
+@dataclass(frozen=True)
+class StatRules:
+    """The word lists of ``stat_rules.tsv``, one tuple per kind (see the file's header)."""
+
+    words: dict[str, tuple[str, ...]]
+
+    def __getattr__(self, kind: str) -> tuple[str, ...]:
+        try:
+            return self.__dict__["words"][kind]
+        except KeyError:
+            raise AttributeError(kind) from None
+
+    def unit_class(self, unit: str) -> str:
+        """The class under which two figures restate one another (名 ~ 人, 家 ~ 个)."""
+        for pair in self.words["unit_class"]:
+            u, _, cls = pair.partition("=")
+            if u == unit:
+                return cls
+        return unit
+
+    @classmethod
+    def from_file(cls, path: Path) -> StatRules:
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise KGError(f"{path}: cannot read the statistics rules ({e.strerror})") from e
+        kinds: dict[str, tuple[str, ...]] = {}
+        for n, line in enumerate(lines, 1):
+            if not line.strip() or line.startswith("#") or line.startswith("kind\t"):
+                continue
+            kind, sep, words = line.partition("\t")
+            if not sep or kind.strip() not in _RULE_KINDS:
+                raise KGError(f"{path}:{n}: expected one of {', '.join(_RULE_KINDS)}, a tab, then words")
+            kinds[kind.strip()] = tuple(w for w in words.strip().split("|") if w)
+        missing = [k for k in _RULE_KINDS if k not in kinds]
+        if missing:
+            raise KGError(f"{path}: missing rule kinds {', '.join(missing)}")
+        return cls(kinds)
+
+
+def load_rules(name: str = "stat_rules.tsv") -> StatRules:
+    return StatRules.from_file(vocabulary_path(name))
+
+
+def _level(path: tuple[str, ...], i: int, known: dict) -> str:
+    """Administrative level of ``path[i]`` (from the places component, else by suffix)."""
+    rec = known.get(path[: i + 1])
+    if rec is not None:
+        return rec.level
+    name = path[i]
+    if name.endswith(("省", "自治区")) or (i == 0 and name.endswith("市")):
+        return "province"
+    if name.endswith(("市", "州", "盟", "地区")):
+        return "prefecture"
+    if name.endswith(("区", "县", "旗")):
+        return "county"
+    return "other"
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    path: tuple[str, ...] | None
+    level: str
+
+
+class StatisticsRecognizer:
+    """The ``kg_stats`` pipeline component."""
+
+    def __init__(self, rules: StatRules, vocab: ProgramVocabulary, min_money: float = 1000.0):
+        self.rules = rules
+        self.vocab = vocab
+        self.min_money = min_money
+        self._region_re = re.compile("|".join(map(re.escape, sorted(rules.region, key=len, reverse=True))))
+
+    # -- places ---------------------------------------------------------------------------
+    def _dominant(self, doc: Doc, levels: tuple[str, ...], suffix: str = "") -> tuple[str, ...] | None:
+        """The place at one of ``levels`` (named with ``suffix``) that the article's place
+        mentions fall under most."""
+        known = doc._.kg_places or {}
+        votes: Counter = Counter()
+        for sp in doc.spans["kg_places"]:
+            path = tuple(sp._.kg_ref or ())
+            for i in range(len(path)):
+                if _level(path, i, known) in levels and path[i].endswith(suffix):
+                    votes[path[: i + 1]] += 1
+        if not votes:
+            return None
+        return max(votes.items(), key=lambda kv: (kv[1], -len(kv[0])))[0]
+
+    def _mentions(self, doc: Doc) -> list[_Mention]:
+        known = doc._.kg_places or {}
+        text = doc.text
+        out: list[_Mention] = []
+        city = (self._dominant(doc, ("prefecture", "province"), suffix="市")
+                or self._dominant(doc, ("prefecture", "province")))
+        province = self._dominant(doc, ("province",))
+        county = self._dominant(doc, ("county",))
+        for sp in doc.spans["kg_places"]:
+            path = tuple(sp._.kg_ref or ())
+            if not path:
+                continue
+            if text[sp.end_char:sp.end_char + 3].startswith(self.rules.org_head):
+                continue  # 高新区企业: the place names an employer, it does not govern the figure
+            out.append(_Mention(sp.start_char, sp.end_char, path, _level(path, len(path) - 1, known)))
+        for m in self._region_re.finditer(text):
+            kind = m.group()[-1]
+            if kind == "市":
+                out.append(_Mention(m.start(), m.end(), city, "prefecture"))
+            elif kind == "省":
+                out.append(_Mention(m.start(), m.end(), province, "province"))
+            else:
+                out.append(_Mention(m.start(), m.end(), None if kind in "区县" else county, "county"))
+        out.sort(key=lambda x: x.start)
+        return out
+
+    def _foreign(self, text: str, start: int) -> bool:
+        return text[max(0, start - 3):start].endswith(self.rules.foreign)
+
+    # -- the component --------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        init_doc(doc)
+        text = doc.text
+        mentions = self._mentions(doc)
+        persons = [(sp.start_char, sp.end_char) for sp in doc.spans["kg_persons"]]
+        incomes = [(sp.start_char, sp.end_char) for sp in doc.spans["kg_incomes"]]
+        stats: list[Statistic] = doc._.kg_stats
+        spans: list[Span] = list(doc.spans["kg_stats"])
+        seen: dict = {}
+        current: tuple[str, ...] | None = None     # the region the text is about
+        current_county: tuple[str, ...] | None = None
+        sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        for sent in sents:
+            s0, s1 = sent.start_char, sent.end_char
+            stext = text[s0:s1]
+            in_sent = [m for m in mentions if s0 <= m.start < s1 and not self._foreign(text, m.start)]
+            # region words for 区/县 resolve to the district the text is about
+            for m in in_sent:
+                if m.path is None and m.level == "county":
+                    m.path = current_county
+            story = any(s0 <= ps < s1 for ps, _ in persons) or bool(_PRONOUN_RE.search(stext))
+            if story and any(re.search(w, stext) for w in self.rules.general_story):
+                story = False  # 像张三这样……还有400余名: a figure generalising from a story
+            lead = stext.lstrip("“”\"‘’ ")
+            specific = lead.startswith(self.rules.specific_start) and not lead.startswith(self.rules.specific_except)
+            kind = block_kind(doc, s0)
+            if not story and not specific and kind == "body":
+                self._sentence_stats(doc, sent, in_sent, current, incomes, seen, stats, spans)
+            if not story:
+                for m in in_sent:
+                    if m.level in _COUNTY_UP and m.path:
+                        current = m.path
+                        if m.level == "county":
+                            current_county = m.path
+        doc.spans["kg_stats"] = spans
+        return doc
+
+    def _sentence_stats(self, doc, sent, in_sent, current, incomes, seen, stats, spans) -> None:
+        text = doc.text
+        s0 = sent.start_char
+        stext = text[s0:sent.end_char]
+        if any(w in stext for w in self.rules.skip_sentence):
+            return
+        for q in find_quantities(stext):
+            qs, qe = s0 + q.start, s0 + q.end
+            if q.unit not in self.rules.unit:
+                continue
+            if q.unit == "元" and (q.value < self.min_money or not self._has_money_cue(stext, q.start, q.end)):
+                continue
+            if q.unit == "%" and stext[:q.start].endswith(self.rules.percent_not_after):
+                continue
+            if q.unit not in ("%",) and q.value < 2:
+                continue
+            if any(a < qe and qs < b for a, b in incomes):
+                continue
+            if text[qe:qe + 6].startswith(self.rules.not_followed):
+                continue
+            if text[max(0, qs - 3):qs].endswith(self.rules.skip_before):
+                continue
+            if self._in_parens(stext, q.start):
+                continue
+            place = self._place(in_sent, qs, current)
+            category = self._category(stext, q.start, q.end)
+            # one figure restated in another sentence (389名 ... 389人) is one statistic;
+            # the same figure twice in one sentence (转移就业93890人、培训93890人) is two
+            key = (round(q.value, 4), self.rules.unit_class(q.unit), place)
+            if seen.get(key, s0) != s0 or (key, category) in seen:
+                continue
+            seen.setdefault(key, s0)
+            seen[(key, category)] = s0
+            cs, ce = self._clause(stext, q.start, q.end)
+            span = doc.char_span(qs, qe, alignment_mode="expand")
+            if span is None:
+                continue
+            span._.kg_ref = len(stats)
+            stats.append(Statistic(value=q.value, unit=q.unit, text=stext[cs:ce].strip(), place=place,
+                                   category=category, approximate=q.approximate,
+                                   evidence=evidence(doc, s0 + cs, s0 + ce)))
+            spans.append(span)
+
+    def _has_money_cue(self, stext: str, qs: int, qe: int) -> bool:
+        cs, ce = self._clause(stext, qs, qe)
+        return any(w in stext[cs:ce] for w in self.rules.money_cue)
+
+    @staticmethod
+    def _in_parens(stext: str, pos: int) -> bool:
+        opened = max(stext.rfind("（", 0, pos), stext.rfind("(", 0, pos))
+        closed = max(stext.rfind("）", 0, pos), stext.rfind(")", 0, pos))
+        return opened > closed
+
+    @staticmethod
+    def _clause(stext: str, qs: int, qe: int) -> tuple[int, int]:
+        starts = [m.end() for m in _CLAUSE_RE.finditer(stext, 0, qs)]
+        end = _CLAUSE_RE.search(stext, qe)
+        return (starts[-1] if starts else 0), (end.start() if end else len(stext))
+
+    @staticmethod
+    def _place(in_sent: list[_Mention], pos: int, current):
+        before = [m for m in in_sent if m.end <= pos and m.path]
+        upper = [m for m in before if m.level in _COUNTY_UP]
+        if upper:
+            return upper[-1].path
+        if before:
+            return before[-1].path
+        return current
+
+    def _category(self, stext: str, qs: int, qe: int) -> str | None:
+        cs, ce = self._clause(stext, qs, qe)
+        cues = self.vocab.categories_in(stext)
+        in_clause = [(min(abs(s - qs), abs(e - qs), abs(s - qe)), cats) for s, e, cats in cues
+                     if cs <= s and e <= ce]
+        if in_clause:
+            return min(in_clause, key=lambda x: x[0])[1][0]
+        before = [cats for s, e, cats in cues if e <= qs]
+        return before[-1][0] if before else None
+
+
+@Language.factory(
+    "kg_stats",
+    default_config={"rules": "stat_rules.tsv", "vocabulary": "program_vocabulary.tsv", "min_money": 1000.0},
+    requires=["doc._.kg_places", "doc._.kg_persons", "doc._.kg_incomes"],
+    assigns=["doc._.kg_stats", "doc.spans"],
+)
+def make_kg_stats(nlp: Language, name: str, rules: str, vocabulary: str, min_money: float):
+    """Build the statistics recognizer from the rule and vocabulary files named in the config."""
+    return StatisticsRecognizer(load_rules(rules), load_vocabulary(vocabulary), min_money)

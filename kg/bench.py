@@ -1,0 +1,578 @@
+"""``kg bench``: speed, memory and scale, measured on a synthetic corpus (:mod:`kg.synth`).
+
+Parts (each can be skipped with ``--skip PART``):
+
+``throughput``
+    Extraction throughput (characters of raw text per second) of
+    :func:`kg.extract.extract_corpus` against bare spaCy + pkuseg tokenisation
+    (``nlp.make_doc`` only) of the same texts in the same run, as a ratio; then the same
+    extraction with ``--workers`` processes, as a speed-up over one process. The pipeline
+    is loaded before the clock starts for the single-process runs; the parallel run's time
+    includes starting its workers (each loads the pipeline), as a real build does.
+``scale``
+    ``kg build`` end to end (fresh output, cold extraction cache, views included) at each N,
+    run as a child process: wall time, and peak memory as the largest sum of the resident
+    set sizes of the process tree (polled every 50 ms with psutil; the largest single
+    process's ``ru_maxrss`` is recorded too).
+``incremental``
+    On the built N=1,000 corpus (or the largest N), one article is changed and the build
+    re-run: wall time, and how many articles were extracted and served from the cache
+    (``build-report.json``): exactly one should be extracted.
+``sparql``
+    The example queries (``queries/*.rq``) on that graph: median and p95 latency in the
+    embedded Oxigraph store the build wrote, and in rdflib over ``kg.nt``, as a ratio.
+``browser``
+    Time for that build's ``graph.html`` to draw in headless Chromium (``/usr/bin/chromium``
+    through Playwright, every request leaving the page blocked), from navigation until the
+    page reports that the network view is drawn.
+
+Everything is written under ``OUT/bench/`` (corpora and builds) and the results to
+``OUT/bench.json`` (atomically); a table marks each target met or missed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg.errors import KGError
+from kg.io import write_json, write_text
+
+__all__ = ["PARTS", "TARGETS", "Target", "bench_command", "run_bench", "check_targets", "format_table",
+           "measure_build", "percentile", "change_article"]
+
+PARTS = ("throughput", "scale", "incremental", "sparql", "browser")
+REFERENCE_N = 1000          # the size the incremental, SPARQL and browser parts prefer
+
+
+@dataclass(frozen=True)
+class Target:
+    """A performance target of issue 7: ``value(results) <op> bound``."""
+
+    name: str
+    describe: str
+    path: tuple[str, ...]        # where the measured value sits in the results
+    op: str                      # ">=" or "<="
+    bound: float
+    unit: str = ""
+
+
+TARGETS = (
+    Target("extract_vs_tokeniser", "extraction >= 0.5x bare tokeniser (1 process)",
+           ("throughput", "ratio_vs_tokeniser"), ">=", 0.5, "x"),
+    Target("parallel_speedup", "--workers 2 >= 1.6x one process",
+           ("throughput", "parallel_speedup"), ">=", 1.6, "x"),
+    Target("build_1000_wall", "1,000 articles built end to end <= 180 s",
+           ("scale_by_n", "1000", "wall_s"), "<=", 180.0, "s"),
+    Target("build_1000_memory", "1,000-article build peak memory <= 2 GB",
+           ("scale_by_n", "1000", "peak_rss_mb"), "<=", 2048.0, "MB"),
+    Target("incremental_wall", "one changed article rebuilt <= 15 s",
+           ("incremental", "wall_s"), "<=", 15.0, "s"),
+    Target("sparql_oxigraph_median", "example queries' median <= 20 ms in Oxigraph",
+           ("sparql", "oxigraph", "median_ms"), "<=", 20.0, "ms"),
+    Target("browser_draw", "1,000-article graph page drawn <= 5 s",
+           ("browser", "draw_s"), "<=", 5.0, "s"),
+)
+
+
+# -- small helpers -----------------------------------------------------------------------
+
+def percentile(values: Iterable[float], q: float) -> float:
+    """The q-th percentile (0..100) with linear interpolation between closest ranks."""
+    xs = sorted(values)
+    if not xs:
+        raise ValueError("percentile of no values")
+    k = (len(xs) - 1) * q / 100
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def _lookup(results: dict, path: tuple[str, ...]) -> Any:
+    cur: Any = results
+    for key in path:
+        if not isinstance(cur, dict) or key not in cur:
+            return None
+        cur = cur[key]
+    return cur
+
+
+def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target with the measured value and ``met`` (None when the part was not run)."""
+    out = []
+    for t in TARGETS:
+        value = _lookup(results, t.path)
+        if not isinstance(value, int | float):
+            value, met = None, None
+        else:
+            met = value >= t.bound if t.op == ">=" else value <= t.bound
+        out.append({"name": t.name, "target": t.describe, "op": t.op, "bound": t.bound, "unit": t.unit,
+                    "value": value, "met": met})
+    return out
+
+
+def _say(quiet: bool, msg: str) -> None:
+    if not quiet:
+        print(msg, file=sys.stderr, flush=True)
+
+
+def _kg_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "kg.cli", *args]
+
+
+# -- corpora -----------------------------------------------------------------------------
+
+def _corpus(work: Path, n: int, seed: int) -> Path:
+    """The synthetic corpus of size n under ``work`` (written once, reused by every part)."""
+    from kg.synth import write_corpus
+
+    d = work / f"corpus-{n}"
+    stamp = d / ".complete"
+    if not stamp.exists() or stamp.read_text() != f"{n}:{seed}":
+        shutil.rmtree(d, ignore_errors=True)
+        write_corpus(d, n, seed)
+        write_text(stamp, f"{n}:{seed}")
+    return d
+
+
+def change_article(corpus: Path, index: int | None = None) -> Path:
+    """Change one article of a corpus (a figure in its last sentence and one added
+    sentence), so its content hash changes; returns its path."""
+    files = sorted(corpus.glob("*.txt"))
+    path = files[len(files) // 2 if index is None else index]
+    text = path.read_text(encoding="utf-8")
+    stamp = time.strftime("%H%M%S")
+    write_text(path, text.rstrip("\n") + f"\n\n（本文于{stamp}更新，新增就业岗位{len(text) % 90 + 10}个。）\n")
+    return path
+
+
+# -- process tree memory -----------------------------------------------------------------
+
+def measure_build(cmd: list[str], poll_s: float = 0.05, timeout: float | None = None,
+                  env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``cmd``; return wall time, exit code, the peak summed RSS of its process tree
+    (psutil, every ``poll_s``), the children's ``ru_maxrss`` and the last stderr lines."""
+    import psutil
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    peak = 0
+    err_chunks: list[str] = []
+    try:
+        ps = psutil.Process(proc.pid)
+        import threading
+
+        reader = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
+        reader.start()
+        while proc.poll() is None:
+            total = 0
+            try:
+                for p in [ps, *ps.children(recursive=True)]:
+                    try:
+                        total += p.memory_info().rss
+                    except (psutil.NoSuchProcess, psutil.AccessDenied):
+                        pass
+            except psutil.NoSuchProcess:
+                pass
+            peak = max(peak, total)
+            if timeout is not None and time.perf_counter() - t0 > timeout:
+                proc.kill()
+                break
+            time.sleep(poll_s)
+        proc.wait()
+        reader.join(timeout=5)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    stderr = "".join(err_chunks).strip().splitlines()
+    return {"wall_s": round(wall, 3), "exit_code": proc.returncode, "peak_rss_mb": round(peak / 2**20, 1),
+            "max_child_rss_mb": round(max(after, before) / 1024, 1) if after > before else None,
+            "stderr_tail": stderr[-3:]}
+
+
+def _build(corpus: Path, out: Path, workers: int, fresh: bool, views: bool = True) -> dict[str, Any]:
+    """``kg build`` as a child process, measured; adds the build report's cache and timings."""
+    if fresh:
+        shutil.rmtree(out, ignore_errors=True)
+    cmd = _kg_cmd("build", "-q", "--corpus", str(corpus), "--out", str(out), "--workers", str(workers))
+    if not views:
+        cmd.append("--no-views")
+    res = measure_build(cmd)
+    report = out / "build-report.json"
+    if res["exit_code"] in (0, 3) and report.exists():
+        r = json.loads(report.read_text(encoding="utf-8"))
+        res["cache"] = r.get("cache", {})
+        res["timings"] = r.get("timings", {})
+        res["counts"] = r.get("counts", {})
+        res["extracted_files"] = [i["file"] for i in r.get("inputs", [])
+                                  if i.get("status") == "built" and not i.get("cached")]
+    else:
+        res["error"] = (res["stderr_tail"] or ["build failed"])[-1]
+    return res
+
+
+# -- the parts ---------------------------------------------------------------------------
+
+def bench_throughput(corpus: Path, workers: int, quiet: bool) -> dict[str, Any]:
+    """Extraction vs bare tokenisation, one process; then ``workers`` processes."""
+    from kg.corpus import read_corpus
+    from kg.extract import extract_corpus
+    from kg.nlp import load_pipeline
+
+    articles, rejected = read_corpus(corpus)
+    if not articles:
+        raise KGError(f"{corpus}: the synthetic corpus yielded no readable articles")
+    texts = [a.raw for a in articles]
+    chars = sum(len(t) for t in texts)
+    t = time.perf_counter()
+    nlp = load_pipeline()
+    load_s = time.perf_counter() - t
+    nlp.make_doc(texts[0])                                    # warm the segmenter
+
+    _say(quiet, f"  bare tokeniser over {len(texts)} articles ({chars} chars)")
+    t = time.perf_counter()
+    tokens = sum(len(nlp.make_doc(x)) for x in texts)
+    bare_s = time.perf_counter() - t
+
+    _say(quiet, "  extraction, 1 process")
+    t = time.perf_counter()
+    single = extract_corpus(articles, cache_dir=None, workers=1, progress=False, nlp=nlp)
+    single_s = time.perf_counter() - t
+
+    res: dict[str, Any] = {
+        "articles": len(articles), "chars": chars, "tokens": tokens, "pipeline_load_s": round(load_s, 3),
+        "tokeniser_s": round(bare_s, 3), "tokeniser_chars_per_s": round(chars / bare_s, 1),
+        "extract_s": round(single_s, 3), "extract_chars_per_s": round(chars / single_s, 1),
+        "ratio_vs_tokeniser": round(bare_s / single_s, 4),
+        "extracted": single.extracted, "rejected": len(single.rejected) + len(rejected),
+        "workers": workers,
+    }
+    if workers > 1:
+        _say(quiet, f"  extraction, {workers} worker processes")
+        t = time.perf_counter()
+        par = extract_corpus(articles, cache_dir=None, workers=workers, progress=False)
+        par_s = time.perf_counter() - t
+        res.update({"parallel_s": round(par_s, 3), "parallel_chars_per_s": round(chars / par_s, 1),
+                    "parallel_speedup": round(single_s / par_s, 4), "parallel_extracted": par.extracted,
+                    # what the pool costs to start (each worker loads the pipeline): an estimate
+                    "parallel_speedup_excl_startup": round(single_s / max(par_s - load_s, 1e-9), 4)})
+    return res
+
+
+def bench_sparql(build_out: Path, repeats: int, quiet: bool, rdflib_budget_s: float = 60.0) -> dict[str, Any]:
+    """Median and p95 latency of every example query in Oxigraph (the built store) and rdflib."""
+    import pyoxigraph as ox
+    import rdflib
+
+    from kg.resources import queries_dir
+
+    queries = sorted(queries_dir().glob("*.rq"))
+    if not queries:
+        return {"error": f"no example queries (*.rq) in {queries_dir()}"}
+    nt = build_out / "kg.nt"
+    store_dir = build_out / "store"
+    t = time.perf_counter()
+    if store_dir.is_dir():
+        store = ox.Store.read_only(str(store_dir.resolve()))
+        store_kind = "built store (read-only)"
+    else:
+        store = ox.Store()
+        store.load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+        store_kind = "in-memory store loaded from kg.nt"
+    ox_open_s = time.perf_counter() - t
+    t = time.perf_counter()
+    g = rdflib.Graph()
+    g.parse(nt, format="nt")
+    rdflib_load_s = time.perf_counter() - t
+
+    def run_ox(q: str) -> int:
+        r = store.query(q)
+        return sum(1 for _ in r) if hasattr(r, "__iter__") else int(bool(r))
+
+    def run_rdflib(q: str) -> int:
+        return sum(1 for _ in g.query(q))
+
+    per_query: dict[str, Any] = {}
+    ox_all: list[float] = []
+    rl_all: list[float] = []
+    for path in queries:
+        text = path.read_text(encoding="utf-8")
+        entry: dict[str, Any] = {}
+        for engine, run, n, sink in (("oxigraph", run_ox, repeats, ox_all),
+                                     ("rdflib", run_rdflib, max(3, repeats // 4), rl_all)):
+            try:
+                rows = run(text)                    # warm-up; also the row count
+                times = []
+                budget = time.perf_counter() + (rdflib_budget_s if engine == "rdflib" else 1e9)
+                for _ in range(n):
+                    t = time.perf_counter()
+                    run(text)
+                    times.append((time.perf_counter() - t) * 1000)
+                    if time.perf_counter() > budget:
+                        break
+                entry[engine] = {"rows": rows, "runs": len(times), "median_ms": round(statistics.median(times), 3),
+                                 "p95_ms": round(percentile(times, 95), 3)}
+                sink.append(statistics.median(times))
+            except Exception as e:  # a query one engine cannot run is reported, not fatal
+                entry[engine] = {"error": f"{type(e).__name__}: {' '.join(str(e).split())[:200]}"}
+        if "median_ms" in entry.get("oxigraph", {}) and "median_ms" in entry.get("rdflib", {}):
+            entry["ratio"] = round(entry["rdflib"]["median_ms"] / max(entry["oxigraph"]["median_ms"], 1e-6), 2)
+        per_query[path.name] = entry
+        _say(quiet, f"  {path.name}: {json.dumps({k: v.get('median_ms') for k, v in entry.items() if isinstance(v, dict)})}")
+
+    def summary(xs: list[float]) -> dict[str, float] | None:
+        return {"median_ms": round(statistics.median(xs), 3), "p95_ms": round(percentile(xs, 95), 3)} if xs else None
+
+    res: dict[str, Any] = {"queries": len(queries), "triples": len(g), "store": store_kind,
+                           "oxigraph_open_s": round(ox_open_s, 3), "rdflib_load_s": round(rdflib_load_s, 3),
+                           "oxigraph": summary(ox_all), "rdflib": summary(rl_all), "per_query": per_query,
+                           "note": "median/p95 over the per-query medians"}
+    if res["oxigraph"] and res["rdflib"]:
+        res["ratio_rdflib_over_oxigraph"] = round(res["rdflib"]["median_ms"] / max(res["oxigraph"]["median_ms"], 1e-6), 2)
+    return res
+
+
+#: JavaScript that tells whether the page's network view has drawn: the page's own flag
+#: (kg.views sets ``window.kgDrawn``/``document.body.dataset.drawn``) or, failing that, a
+#: vis.js network whose canvas has been drawn with nodes.
+_DRAWN_JS = """() => {
+  if (window.kgDrawn === true) return true;
+  const b = document.body; if (b && b.dataset && b.dataset.drawn === 'true') return true;
+  return false;
+}"""
+
+
+def bench_browser(page_path: Path, timeout_s: float = 120.0) -> dict[str, Any]:
+    """Open ``graph.html`` from disk in headless Chromium with the network blocked and time
+    navigation -> drawn."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = Path(os.environ.get("KG_CHROMIUM", "/usr/bin/chromium"))
+    if not chromium.exists():
+        return {"error": f"{chromium}: no Chromium (apt-get install -y chromium)"}
+    if not page_path.exists():
+        return {"error": f"{page_path}: no graph page (build with views)"}
+    blocked: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+
+            def route(r):
+                if r.request.url.startswith("file:"):
+                    r.continue_()
+                else:
+                    blocked.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            t = time.perf_counter()
+            page.goto(page_path.resolve().as_uri(), wait_until="commit", timeout=timeout_s * 1000)
+            page.wait_for_function(_DRAWN_JS, timeout=timeout_s * 1000, polling=20)
+            draw_s = time.perf_counter() - t
+            nodes = page.evaluate("""() => { try { return network.body.data.nodes.length } catch (e) {
+                return (window.kgNodeCount ?? null) } }""")
+        finally:
+            browser.close()
+    return {"draw_s": round(draw_s, 3), "nodes": nodes, "page_mb": round(page_path.stat().st_size / 2**20, 2),
+            "blocked_requests": len(blocked), "console_errors": errors[:5]}
+
+
+# -- the whole bench ---------------------------------------------------------------------
+
+def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet: bool = False,
+              skip: Iterable[str] = (), seed: int = 0, sparql_repeats: int = 30,
+              throughput_n: int | None = None) -> dict[str, Any]:
+    """Run the parts not skipped; return the results (also written to ``OUT/bench.json``)."""
+    import psutil
+
+    skip = set(skip)
+    unknown = skip - set(PARTS)
+    if unknown:
+        raise KGError(f"--skip: unknown part(s) {', '.join(sorted(unknown))}; parts: {', '.join(PARTS)}")
+    sizes = sorted(set(sizes))
+    if not sizes or min(sizes) < 1:
+        raise KGError("--sizes: give positive article counts, e.g. 100,1000,5000")
+    if workers < 1:
+        raise KGError(f"--workers must be at least 1 (got {workers})")
+    out = Path(out)
+    work = out / "bench"
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise KGError(f"{out}: cannot write to the output directory ({e.strerror or e})") from None
+    ref_n = REFERENCE_N if REFERENCE_N in sizes else max(sizes)
+    results: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+                    "python": platform.python_version(), "platform": platform.platform()},
+        "config": {"sizes": sizes, "workers": workers, "seed": seed, "skip": sorted(skip),
+                   "reference_n": ref_n},
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    from kg.synth import synth_article
+
+    sample = [len(synth_article(i, seed).text) for i in range(min(50, max(sizes)))]
+    results["synth"] = {"mean_chars_per_article": round(statistics.mean(sample), 1), "seed": seed}
+
+    def part(name: str, fn: Callable[[], Any]) -> None:
+        if name in skip:
+            return
+        _say(quiet, f"[bench] {name}")
+        t = time.perf_counter()
+        try:
+            results[name] = fn()
+        except KGError:
+            raise
+        except Exception as e:  # one failing part must not lose the others' figures
+            results[name] = {"error": f"{type(e).__name__}: {' '.join(str(e).split())[:300]}"}
+        results.setdefault("part_seconds", {})[name] = round(time.perf_counter() - t, 1)
+
+    tn = throughput_n or min(sizes)
+    part("throughput", lambda: bench_throughput(_corpus(work, tn, seed), workers, quiet))
+
+    def scale() -> list[dict[str, Any]]:
+        rows = []
+        for n in sizes:
+            _say(quiet, f"  kg build, N={n}, --workers {workers}")
+            rows.append({"n": n, "workers": workers,
+                         **_build(_corpus(work, n, seed), work / f"build-{n}", workers, fresh=True)})
+        return rows
+
+    part("scale", scale)
+    if isinstance(results.get("scale"), list):
+        results["scale_by_n"] = {str(r["n"]): r for r in results["scale"]}
+
+    ref_out = work / f"build-{ref_n}"
+
+    def ensure_ref_build() -> None:
+        if not (ref_out / "build-report.json").exists():
+            _say(quiet, f"  (building the N={ref_n} corpus first, untimed)")
+            res = _build(_corpus(work, ref_n, seed), ref_out, workers, fresh=True)
+            if "error" in res:
+                raise KGError(f"kg bench: the N={ref_n} build failed: {res['error']}")
+
+    def incremental() -> dict[str, Any]:
+        ensure_ref_build()
+        corpus = _corpus(work, ref_n, seed)
+        changed = change_article(corpus)
+        (corpus / ".complete").unlink()           # the corpus now differs from its seed: rewrite next time
+        res = _build(corpus, ref_out, workers, fresh=False)
+        cache = res.get("cache", {})
+        res.update({"n": ref_n, "changed": changed.name, "extracted": cache.get("extracted"),
+                    "cache_hits": cache.get("hits"),
+                    "only_changed_reextracted": res.get("extracted_files") == [changed.name]})
+        return res
+
+    part("incremental", incremental)
+
+    def sparql() -> dict[str, Any]:
+        ensure_ref_build()
+        return {"n": ref_n, **bench_sparql(ref_out, sparql_repeats, quiet)}
+
+    part("sparql", sparql)
+
+    def browser() -> dict[str, Any]:
+        ensure_ref_build()
+        return {"n": ref_n, **bench_browser(ref_out / "graph.html")}
+
+    part("browser", browser)
+
+    results["targets"] = check_targets(results)
+    results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    write_json(out / "bench.json", results)
+    return results
+
+
+def _fmt(v: Any, unit: str = "") -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:,.3g}{unit}" if abs(v) < 100 else f"{v:,.0f}{unit}"
+    return f"{v}{unit}"
+
+
+def format_table(results: dict[str, Any]) -> str:
+    """The bench results as a readable table, ending with each target met or missed."""
+    lines = []
+    tp = results.get("throughput")
+    if isinstance(tp, dict):
+        if "error" in tp:
+            lines.append(f"throughput: ERROR {tp['error']}")
+        else:
+            lines.append(f"throughput ({tp['articles']} articles, {tp['chars']:,} chars)")
+            lines.append(f"  bare tokeniser   {_fmt(tp['tokeniser_chars_per_s'])} chars/s")
+            lines.append(f"  extraction x1    {_fmt(tp['extract_chars_per_s'])} chars/s"
+                         f"  = {tp['ratio_vs_tokeniser']:.2f}x tokeniser")
+            if "parallel_s" in tp:
+                lines.append(f"  extraction x{tp['workers']}    {_fmt(tp['parallel_chars_per_s'])} chars/s"
+                             f"  = {tp['parallel_speedup']:.2f}x one process"
+                             f" ({tp['parallel_speedup_excl_startup']:.2f}x without pool start-up)")
+    if isinstance(results.get("scale"), list):
+        lines.append("kg build end to end")
+        lines.append(f"  {'N':>6} {'wall s':>9} {'peak MB':>9} {'extract s':>10} {'graph s':>8} {'views s':>8}  status")
+        for r in results["scale"]:
+            tm = r.get("timings", {})
+            status = r.get("error") or f"exit {r['exit_code']}"
+            lines.append(f"  {r['n']:>6} {r['wall_s']:>9.1f} {r['peak_rss_mb']:>9.0f} {_fmt(tm.get('extract')):>10}"
+                         f" {_fmt(tm.get('graph')):>8} {_fmt(tm.get('views')):>8}  {status}")
+    elif isinstance(results.get("scale"), dict):
+        lines.append(f"scale: ERROR {results['scale'].get('error')}")
+    inc = results.get("incremental")
+    if isinstance(inc, dict):
+        if "error" in inc:
+            lines.append(f"incremental: ERROR {inc['error']}")
+        else:
+            lines.append(f"incremental rebuild (N={inc['n']}, changed {inc['changed']}): {inc['wall_s']:.1f} s, "
+                         f"{inc.get('extracted')} extracted, {inc.get('cache_hits')} from cache"
+                         f"{'' if inc.get('only_changed_reextracted') else '  (NOT only the changed article!)'}")
+    sp = results.get("sparql")
+    if isinstance(sp, dict):
+        if "error" in sp:
+            lines.append(f"sparql: ERROR {sp['error']}")
+        else:
+            ox, rl = sp.get("oxigraph") or {}, sp.get("rdflib") or {}
+            lines.append(f"SPARQL, {sp['queries']} example queries on N={sp['n']} ({sp['triples']:,} triples)")
+            lines.append(f"  oxigraph  median {_fmt(ox.get('median_ms'), ' ms')}  p95 {_fmt(ox.get('p95_ms'), ' ms')}")
+            lines.append(f"  rdflib    median {_fmt(rl.get('median_ms'), ' ms')}  p95 {_fmt(rl.get('p95_ms'), ' ms')}"
+                         f"  ratio rdflib/oxigraph {_fmt(sp.get('ratio_rdflib_over_oxigraph'), 'x')}")
+    br = results.get("browser")
+    if isinstance(br, dict):
+        if "error" in br:
+            lines.append(f"browser: ERROR {br['error']}")
+        else:
+            lines.append(f"graph.html (N={br['n']}, {br['page_mb']} MB, {br['nodes']} nodes) drawn in "
+                         f"{br['draw_s']:.2f} s; {br['blocked_requests']} outside requests blocked")
+    lines.append("targets")
+    for t in results.get("targets", check_targets(results)):
+        mark = {True: "met", False: "MISSED", None: "not measured"}[t["met"]]
+        lines.append(f"  {t['target']:<50} {_fmt(t['value'], t['unit']):>12}  {mark}")
+    return "\n".join(lines)
+
+
+def bench_command(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet: bool = False,
+                  skip: Iterable[str] = ()) -> int:
+    """``kg bench``: run, write ``OUT/bench.json``, print the table. Exit 0 (targets missed
+    are findings, not failures); 1 when a part failed with an error."""
+    results = run_bench(sizes, out, workers=workers, quiet=quiet, skip=skip)
+    print(format_table(results))
+    print(f"results: {Path(out) / 'bench.json'}")
+    failed = [k for k in PARTS if isinstance(results.get(k), dict) and "error" in results[k]]
+    return 1 if failed else 0

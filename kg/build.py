@@ -1,0 +1,377 @@
+"""``kg build``: corpus -> records -> graph -> store -> analytics and views, all or nothing.
+
+Stages: read the corpus (:mod:`kg.corpus`), extract (:mod:`kg.extract`, cached), write one
+JSON record per article (``extractions/``), build the RDF graph and write ``kg.ttl``,
+``kg.nt``, ``kg.jsonld`` (:mod:`kg.graph`), validate it against the SHACL shapes, load the
+Oxigraph store (``store/``, :mod:`kg.store`), then analytics, ``report.html`` and the pyvis
+views (:mod:`kg.analytics`, :mod:`kg.views`), and ``build-report.json``, which lists every
+input as built or rejected with the reason.
+
+Where things go
+    Each build writes into a fresh directory ``OUT/.build-<id>/`` and is then *committed*
+    with one atomic step: every top-level output (``kg.ttl``, ``store``, ``cases``,
+    ``build-report.json``...) is a symlink ``OUT/NAME -> .current/NAME``, and the commit
+    swaps the symlink ``OUT/.current`` to the new build directory with one ``os.replace``.
+    A build that fails or is killed at any moment therefore leaves the previous output
+    complete and consistent (readers see all of the old output or all of the new, never a
+    mixture), and the next build removes what the killed one left. The previous build
+    directory is deleted after the swap: restart a running ``kg serve`` after a build.
+
+The extraction cache
+    ``OUT/cache/<pipeline version>/<sha256 of the text>.json`` (or ``cache_dir``): kept in
+    the output directory so that each output tree is self-contained and deleting it resets
+    everything; an unchanged article is never extracted twice, and a build killed during
+    extraction resumes from the articles already done.
+
+One build at a time writes to an output directory (``OUT/.lock``, released by the kernel
+even when the process is killed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg import __version__
+from kg.errors import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, InputError, KGError
+from kg.io import fault_point, fsync_dir, remove_path, write_json
+
+__all__ = ["build", "BuildReport", "InputStatus", "recover", "CURRENT", "BUILD_PREFIX", "REPORT"]
+
+CURRENT = ".current"
+BUILD_PREFIX = ".build-"
+REPORT = "build-report.json"
+
+
+@dataclass
+class InputStatus:
+    """One input file and what became of it."""
+
+    file: str
+    path: str
+    status: str                 # "built" or "rejected"
+    reason: str | None = None
+    cached: bool = False        # its record came from the extraction cache
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class BuildReport:
+    """What ``kg build`` did (also written as ``OUT/build-report.json``)."""
+
+    corpus: str
+    out: str
+    inputs: list[InputStatus] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    shacl: dict[str, Any] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)
+    pipeline_version: str = ""
+    kg_version: str = __version__
+    started: str = ""
+    finished: str = ""
+
+    @property
+    def built(self) -> list[InputStatus]:
+        return [i for i in self.inputs if i.status == "built"]
+
+    @property
+    def rejected(self) -> list[InputStatus]:
+        return [i for i in self.inputs if i.status == "rejected"]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_REJECTED if self.rejected else EXIT_OK
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["exit_code"] = self.exit_code
+        return d
+
+
+class _StageMissing(KGError):
+    exit_code = EXIT_FAILURE
+
+
+def _stage_import(module: str, names: tuple[str, ...], stage: str) -> tuple[Callable, ...]:
+    """Import a stage's functions, with a clear message while the module is not there."""
+    import importlib
+
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as e:
+        if e.name == module:
+            raise _StageMissing(f"the {stage} stage is not available: module {module} is missing") from None
+        raise
+    missing = [n for n in names if not hasattr(mod, n)]
+    if missing:
+        raise _StageMissing(f"the {stage} stage is not available: {module} has no {', '.join(missing)}")
+    return tuple(getattr(mod, n) for n in names)
+
+
+# -- output directory: lock, staging, commit ---------------------------------------------
+
+@contextlib.contextmanager
+def _locked(out: Path):
+    import fcntl
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fh = open(out / ".lock", "a+")  # noqa: SIM115 (held for the whole build)
+    except OSError as e:
+        raise KGError(f"{out}: cannot write to the output directory ({e.strerror or e})") from None
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise KGError(f"{out}: another kg build is writing to this output directory") from None
+        yield
+    finally:
+        fh.close()
+
+
+def _current(out: Path) -> Path | None:
+    """The build directory ``OUT/.current`` points at, if any."""
+    link = out / CURRENT
+    if link.is_symlink():
+        target = out / os.readlink(link)
+        if target.is_dir():
+            return target
+    return None
+
+
+def recover(out: str | os.PathLike) -> list[str]:
+    """Tidy what a killed build left: build directories that never became current and
+    dangling entry links. The committed output is never touched. Returns what was removed."""
+    out = Path(out)
+    if not out.is_dir():
+        return []
+    current = _current(out)
+    removed = []
+    for p in out.glob(f"{BUILD_PREFIX}*"):
+        if current is None or p.name != current.name:
+            remove_path(p)
+            removed.append(p.name)
+    for p in out.glob(f".{CURRENT}.link-*"):
+        remove_path(p)
+    for p in out.iterdir():
+        if _is_entry_link(p) and not p.exists():
+            p.unlink()
+            removed.append(p.name)
+    return removed
+
+
+def _is_entry_link(p: Path) -> bool:
+    return p.is_symlink() and os.readlink(p).startswith(f"{CURRENT}/")
+
+
+def _commit(out: Path, build_dir: Path) -> list[str]:
+    """Make ``build_dir`` the output in one atomic step.
+
+    Each top-level output name is (once and for all) a symlink ``NAME -> .current/NAME``;
+    committing swaps ``.current`` to the new build directory with one ``os.replace``. A
+    reader sees the whole previous output or the whole new one, never a mixture.
+    """
+    names = sorted(p.name for p in build_dir.iterdir())
+    for name in names:                       # 1. entry links (new names dangle until the swap)
+        entry = out / name
+        if _is_entry_link(entry):
+            continue
+        tmp = out / f".{name}.link-{build_dir.name}"
+        remove_path(tmp)
+        os.symlink(f"{CURRENT}/{name}", tmp)
+        if entry.exists() or entry.is_symlink():
+            if entry.is_dir() and not entry.is_symlink():   # an older layout: a real directory
+                old = out / f".{name}.old"
+                remove_path(old)
+                os.replace(entry, old)
+                os.replace(tmp, entry)
+                remove_path(old)
+                continue
+        os.replace(tmp, entry)
+    fault_point("before_swap")               # tests: die with everything ready but not swapped
+    link = out / f".{CURRENT}.link-{build_dir.name}"
+    remove_path(link)
+    os.symlink(build_dir.name, link, target_is_directory=True)
+    os.replace(link, out / CURRENT)           # 2. the commit
+    fsync_dir(out)
+    fault_point("after_swap")
+    recover(out)                              # 3. old build directories, links to dropped names
+    return names
+
+
+# -- the build ---------------------------------------------------------------------------
+
+def _record_counts(rec) -> dict[str, int]:
+    return {"persons": len(rec.persons), "places": len(rec.places), "organizations": len(rec.organizations),
+            "programs": len(rec.programs), "statistics": len(rec.statistics), "cases": len(rec.cases)}
+
+
+def _shacl_summary(result: Any) -> dict[str, Any]:
+    """Normalise what kg.graph.validate returns (pyshacl's triple, an object, or a bool)."""
+    if isinstance(result, tuple) and result:
+        conforms, text = bool(result[0]), str(result[-1]) if len(result) > 1 else ""
+    elif isinstance(result, dict):
+        return {"conforms": bool(result.get("conforms")), **{k: v for k, v in result.items() if k != "conforms"}}
+    elif hasattr(result, "conforms"):
+        conforms, text = bool(result.conforms), str(getattr(result, "text", "") or getattr(result, "report", ""))
+    else:
+        conforms, text = bool(result), ""
+    violations = text.count("Constraint Violation")
+    return {"conforms": conforms, "violations": violations, "report": text[:20000]}
+
+
+def _record_file_name(file_name: str) -> str:
+    return f"{Path(file_name).stem}.json"
+
+
+def build(corpus: str | os.PathLike = "corpus", out: str | os.PathLike = "output", workers: int = 1,
+          quiet: bool = False, views: bool = True, cache_dir: str | os.PathLike | None = None) -> BuildReport:
+    """Build everything from ``corpus`` into ``out``; see the module docstring.
+
+    Prints each rejected input as ``corpus/x.txt: reason`` on stderr and, unless
+    ``quiet``, a progress bar and a summary of what was written. Raises
+    :class:`~kg.errors.InputError` for a missing corpus and :class:`~kg.errors.KGError`
+    for an unwritable output directory (exit status 2).
+    """
+    corpus, out = Path(corpus), Path(out)
+    if not corpus.exists():
+        raise InputError(corpus, "no such corpus directory")
+    if not corpus.is_dir():
+        raise InputError(corpus, "not a directory (give a folder of .txt articles)")
+    if workers < 1:
+        raise KGError(f"--workers must be at least 1 (got {workers})")
+    t0 = time.perf_counter()
+    report = BuildReport(corpus=str(corpus), out=str(out),
+                         started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    with _locked(out):
+        recovered = recover(out)
+        build_dir = out / f"{BUILD_PREFIX}{_build_id()}"
+        try:
+            _run(report, corpus, out, build_dir, workers, quiet, views,
+                 Path(cache_dir) if cache_dir is not None else out / "cache", t0, recovered)
+        except BaseException:
+            if _current(out) != build_dir:        # failed before the commit: the old output stays
+                remove_path(build_dir)
+            raise
+    for item in report.rejected:
+        print(f"{item.path}: {item.reason}", file=sys.stderr)
+    if not quiet:
+        _print_summary(report, out)
+    return report
+
+
+def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: int, quiet: bool,
+         views: bool, cache_dir: Path, t0: float, recovered: list[str]) -> None:
+    from kg.extract import extract_corpus
+    from kg.nlp import pipeline_version
+
+    timings = report.timings
+
+    def lap(stage: str, start: float) -> float:
+        now = time.perf_counter()
+        timings[stage] = round(now - start, 3)
+        fault_point(f"after_{stage}")
+        return now
+
+    t = time.perf_counter()
+    (read_corpus,) = _stage_import("kg.corpus", ("read_corpus",), "corpus reader")
+    articles, rejections = read_corpus(corpus)
+    t = lap("read", t)
+
+    extraction = extract_corpus(articles, cache_dir=cache_dir, workers=workers, progress=not quiet)
+    report.pipeline_version = pipeline_version()
+    report.cache = {"dir": str(cache_dir), "hits": extraction.hits, "extracted": extraction.extracted,
+                    "corrupt_recomputed": extraction.corrupt}
+    if recovered:
+        report.cache["removed_leftovers"] = recovered
+    t = lap("extract", t)
+
+    records = list(extraction)
+    by_file = {r.meta.file_name: r for r in records}
+    for a in articles:
+        rec = by_file.get(a.file_name)
+        if rec is not None:
+            report.inputs.append(InputStatus(a.file_name, str(corpus / a.file_name), "built",
+                                             cached=a.file_name in extraction.cached, counts=_record_counts(rec)))
+    for rej in [*rejections, *extraction.rejected]:
+        report.inputs.append(InputStatus(rej.file_name, str(corpus / rej.file_name), "rejected", reason=rej.reason))
+    report.inputs.sort(key=lambda i: i.file)
+    if not report.inputs:
+        raise InputError(corpus, "no .txt articles in this directory")
+
+    staging.mkdir(parents=True)
+    for rec in records:
+        write_json(staging / "extractions" / _record_file_name(rec.meta.file_name), rec.to_dict())
+    (staging / "extractions").mkdir(exist_ok=True)
+    t = lap("records", t)
+
+    build_graph, write_graph, validate = _stage_import("kg.graph", ("build_graph", "write_graph", "validate"), "graph")
+    graph = build_graph(records)
+    graph_files = [Path(p) for p in write_graph(graph, staging)]
+    t = lap("graph", t)
+    report.shacl = _shacl_summary(validate(graph))
+    t = lap("validate", t)
+
+    (build_store,) = _stage_import("kg.store", ("build_store",), "store")
+    nt = staging / "kg.nt"
+    build_store(nt if nt.exists() else staging / "kg.ttl", staging / "store")
+    t = lap("store", t)
+
+    if views:
+        (analyze,) = _stage_import("kg.analytics", ("analyze",), "analytics")
+        analyze(staging / "kg.ttl", staging)
+        t = lap("analytics", t)
+        (write_views,) = _stage_import("kg.views", ("write_views",), "views")
+        write_views(staging / "kg.ttl", staging)
+        t = lap("views", t)
+
+    totals: dict[str, int] = {}
+    for item in report.built:
+        for k, v in item.counts.items():
+            totals[k] = totals.get(k, 0) + v
+    report.counts = {"inputs": len(report.inputs), "built": len(report.built), "rejected": len(report.rejected),
+                     "triples": len(graph), "graph_files": len(graph_files), **totals}
+    report.outputs = sorted({p.name for p in staging.iterdir()} | {REPORT})
+    report.finished = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    timings["total"] = round(time.perf_counter() - t0, 3)
+    write_json(staging / REPORT, report.to_dict())
+    t = time.perf_counter()
+    _commit(out, staging)
+    timings["commit"] = round(time.perf_counter() - t, 3)
+
+
+def _build_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"
+
+
+def _print_summary(report: BuildReport, out: Path) -> None:
+    def url(p: Path) -> str:
+        return p.resolve().as_uri()
+
+    c = report.counts
+    lines = [f"kg build: {c.get('built', 0)} article(s) built, {c.get('rejected', 0)} rejected "
+             f"in {report.timings.get('total', 0):.1f} s (pipeline {report.pipeline_version}; "
+             f"{report.cache.get('hits', 0)} from cache)",
+             f"  {c.get('cases', 0)} cases, {c.get('persons', 0)} persons, {c.get('places', 0)} places, "
+             f"{c.get('organizations', 0)} organizations, {c.get('programs', 0)} programs, "
+             f"{c.get('statistics', 0)} statistics; {c.get('triples', 0)} triples",
+             f"  graph        {out / 'kg.ttl'}  (also kg.nt, kg.jsonld)  SHACL: "
+             f"{'conforms' if report.shacl.get('conforms') else 'VIOLATIONS, see build-report.json'}",
+             f"  records      {out / 'extractions'}/",
+             f"  SPARQL       kg query --out {out} 'SELECT ...'   or   kg serve --out {out}"]
+    for name, label in (("report.html", "report"), ("graph.html", "graph view"), ("cases/index.html", "case pages")):
+        if (out / name).exists():
+            lines.append(f"  {label:<12} {url(out / name)}")
+    lines.append(f"  build report {out / REPORT}")
+    if report.rejected:
+        lines.append(f"  {len(report.rejected)} input(s) rejected (listed above): exit status {EXIT_REJECTED}")
+    print("\n".join(lines))

@@ -1,0 +1,560 @@
+"""Extraction records -> RDF: the knowledge graph in the terms of ``ontology/fupin.ttl``.
+
+:func:`build_graph` turns :class:`kg.records.ArticleRecord` objects into an rdflib
+graph. It is deterministic and merges entities across articles by canonical key:
+
+=============  ===========================================================  ==========================
+entity         key (and IRI under ``res:``)                                  merged across articles
+=============  ===========================================================  ==========================
+article        file name: ``article/{file}``                                 --
+place          hierarchy path: ``place/重庆市/永川区/何埂镇``                 yes (same path)
+organization   normalised name: ``org/{name}``; a relative name (区扶贫办)   yes
+               is qualified by its place or article
+person         name + county of the person's case: ``person/{name}/{county    yes (same name, county)
+               path}``; without a place, ``person/{name}/{article file}``
+program        article + name: ``program/{file}/{name}``                     no (instances)
+case           article + person: ``case/{file}/{name}``                      no
+income         case + digest of its values and evidence                      no
+statistic      article + digest of its values and evidence                   no
+evidence       article + raw offsets: ``evidence/{file}/{start}-{end}``      --
+=============  ===========================================================  ==========================
+
+Every ancestor of a place path is a place too, with its administrative level (from the
+records where they give it, else from the suffix grammar of Chinese admin names) and an
+``fp:partOf`` chain. Provenance follows PROV-O: cases, incomes, statistics and entity
+mentions are ``prov:wasDerivedFrom`` an ``fp:Evidence`` node that carries the raw slice
+(``fp:evidenceText``), the repaired sentence and the raw offsets.
+
+:func:`write_graph` writes ``kg.nt`` (sorted N-Triples), ``kg.ttl`` and ``kg.jsonld``,
+byte-identical for the same input; :func:`validate` checks the SHACL shapes.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import rdflib
+from rdflib import RDF, RDFS, XSD, Literal, URIRef
+from rdflib.term import Node
+
+from kg import io
+from kg.errors import KGError
+from kg.namespace import DCTERMS as DCT
+from kg.namespace import FP, FP_NS, PREFIXES, PROV, SKOS, resource, short_hash
+from kg.records import ADMIN_LEVELS, CATEGORIES, PERIODS, ArticleRecord, Evidence
+
+__all__ = ["build_graph", "write_graph", "validate", "load_graph", "guess_level", "graph_to_ntriples",
+           "GRAPH_FILES", "place_iri", "org_iri", "article_iri", "GraphError"]
+
+#: The files :func:`write_graph` writes, in order.
+GRAPH_FILES = ("kg.nt", "kg.ttl", "kg.jsonld")
+
+ZH = "zh"
+_MUNICIPALITIES = frozenset({"北京市", "天津市", "上海市", "重庆市", "北京", "天津", "上海", "重庆"})
+_COUNTRIES = frozenset({"中国", "中华人民共和国"})
+_RELATIVE_PREFIX = tuple("省市区县镇乡村州")
+
+
+class GraphError(KGError):
+    """A record that cannot be turned into RDF (unknown category, level or period)."""
+
+
+# -- IRIs -----------------------------------------------------------------------------
+
+def article_iri(file_name: str) -> URIRef:
+    return resource("article", file_name)
+
+
+def place_iri(path: Iterable[str]) -> URIRef:
+    return resource("place", tuple(path))
+
+
+def org_iri(name: str, qualifier: tuple[str, ...] | str | None = None) -> URIRef:
+    if qualifier is None:
+        return resource("org", name)
+    return resource("org", name, qualifier)
+
+
+def _norm(name: str) -> str:
+    return "".join(str(name).split())
+
+
+# -- levels ---------------------------------------------------------------------------
+
+def guess_level(name: str, index: int = 0) -> str:
+    """The administrative level of a place name from its suffix (general grammar of Chinese
+    admin names); ``index`` is its depth in the path (市 at depth 0/1 is a prefecture,
+    deeper a county-level city)."""
+    n = _norm(name)
+    if n in _COUNTRIES:
+        return "country"
+    if n in _MUNICIPALITIES or n.endswith(("省", "自治区", "特别行政区")):
+        return "province"
+    if n.endswith(("村民小组", "居民小组")) or re.search(r"[0-9一二三四五六七八九十]+(组|社)$", n):
+        return "group"
+    if n.endswith(("社区", "居委会", "村委会", "嘎查", "村")):
+        return "village"
+    if n.endswith(("街道", "街道办事处", "镇", "乡", "苏木")):
+        return "township"
+    if n.endswith(("工业园", "园区", "开发区", "工业区", "景区", "片区", "新城", "基地", "坝", "湾")):
+        return "other"
+    if n.endswith(("自治州", "地区", "盟")):
+        return "prefecture"
+    if n.endswith("市"):
+        return "prefecture" if index <= 1 else "county"
+    if n.endswith(("区", "县", "旗", "自治县")):
+        return "county"
+    if n.endswith("组"):
+        return "group"
+    return "other"
+
+
+# -- literals -------------------------------------------------------------------------
+
+def _decimal(x: float | int | str) -> Literal:
+    try:
+        d = Decimal(str(x))
+    except InvalidOperation:
+        raise GraphError(f"not a number: {x!r}") from None
+    text = format(d.normalize(), "f")
+    if text in ("-0", "-0.0"):
+        text = "0"
+    return Literal(text, datatype=XSD.decimal, normalize=False)
+
+
+def _int(x: int) -> Literal:
+    return Literal(str(int(x)), datatype=XSD.integer, normalize=False)
+
+
+def _bool(x: bool) -> Literal:
+    return Literal("true" if x else "false", datatype=XSD.boolean, normalize=False)
+
+
+def _zh(text: str) -> Literal:
+    return Literal(str(text), lang=ZH)
+
+
+def _str(text: str) -> Literal:
+    return Literal(str(text))
+
+
+def _date(text: str) -> Literal:
+    t = str(text).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
+        return Literal(t, datatype=XSD.date, normalize=False)
+    if re.fullmatch(r"\d{4}-\d{2}", t):
+        return Literal(t, datatype=XSD.gYearMonth, normalize=False)
+    if re.fullmatch(r"\d{4}", t):
+        return Literal(t, datatype=XSD.gYear, normalize=False)
+    return Literal(t)
+
+
+# -- the builder ----------------------------------------------------------------------
+
+class _Builder:
+    """Collects triples and entity attributes across records, then emits them."""
+
+    def __init__(self) -> None:
+        self.triples: set[tuple[Node, Node, Node]] = set()
+        # place path -> attributes gathered from every record
+        self.place_levels: dict[tuple[str, ...], Counter] = defaultdict(Counter)
+        self.place_codes: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        self.place_alts: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        self.places: set[tuple[str, ...]] = set()
+        self.org_kinds: dict[URIRef, Counter] = defaultdict(Counter)
+        self.evidence_sentence: dict[URIRef, str] = {}
+
+    def add(self, s: Node, p: Node, o: Node) -> None:
+        self.triples.add((s, p, o))
+
+    # places ----------------------------------------------------------------
+    def place(self, path: Iterable[str], article: URIRef | None = None) -> URIRef:
+        path = tuple(_norm(x) for x in path if _norm(x))
+        if not path:
+            raise GraphError("empty place path")
+        for i in range(1, len(path) + 1):
+            self.places.add(path[:i])
+        iri = place_iri(path)
+        if article is not None:
+            self.add(iri, FP.mentionedIn, article)
+        return iri
+
+    def emit_places(self) -> None:
+        for path in self.places:
+            iri = place_iri(path)
+            self.add(iri, RDF.type, FP.Place)
+            self.add(iri, RDFS.label, _zh(path[-1]))
+            levels = self.place_levels.get(path)
+            if levels:
+                level = min(levels, key=lambda lv: (-levels[lv], ADMIN_LEVELS.index(lv)))
+            else:
+                level = guess_level(path[-1], len(path) - 1)
+            self.add(iri, FP.adminLevel, _str(level))
+            if len(path) > 1:
+                self.add(iri, FP.partOf, place_iri(path[:-1]))
+            codes = self.place_codes.get(path)
+            if codes:
+                self.add(iri, FP.adminCode, _str(min(codes)))
+            for alt in self.place_alts.get(path, ()):
+                if alt != path[-1]:
+                    self.add(iri, SKOS.altLabel, _zh(alt))
+
+    def emit_orgs(self) -> None:
+        for iri, kinds in self.org_kinds.items():
+            named = Counter({k: v for k, v in kinds.items() if k != "other"})
+            kind = min(named, key=lambda k: (-named[k], k)) if named else "other"
+            self.add(iri, FP.orgKind, _str(kind))
+
+    # provenance ------------------------------------------------------------
+    def evidence(self, ev: Evidence, file_name: str, article: URIRef) -> URIRef:
+        iri = resource("evidence", file_name, f"{int(ev.start)}-{int(ev.end)}")
+        if iri not in self.evidence_sentence:
+            self.evidence_sentence[iri] = ev.sentence
+            self.add(iri, RDF.type, FP.Evidence)
+            self.add(iri, FP.evidenceText, _str(ev.raw_text))
+            self.add(iri, FP.sentence, _zh(ev.sentence))
+            self.add(iri, FP.startOffset, _int(ev.start))
+            self.add(iri, FP.endOffset, _int(ev.end))
+            self.add(iri, FP.source, article)
+        return iri
+
+    def derived(self, subject: URIRef, evs: Iterable[Evidence | None], file_name: str, article: URIRef) -> None:
+        for ev in evs:
+            if ev is not None:
+                self.add(subject, PROV.wasDerivedFrom, self.evidence(ev, file_name, article))
+
+    # one record ------------------------------------------------------------
+    def record(self, rec: ArticleRecord) -> None:
+        meta = rec.meta
+        fn = meta.file_name
+        art = article_iri(fn)
+        add = self.add
+        add(art, RDF.type, FP.Article)
+        add(art, FP.fileName, _str(fn))
+        add(art, RDFS.label, _zh(meta.title) if meta.title else _str(fn))
+        if meta.title:
+            add(art, DCT.title, _zh(meta.title))
+        if meta.date:
+            add(art, DCT.date, _date(meta.date))
+        if meta.publication:
+            add(art, DCT.publisher, _zh(meta.publication))
+        if meta.region:
+            add(art, FP.region, _zh(meta.region))
+        if meta.sha256:
+            add(art, FP.sha256, _str(meta.sha256))
+        add(art, FP.characterCount, _int(meta.chars))
+        if meta.encoding:
+            add(art, FP.encoding, _str(meta.encoding))
+        if rec.pipeline_version:
+            add(art, FP.pipelineVersion, _str(rec.pipeline_version))
+
+        # places --------------------------------------------------------------
+        for pl in rec.places:
+            if pl.level not in ADMIN_LEVELS:
+                raise GraphError(f"{fn}: place {pl.name}: unknown admin level {pl.level!r}")
+            path = tuple(_norm(x) for x in pl.path)
+            iri = self.place(path, art)
+            self.place_levels[path][pl.level] += 1
+            if pl.code:
+                self.place_codes[path].add(str(pl.code))
+            for alt in (pl.name, *pl.aliases):
+                if _norm(alt):
+                    self.place_alts[path].add(_norm(alt))
+            self.derived(iri, pl.evidence, fn, art)
+
+        # organizations ---------------------------------------------------------
+        orgs: dict[str, URIRef] = {}
+
+        def org(name: str, place: tuple[str, ...] | None = None) -> URIRef:
+            key = _norm(name)
+            if key in orgs:
+                return orgs[key]
+            if key.startswith(_RELATIVE_PREFIX) and len(key) <= 6:
+                iri = org_iri(key, tuple(_norm(x) for x in place) if place else fn)
+            else:
+                iri = org_iri(key)
+            orgs[key] = iri
+            self.org_kinds.setdefault(iri, Counter())  # every organization gets an fp:orgKind
+            add(iri, RDF.type, FP.Organization)
+            add(iri, RDFS.label, _zh(key))
+            add(iri, FP.mentionedIn, art)
+            return iri
+
+        for o in rec.organizations:
+            iri = org(o.name, o.place)
+            self.org_kinds[iri][o.kind or "other"] += 1
+            for alt in o.aliases:
+                if _norm(alt) and _norm(alt) != _norm(o.name):
+                    add(iri, SKOS.altLabel, _zh(_norm(alt)))
+                    orgs.setdefault(_norm(alt), iri)
+            if o.place:
+                add(iri, FP.place, self.place(o.place, art))
+            self.derived(iri, o.evidence, fn, art)
+
+        # persons ---------------------------------------------------------------
+        person_ctx: dict[str, tuple[str, ...] | str] = {}
+        for c in rec.cases:
+            if c.places and _norm(c.person) not in person_ctx:
+                person_ctx[_norm(c.person)] = _county_prefix(c.places[0], self._level_of(rec))
+        for p in rec.persons:
+            for _rel, other in p.relations:
+                a, b = _norm(p.name), _norm(other)
+                if a in person_ctx and b not in person_ctx:
+                    person_ctx[b] = person_ctx[a]
+                elif b in person_ctx and a not in person_ctx:
+                    person_ctx[a] = person_ctx[b]
+        persons: dict[str, URIRef] = {}
+
+        def person(name: str) -> URIRef:
+            key = _norm(name)
+            if key in persons:
+                return persons[key]
+            ctx = person_ctx.get(key, fn)
+            iri = resource("person", key, ctx)
+            persons[key] = iri
+            add(iri, RDF.type, FP.Person)
+            add(iri, RDFS.label, _zh(key))
+            add(iri, FP.mentionedIn, art)
+            return iri
+
+        for p in rec.persons:
+            iri = person(p.name)
+            for role in p.roles:
+                if _norm(role):
+                    add(iri, FP.role, _zh(_norm(role)))
+            if p.gender:
+                add(iri, FP.gender, _str(p.gender))
+            if p.age is not None:
+                add(iri, FP.age, _int(p.age))
+            for alias in p.aliases:
+                if _norm(alias) and _norm(alias) != _norm(p.name):
+                    add(iri, SKOS.altLabel, _zh(_norm(alias)))
+            self.derived(iri, p.evidence, fn, art)
+        for p in rec.persons:
+            for rel, other in p.relations:
+                r = resource("relation", fn, _norm(p.name), _norm(rel), _norm(other))
+                add(person(p.name), FP.relation, r)
+                add(r, RDF.type, FP.PersonalRelation)
+                add(r, FP.relationType, _zh(_norm(rel)))
+                add(r, FP.source, art)
+                if _norm(other) in persons:
+                    add(r, FP.relatedPerson, persons[_norm(other)])
+                else:
+                    add(r, FP.relatedName, _zh(_norm(other)))
+
+        # programs --------------------------------------------------------------
+        programs: dict[str, URIRef] = {}
+        name_count = Counter(_norm(p.name) for p in rec.programs)
+        for p in rec.programs:
+            label = _norm(p.name) or p.key
+            iri = (resource("program", fn, label) if name_count[_norm(p.name)] == 1 and label
+                   else resource("program", fn, label, p.key))
+            programs[p.key] = iri
+            add(iri, RDF.type, FP.Program)
+            add(iri, RDFS.label, _zh(label))
+            add(iri, FP.mentionedIn, art)
+            for cat in p.categories:
+                add(iri, FP.category, _category(cat, fn, f"program {p.name}"))
+            if p.organizer:
+                add(iri, FP.organizer, org(p.organizer))
+            if p.place:
+                add(iri, FP.place, self.place(p.place, art))
+            self.derived(iri, p.evidence, fn, art)
+
+        # cases -----------------------------------------------------------------
+        seen_cases: Counter = Counter()
+        for c in rec.cases:
+            name = _norm(c.person)
+            seen_cases[name] += 1
+            parts = (fn, name) if seen_cases[name] == 1 else (fn, name, str(seen_cases[name]))
+            iri = resource("case", *parts)
+            add(iri, RDF.type, FP.Case)
+            add(iri, RDFS.label, _zh(f"{name}（{fn}）"))
+            add(iri, FP.person, person(name))
+            add(iri, FP.source, art)
+            add(iri, FP.caseRole, _str(c.role))
+            for key in c.programs:
+                if key not in programs:
+                    raise GraphError(f"{fn}: case of {name}: unknown program key {key!r}")
+                add(iri, FP.program, programs[key])
+            for path in c.places:
+                add(iri, FP.place, self.place(path, art))
+            for oname in c.organizations:
+                add(iri, FP.organization, org(oname))
+            self.derived(iri, c.evidence, fn, art)
+            for inc in c.incomes:
+                if inc.period not in PERIODS:
+                    raise GraphError(f"{fn}: income of {name}: unknown period {inc.period!r}")
+                ev = inc.evidence
+                digest = short_hash(inc.amount, inc.amount_max, inc.period, inc.phase, inc.kind,
+                                    (ev.start, ev.end) if ev else None)
+                i_iri = URIRef(f"{iri}/income/{digest}")
+                add(iri, FP.outcome, i_iri)
+                add(i_iri, RDF.type, FP.Income)
+                add(i_iri, FP.amount, _decimal(inc.amount))
+                if inc.amount_max is not None:
+                    add(i_iri, FP.amountMax, _decimal(inc.amount_max))
+                add(i_iri, FP.period, _str(inc.period))
+                add(i_iri, FP.approximate, _bool(inc.approximate))
+                if inc.phase:
+                    add(i_iri, FP.phase, _str(inc.phase))
+                add(i_iri, FP.incomeKind, _str(inc.kind))
+                if inc.text:
+                    add(i_iri, FP.moneyText, _zh(inc.text))
+                add(i_iri, FP.source, art)
+                self.derived(i_iri, [ev], fn, art)
+
+        # statistics ------------------------------------------------------------
+        for st in rec.statistics:
+            ev = st.evidence
+            digest = short_hash(st.value, st.unit, st.text, st.place, st.category,
+                                (ev.start, ev.end) if ev else None)
+            iri = resource("statistic", fn, digest)
+            add(iri, RDF.type, FP.Statistic)
+            add(iri, RDFS.label, _zh(_norm(st.text) or f"{st.value}{st.unit}"))
+            add(iri, FP.value, _decimal(st.value))
+            add(iri, FP.unit, _str(st.unit))
+            if st.text:
+                add(iri, FP.statText, _zh(st.text))
+            add(iri, FP.approximate, _bool(st.approximate))
+            if st.place:
+                add(iri, FP.place, self.place(st.place, art))
+            if st.category:
+                add(iri, FP.category, _category(st.category, fn, f"statistic {st.text}"))
+            add(iri, FP.source, art)
+            self.derived(iri, [ev], fn, art)
+
+    @staticmethod
+    def _level_of(rec: ArticleRecord) -> dict[tuple[str, ...], str]:
+        return {tuple(_norm(x) for x in p.path): p.level for p in rec.places}
+
+
+def _category(cat: str, fn: str, what: str) -> URIRef:
+    if cat not in CATEGORIES:
+        raise GraphError(f"{fn}: {what}: unknown program category {cat!r} (known: {', '.join(CATEGORIES)})")
+    return URIRef(FP_NS + cat)
+
+
+def _county_prefix(path: tuple[str, ...], levels: dict[tuple[str, ...], str]) -> tuple[str, ...]:
+    """The path down to the county-level unit (the person's home county), or the whole path
+    when it has no county."""
+    path = tuple(_norm(x) for x in path if _norm(x))
+    for i in range(len(path)):
+        level = levels.get(path[: i + 1]) or guess_level(path[i], i)
+        if level == "county":
+            return path[: i + 1]
+    return path
+
+
+_SCHEME_PREDICATES = frozenset({RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.scopeNote,
+                                SKOS.inScheme, SKOS.topConceptOf, SKOS.hasTopConcept})
+
+
+@functools.lru_cache(maxsize=1)
+def _category_scheme() -> tuple[tuple[Node, Node, Node], ...]:
+    """The SKOS scheme of program categories from ``ontology/fupin.ttl``, copied into every
+    graph so that queries can show category labels and the graph is self-contained."""
+    from kg.resources import ontology_dir
+
+    ont = rdflib.Graph().parse(ontology_dir() / "fupin.ttl", format="turtle")
+    subjects = {FP.ProgramCategories, *(URIRef(FP_NS + c) for c in CATEGORIES)}
+    return tuple(t for s in sorted(subjects) for t in ont.triples((s, None, None)) if t[1] in _SCHEME_PREDICATES)
+
+
+def build_graph(records: Iterable[ArticleRecord]) -> rdflib.Graph:
+    """The knowledge graph of the given extraction records (deterministic: the same records,
+    in any order, give the same triples), with the SKOS scheme of program categories."""
+    b = _Builder()
+    b.triples.update(_category_scheme())
+    for rec in sorted(records, key=lambda r: r.meta.file_name):
+        b.record(rec)
+    b.emit_places()
+    b.emit_orgs()
+    g = rdflib.Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True, replace=True)
+    g.addN((s, p, o, g) for s, p, o in b.triples)
+    return g
+
+
+# -- serialisation --------------------------------------------------------------------
+
+_ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+_NEEDS_ESC = re.compile(r'[\\"\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
+
+
+def _esc_char(m: re.Match) -> str:
+    ch = m.group(0)
+    return _ESC.get(ch) or f"\\u{ord(ch):04X}"
+
+
+def _nt_term(t: Node) -> str:
+    if isinstance(t, URIRef):
+        return f"<{t}>"
+    if isinstance(t, Literal):
+        lex = _NEEDS_ESC.sub(_esc_char, str(t))
+        if t.language:
+            return f'"{lex}"@{t.language}'
+        if t.datatype is not None and t.datatype != XSD.string:
+            return f'"{lex}"^^<{t.datatype}>'
+        return f'"{lex}"'
+    if isinstance(t, rdflib.BNode):
+        return f"_:{t}"
+    raise GraphError(f"cannot serialise RDF term {t!r}")
+
+
+def graph_to_ntriples(g: rdflib.Graph) -> str:
+    """Sorted N-Triples of the graph (one triple per line, byte-stable)."""
+    lines = sorted(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} .\n" for s, p, o in g)
+    return "".join(lines)
+
+
+def write_graph(g: rdflib.Graph, out_dir: Path) -> list[Path]:
+    """Write ``kg.nt``, ``kg.ttl`` and ``kg.jsonld`` into ``out_dir`` atomically; the
+    same graph always gives the same bytes."""
+    import pyoxigraph as ox
+
+    out_dir = Path(out_dir)
+    nt = graph_to_ntriples(g).encode("utf-8")
+    triples = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
+    written = [io.write_bytes(out_dir / "kg.nt", nt)]
+    # resource IRIs stay whole in Turtle: as prefixed names their slashes would need escaping
+    prefixes = {k: v for k, v in PREFIXES.items() if k != "res"}
+    ttl = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    written.append(io.write_bytes(out_dir / "kg.ttl", ttl))
+    jsonld = ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES)
+    written.append(io.write_bytes(out_dir / "kg.jsonld", jsonld))
+    return written
+
+
+def load_graph(path: Path) -> rdflib.Graph:
+    """Read a graph file written by :func:`write_graph` (format from the extension)."""
+    path = Path(path)
+    fmt = {".nt": "nt", ".ttl": "turtle", ".jsonld": "json-ld"}.get(path.suffix)
+    if fmt is None:
+        raise KGError(f"{path}: unknown graph format (expected .nt, .ttl or .jsonld)")
+    if not path.exists():
+        raise KGError(f"{path}: no such graph file (run `kg build` first)")
+    g = rdflib.Graph()
+    g.parse(path, format=fmt)
+    return g
+
+
+# -- validation -----------------------------------------------------------------------
+
+def validate(g: rdflib.Graph, shapes: Path | None = None) -> tuple[bool, str]:
+    """Check the graph against the SHACL shapes (default ``ontology/shapes.ttl``; pyshacl,
+    no inference: the graph carries its category scheme); returns (conforms, report text)."""
+    import pyshacl
+
+    from kg.resources import ontology_dir
+
+    sg = rdflib.Graph().parse(shapes or ontology_dir() / "shapes.ttl", format="turtle")
+    conforms, _report_graph, text = pyshacl.validate(
+        g, shacl_graph=sg, inference="none", advanced=True, allow_warnings=True)
+    return bool(conforms), str(text)

@@ -1,0 +1,233 @@
+"""An index over jionlp's administrative-division gazetteer (province down to village).
+
+jionlp ships ``dictionary/china_location.txt``: one unit per line, indented by level
+(province, prefecture, county with division code and short form; township; village).
+:class:`Gazetteer` flattens it into parallel arrays and two dictionaries keyed by name
+(full names, and short forms such as 黔江 -> 黔江区, 山东 -> 山东省, 金溪 -> 金溪镇), so that
+the place component only does dictionary look-ups, never scans. Two quirks of the data
+are smoothed: pseudo units (省直辖行政区划, 市直辖行政区划) and the prefecture that repeats a
+municipality (重庆市 under 重庆市) are transparent, and units written with their parent's
+name in front (濮阳县海通乡 under 濮阳县) are indexed under their own name (海通乡).
+
+The index is built once per process (:func:`load_gazetteer`, cached) and pickled into the
+project cache keyed by the data file's size and mtime, so later processes load it fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import PipelineError
+
+__all__ = ["Gazetteer", "load_gazetteer", "LEVELS", "PROVINCE", "PREFECTURE", "COUNTY", "TOWNSHIP",
+           "VILLAGE", "GROUP", "OTHER", "level_name"]
+
+#: Level numbers used throughout the place component, broadest first.
+PROVINCE, PREFECTURE, COUNTY, TOWNSHIP, VILLAGE, GROUP, OTHER = range(7)
+LEVELS = ("province", "prefecture", "county", "township", "village", "group", "other")
+_PSEUDO = ("省直辖行政区划", "市直辖行政区划", "自治区直辖县级行政区划")
+#: Suffixes whose removal gives a usable short form of a township (金溪镇 -> 金溪).
+_TOWN_SUFFIXES = ("街道", "镇", "乡")
+#: Generic words of autonomous-unit names: 酉阳土家族苗族自治县 is written 酉阳县.
+_AUTONOMOUS = ("自治县", "自治州", "自治旗")
+_CACHE_VERSION = 2
+
+
+def level_name(level: int) -> str:
+    return LEVELS[level]
+
+
+@dataclass(frozen=True)
+class _Arrays:
+    names: list[str]
+    levels: bytes
+    parents: list[int]
+    codes: dict[int, str]
+
+
+class Gazetteer:
+    """Administrative units with name indexes. Units are integer ids; ``-1`` is the root."""
+
+    def __init__(self, names: list[str], levels: bytes, parents: list[int], codes: dict[int, str],
+                 by_name: dict[str, object], by_short: dict[str, object]):
+        self.names = names
+        self.levels = levels
+        self.parents = parents
+        self.codes = codes
+        self._by_name = by_name
+        self._by_short = by_short
+        #: Longest name in either index: bounds the look-ahead of text scans.
+        self.max_len = max(max(map(len, by_name)), max(map(len, by_short)))
+
+    # -- look-ups ------------------------------------------------------------------
+    @staticmethod
+    def _ids(value: object) -> tuple[int, ...]:
+        if value is None:
+            return ()
+        return (value,) if isinstance(value, int) else value  # type: ignore[return-value]
+
+    def lookup(self, name: str) -> tuple[int, ...]:
+        """Units whose full name is ``name`` (any level)."""
+        return self._ids(self._by_name.get(name))
+
+    def lookup_short(self, name: str) -> tuple[int, ...]:
+        """Units of which ``name`` is a short form (黔江 -> 黔江区, 山东 -> 山东省, 金溪 -> 金溪镇)."""
+        return self._ids(self._by_short.get(name))
+
+    def has_name(self, name: str) -> bool:
+        return name in self._by_name or name in self._by_short
+
+    # -- structure -----------------------------------------------------------------
+    def level(self, uid: int) -> int:
+        return self.levels[uid]
+
+    def parent(self, uid: int) -> int:
+        return self.parents[uid]
+
+    def code(self, uid: int) -> str | None:
+        return self.codes.get(uid)
+
+    def ancestors(self, uid: int) -> list[int]:
+        """The unit's ancestors, nearest first."""
+        out = []
+        p = self.parents[uid]
+        while p >= 0:
+            out.append(p)
+            p = self.parents[p]
+        return out
+
+    def is_under(self, uid: int, ancestor: int) -> bool:
+        p = self.parents[uid]
+        while p >= 0:
+            if p == ancestor:
+                return True
+            p = self.parents[p]
+        return False
+
+    def path(self, uid: int) -> tuple[str, ...]:
+        """Canonical names from the province down to the unit."""
+        return tuple(self.names[u] for u in reversed([uid, *self.ancestors(uid)]))
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def _data_path() -> Path:
+    # Locate the package without importing it (importing jionlp is slow and prints a banner).
+    spec = importlib.util.find_spec("jionlp")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - declared dependency
+        raise PipelineError("jionlp (which carries the administrative-division gazetteer) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "china_location.txt"
+
+
+def _add(index: dict[str, object], key: str, uid: int) -> None:
+    cur = index.get(key)
+    if cur is None:
+        index[key] = uid
+    elif isinstance(cur, int):
+        if cur != uid:
+            index[key] = (cur, uid)
+    elif uid not in cur:  # type: ignore[operator]
+        index[key] = (*cur, uid)  # type: ignore[misc]
+
+
+def _parse(path: Path) -> Gazetteer:
+    names: list[str] = []
+    levels = bytearray()
+    parents: list[int] = []
+    codes: dict[int, str] = {}
+    shorts: dict[int, str] = {}
+    stack: list[int] = [-1] * 5       # the current unit (or its transparent stand-in) per depth
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise PipelineError(f"{path}: cannot read the gazetteer: {e}") from e
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        depth = len(line) - len(line.lstrip("\t"))
+        if depth > 4:
+            raise PipelineError(f"{path}:{lineno}: unexpected indentation")
+        parts = line.strip().split("\t")
+        name = parts[0]
+        parent = stack[depth - 1] if depth else -1
+        # Transparent units: pseudo divisions and a prefecture repeating its municipality.
+        if name in _PSEUDO or (depth == 1 and parent >= 0 and names[parent] == name):
+            stack[depth] = parent
+            continue
+        # Strip the parent's (or grandparent's) name written in front: 濮阳县海通乡 -> 海通乡.
+        for anc in (parent, parents[parent] if parent >= 0 else -1):
+            if anc >= 0 and name.startswith(names[anc]) and len(name) > len(names[anc]) + 1:
+                name = name[len(names[anc]):]
+        if depth >= 3:  # a township may carry the county and itself: 南乐县城关镇林海社区
+            p = parent
+            while p >= 0:
+                if name.startswith(names[p]) and len(name) > len(names[p]) + 1:
+                    name = name[len(names[p]):]
+                p = parents[p]
+        uid = len(names)
+        names.append(name)
+        levels.append(min(depth, VILLAGE))
+        parents.append(parent)
+        if len(parts) >= 2 and parts[1].isdigit():
+            codes[uid] = parts[1]
+        if len(parts) >= 3 and parts[2]:
+            shorts[uid] = parts[2]
+        stack[depth] = uid
+    by_name: dict[str, object] = {}
+    by_short: dict[str, object] = {}
+    for uid, name in enumerate(names):
+        _add(by_name, name, uid)
+        lvl = levels[uid]
+        if lvl <= COUNTY:
+            for short in shorts.get(uid, "").split("/"):
+                if len(short) >= 2 and short != name:
+                    _add(by_short, short, uid)
+                    for generic in _AUTONOMOUS:   # 酉阳土家族苗族自治县 -> 酉阳县
+                        if name.endswith(generic):
+                            _add(by_short, short + generic[-1], uid)
+        elif lvl == TOWNSHIP:
+            for suf in _TOWN_SUFFIXES:
+                if name.endswith(suf) and len(name) - len(suf) >= 2:
+                    _add(by_short, name[: -len(suf)], uid)
+                    break
+    return Gazetteer(names, bytes(levels), parents, codes, by_name, by_short)
+
+
+def _cache_file(path: Path) -> Path:
+    from kg.nlp.segmenter import cache_dir  # noqa: PLC0415
+
+    st = path.stat()
+    return cache_dir() / f"gazetteer-v{_CACHE_VERSION}-{st.st_size}-{int(st.st_mtime)}.pickle"
+
+
+@functools.cache
+def load_gazetteer(path: str | None = None) -> Gazetteer:
+    """The gazetteer index, built once per process (and pickled into the cache for the next)."""
+    src = Path(path) if path else _data_path()
+    if not src.exists():
+        raise PipelineError(f"{src}: the administrative-division gazetteer is missing")
+    cache = _cache_file(src)
+    if cache.exists():
+        try:
+            with cache.open("rb") as f:
+                obj = pickle.load(f)
+            if isinstance(obj, Gazetteer):
+                return obj
+        except Exception:  # noqa: BLE001 - a corrupt cache entry is rebuilt, never used
+            pass
+    gaz = _parse(src)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(gaz, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # the cache is an optimisation only
+    return gaz

@@ -1,0 +1,300 @@
+"""The query path: an embedded Oxigraph store, ``kg query`` and ``kg serve``.
+
+The store is a directory (RocksDB) under ``output/store`` built from ``kg.nt`` by
+:func:`build_store`: bulk-loaded into a temporary sibling and swapped in whole, so a
+killed build leaves the previous store usable. Queries open it read-only, so several
+readers (``kg query``, notebooks, the ``kg serve`` endpoint) can share it.
+
+``kg serve`` runs the Oxigraph server (``oxigraph serve-read-only``), a SPARQL 1.1
+Protocol endpoint: ``GET/POST http://HOST:PORT/query``; updates are refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io as _io
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg import io
+from kg.errors import EXIT_OK, KGError, QueryError, ServeError
+from kg.namespace import PREFIXES
+
+__all__ = ["build_store", "open_store", "query", "query_command", "serve", "QueryResult", "format_result",
+           "oxigraph_binary", "port_in_use", "sparql_prefixes", "compact"]
+
+
+def sparql_prefixes() -> str:
+    """``PREFIX`` lines for the project's namespaces (the example queries declare their own)."""
+    return "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+
+
+# -- building and opening -------------------------------------------------------------
+
+def build_store(graph_file: Path, store_dir: Path) -> Path:
+    """Bulk-load the N-Triples file ``graph_file`` into a fresh Oxigraph store at ``store_dir``.
+
+    The store is built in a temporary sibling directory and swapped in atomically
+    (:func:`kg.io.replace_dir`); a reader that has the old store open keeps reading it.
+    """
+    graph_file, store_dir = Path(graph_file), Path(store_dir)
+    if not graph_file.is_file():
+        raise KGError(f"{graph_file}: no graph file to load into the store (run `kg build`)")
+    fmt = ox.RdfFormat.from_extension(graph_file.suffix.lstrip(".")) or ox.RdfFormat.N_TRIPLES
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.", suffix=".tmp", dir=store_dir.parent))
+    try:
+        store = ox.Store(str(tmp))
+        try:
+            store.bulk_load(path=str(graph_file), format=fmt)
+            store.flush()
+            store.optimize()
+        except (SyntaxError, ValueError, OSError) as e:
+            raise KGError(f"{graph_file}: cannot load into the store: {_one_line(str(e))}") from None
+        finally:
+            del store
+        io.replace_dir(tmp, store_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return store_dir
+
+
+def open_store(store_dir: Path) -> ox.Store:
+    """Open a built store read-only (shared with other readers and the endpoint)."""
+    store_dir = Path(store_dir)
+    if not store_dir.is_dir() or not any(store_dir.iterdir()):
+        raise KGError(f"{store_dir}: no SPARQL store here; run `kg build` first (or give --store DIR)")
+    try:
+        return ox.Store.read_only(str(store_dir))
+    except OSError as e:
+        raise KGError(f"{store_dir}: cannot open the store: {_one_line(str(e))}") from None
+
+
+# -- querying -------------------------------------------------------------------------
+
+@dataclass
+class QueryResult:
+    """A materialised query result: ``kind`` is ``select``, ``ask`` or ``graph``."""
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)   # pyoxigraph terms or None
+    boolean: bool | None = None
+    triples: list[Any] = field(default_factory=list)            # pyoxigraph Triples (CONSTRUCT/DESCRIBE)
+
+    def values(self) -> list[dict[str, Any]]:
+        """Rows as dicts of Python values (str for IRIs and strings, int/float/bool for typed numbers)."""
+        return [{v: py_value(t) for v, t in zip(self.variables, row)} for row in self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.kind == "select" else len(self.triples)
+
+
+_POS = re.compile(r"error at (\d+):(\d+)")
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _query_error(e: Exception, source: str) -> QueryError:
+    msg = str(e)
+    m = _POS.search(msg)
+    if m:
+        line, col = m.groups()
+        detail = msg[m.end():].lstrip(": ")
+        return QueryError(f"{source}: syntax error at line {line}, column {col}: {_one_line(detail)}")
+    return QueryError(f"{source}: {_one_line(msg)}")
+
+
+def query(store: Path | ox.Store, text: str, source: str = "<query>") -> QueryResult:
+    """Run a SPARQL query against a store (a directory or an open Store)."""
+    st = store if isinstance(store, ox.Store) else open_store(Path(store))
+    try:
+        res = st.query(text)
+        if isinstance(res, ox.QuerySolutions):
+            variables = [v.value for v in res.variables]
+            rows = [tuple(sol[i] for i in range(len(variables))) for sol in res]
+            return QueryResult("select", variables, rows)
+        if isinstance(res, ox.QueryBoolean):
+            return QueryResult("ask", boolean=bool(res))
+        return QueryResult("graph", triples=list(res))
+    except (SyntaxError, ValueError, OSError) as e:
+        raise _query_error(e, source) from None
+
+
+# -- formatting -----------------------------------------------------------------------
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_NUMERIC = {_XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
+
+
+def py_value(t: Any) -> Any:
+    """A pyoxigraph term as a plain Python value (None for unbound)."""
+    if t is None:
+        return None
+    if isinstance(t, ox.Literal):
+        dt = t.datatype.value if t.datatype is not None else None
+        try:
+            if dt in _NUMERIC:
+                return int(t.value)
+            if dt in (_XSD + "decimal", _XSD + "double", _XSD + "float"):
+                return float(t.value)
+            if dt == _XSD + "boolean":
+                return t.value in ("true", "1")
+        except ValueError:
+            return t.value
+        return t.value
+    return t.value
+
+
+def compact(t: Any) -> str:
+    """Display form of a term: IRIs with the project's prefixes, literals as their value."""
+    if t is None:
+        return ""
+    if isinstance(t, ox.NamedNode):
+        iri = t.value
+        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            if iri.startswith(ns):
+                return f"{prefix}:{iri[len(ns):]}"
+        return f"<{iri}>"
+    if isinstance(t, ox.BlankNode):
+        return f"_:{t.value}"
+    if isinstance(t, ox.Literal):
+        return t.value
+    return str(t)
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _pad(s: str, w: int) -> str:
+    return s + " " * (w - _width(s))
+
+
+def format_result(res: QueryResult, fmt: str = "table") -> str:
+    """Render a result as an aligned ``table``, SPARQL 1.1 ``csv`` or SPARQL 1.1 ``json``."""
+    if fmt not in ("table", "csv", "json"):
+        raise KGError(f"unknown result format {fmt!r} (table, csv or json)")
+    if res.kind == "ask":
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": res.boolean}) + "\n"
+        return ("true" if res.boolean else "false") + "\n"
+    if res.kind == "graph":
+        if fmt == "json":
+            return ox.serialize(res.triples, format=ox.RdfFormat.JSON_LD).decode("utf-8") + "\n"
+        return ox.serialize(res.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode("utf-8")
+    if fmt == "json":
+        return json.dumps({"head": {"vars": res.variables},
+                           "results": {"bindings": [
+                               {v: _json_term(t) for v, t in zip(res.variables, row) if t is not None}
+                               for row in res.rows]}}, ensure_ascii=False, indent=1) + "\n"
+    if fmt == "csv":
+        buf = _io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(res.variables)
+        for row in res.rows:
+            w.writerow(["" if t is None else t.value for t in row])
+        return buf.getvalue()
+    cells = [[compact(t) for t in row] for row in res.rows]
+    widths = [max([_width(v)] + [_width(r[i]) for r in cells]) for i, v in enumerate(res.variables)]
+    lines = [" | ".join(_pad(v, w) for v, w in zip(res.variables, widths)).rstrip(),
+             "-+-".join("-" * w for w in widths)]
+    lines += [" | ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _json_term(t: Any) -> dict[str, str]:
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    d = {"type": "literal", "value": t.value}
+    if t.language:
+        d["xml:lang"] = t.language
+    elif t.datatype is not None and t.datatype.value != _XSD + "string":
+        d["datatype"] = t.datatype.value
+    return d
+
+
+def query_command(text: str, store: Path, fmt: str = "table", source: str = "<query>") -> int:
+    """``kg query``: run one query and print its result; errors are QueryError/KGError (exit 2)."""
+    res = query(Path(store), text, source=source)
+    sys.stdout.write(format_result(res, fmt))
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+# -- serving --------------------------------------------------------------------------
+
+def oxigraph_binary() -> Path:
+    """The ``oxigraph`` server binary: next to the running Python (the venv's bin), else on PATH."""
+    here = Path(sys.executable).parent / "oxigraph"
+    if here.is_file() and os.access(here, os.X_OK):
+        return here
+    found = shutil.which("oxigraph")
+    if found:
+        return Path(found)
+    raise ServeError("the oxigraph server binary is not installed (pip install oxigraph)")
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """True when ``host:port`` cannot be bound (another server is listening there)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            if e.errno in (errno.EADDRINUSE, errno.EACCES):
+                return True
+            raise ServeError(f"cannot bind {host}:{port}: {e.strerror}") from None
+    return False
+
+
+def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, quiet: bool = False) -> int:
+    """``kg serve``: run the read-only Oxigraph SPARQL endpoint over the store until interrupted."""
+    store = Path(store)
+    if not store.is_dir() or not any(store.iterdir()):
+        raise ServeError(f"{store}: no SPARQL store here; run `kg build` first (or give --store DIR)")
+    if not 0 < port < 65536:
+        raise ServeError(f"port {port} is not a valid TCP port")
+    if port_in_use(host, port):
+        raise ServeError(f"port {port} is in use on {host}; choose another with --port")
+    binary = oxigraph_binary()
+    url_host = f"[{host}]" if ":" in host else host
+    base = f"http://{url_host}:{port}"
+    if not quiet:
+        print(f"SPARQL endpoint (read-only): {base}/query\nquery UI: {base}/\nstore: {store}\n"
+              "press Ctrl-C to stop", flush=True)
+    proc = subprocess.Popen([str(binary), "serve-read-only", "--location", str(store), "--bind", f"{host}:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _, err = proc.communicate()
+    except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        return EXIT_OK
+    if proc.returncode not in (0, -2, -15):
+        raise ServeError(f"the oxigraph server stopped (exit {proc.returncode}): {_one_line(err or '')}")
+    return EXIT_OK

@@ -1,0 +1,114 @@
+"""kg bench: the logic of the benchmark on tiny sizes (never timing targets)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+
+import pytest
+
+from kg.bench import (PARTS, TARGETS, change_article, check_targets, format_table, measure_build,
+                      percentile, run_bench)
+from kg.errors import KGError
+from kg.synth import write_corpus
+
+
+def test_percentile():
+    assert percentile([3, 1, 2], 50) == 2
+    assert percentile([1, 2, 3, 4], 95) == pytest.approx(3.85)
+    assert percentile([5], 95) == 5
+    with pytest.raises(ValueError):
+        percentile([], 50)
+
+
+def test_targets_met_missed_and_not_measured():
+    results = {"throughput": {"ratio_vs_tokeniser": 0.7, "parallel_speedup": 1.2},
+               "scale_by_n": {"1000": {"wall_s": 170.0, "peak_rss_mb": 2500.0}},
+               "sparql": {"oxigraph": {"median_ms": 3.0}}}
+    got = {t["name"]: t["met"] for t in check_targets(results)}
+    assert got == {"extract_vs_tokeniser": True, "parallel_speedup": False, "build_1000_wall": True,
+                   "build_1000_memory": False, "incremental_wall": None, "sparql_oxigraph_median": True,
+                   "browser_draw": None}
+    table = format_table({"targets": check_targets(results)})
+    assert table.count("MISSED") == 2 and table.count("not measured") == 2 and table.count(" met") == 3
+    assert len(TARGETS) == 7
+
+
+def test_change_article_changes_exactly_one(tmp_path):
+    paths = write_corpus(tmp_path, 4, seed=0)
+    before = {p.name: p.read_bytes() for p in paths}
+    changed = change_article(tmp_path)
+    after = {p.name: p.read_bytes() for p in paths}
+    assert [n for n in before if before[n] != after[n]] == [changed.name]
+    assert after[changed.name].startswith(before[changed.name].rstrip(b"\n"))
+
+
+def test_measure_build_sees_memory_of_grandchildren():
+    """Peak memory is summed over the whole process tree (workers are grandchildren)."""
+    code = ("import subprocess, sys; subprocess.run([sys.executable, '-c', "
+            "\"b = bytearray(300 * 2**20); import time; time.sleep(1.0)\"])")
+    res = measure_build([sys.executable, "-c", code])
+    assert res["exit_code"] == 0
+    assert res["peak_rss_mb"] >= 300
+    assert res["wall_s"] >= 1.0
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(KGError, match="unknown part"):
+        run_bench([5], tmp_path, skip=["nope"])
+    with pytest.raises(KGError, match="--sizes"):
+        run_bench([0], tmp_path, skip=list(PARTS))
+    with pytest.raises(KGError, match="--workers"):
+        run_bench([5], tmp_path, workers=0, skip=list(PARTS))
+
+
+def test_everything_skipped_writes_bench_json(tmp_path, capsys):
+    from kg.bench import bench_command
+
+    assert bench_command([3], tmp_path, skip=list(PARTS)) == 0
+    res = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
+    assert {"machine", "config", "synth", "targets"} <= set(res)
+    assert all(t["met"] is None for t in res["targets"])
+    assert "not measured" in capsys.readouterr().out
+
+
+needs_build = pytest.mark.skipif(importlib.util.find_spec("kg.corpus") is None or
+                                 importlib.util.find_spec("kg.store") is None,
+                                 reason="the build stages (kg.corpus, kg.store) have not landed")
+
+
+@pytest.mark.slow
+@needs_build
+def test_tiny_bench(tmp_path):
+    """N=4 and N=6: every part but the browser runs; figures are consistent with each other."""
+    res = run_bench([4, 6], tmp_path, workers=2, quiet=True, skip=["browser"], sparql_repeats=3)
+    saved = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
+    assert saved["config"]["sizes"] == [4, 6] and saved["config"]["reference_n"] == 6
+    for part in ("throughput", "scale", "incremental", "sparql"):
+        assert part in saved and "error" not in saved[part], (part, saved.get(part))
+    tp = res["throughput"]
+    assert tp["articles"] == 4 and tp["extracted"] == 4 and tp["parallel_extracted"] == 4
+    assert tp["ratio_vs_tokeniser"] == pytest.approx(tp["tokeniser_s"] / tp["extract_s"], rel=0.01)
+    assert tp["parallel_speedup"] == pytest.approx(tp["extract_s"] / tp["parallel_s"], rel=0.01)
+    assert [r["n"] for r in res["scale"]] == [4, 6]
+    for r in res["scale"]:
+        assert r["exit_code"] in (0, 3) and r["peak_rss_mb"] > 50
+        assert r["cache"]["extracted"] == r["n"] and r["cache"]["hits"] == 0
+    inc = res["incremental"]
+    assert inc["extracted"] == 1 and inc["cache_hits"] == 5 and inc["only_changed_reextracted"]
+    sp = res["sparql"]
+    assert sp["queries"] >= 1 and sp["oxigraph"]["median_ms"] > 0
+    assert {t["name"] for t in res["targets"] if t["met"] is not None} >= {"extract_vs_tokeniser", "incremental_wall"}
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@needs_build
+def test_tiny_bench_browser(tmp_path):
+    if importlib.util.find_spec("kg.views") is None:
+        pytest.skip("kg.views has not landed")
+    res = run_bench([3], tmp_path, workers=1, quiet=True, skip=["throughput", "scale", "incremental", "sparql"])
+    br = res["browser"]
+    assert "error" not in br, br
+    assert br["draw_s"] > 0 and br["blocked_requests"] == 0 and br["nodes"]

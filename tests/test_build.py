@@ -1,0 +1,295 @@
+"""kg.build: the orchestration, the all-or-nothing commit, and the build report.
+
+The fast tests replace the stages (reader, extractor, graph, store, views) by small
+stand-ins so the orchestration and the commit are tested in milliseconds; the slow test
+at the end builds the real corpus end to end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kg import build as kb
+from kg import extract
+from kg.errors import EXIT_OK, EXIT_REJECTED, InputError, KGError
+from kg.records import ArticleMeta, ArticleRecord, Person
+
+# -- stand-in stages ---------------------------------------------------------------------
+
+
+@dataclass
+class _Article:
+    path: Path
+    file_name: str
+    raw: str
+    meta: ArticleMeta
+
+
+@dataclass
+class _Rejection:
+    path: Path
+    file_name: str
+    reason: str
+
+
+def _read_corpus(d: Path):
+    arts, rej = [], []
+    for p in sorted(Path(d).glob("*.txt")):
+        raw = p.read_text(encoding="utf-8", errors="replace")
+        if not raw.strip():
+            rej.append(_Rejection(p, p.name, "empty file"))
+            continue
+        meta = ArticleMeta(file_name=p.name, sha256=hashlib.sha256(p.read_bytes()).hexdigest(), chars=len(raw))
+        arts.append(_Article(p, p.name, raw, meta))
+    return arts, rej
+
+
+def _extract_article(nlp, art):
+    if "CRASH" in art.raw:
+        raise RuntimeError("component kg_cases failed")
+    return ArticleRecord(meta=art.meta, persons=[Person(name=art.raw[:3])])
+
+
+def _write_graph(g, out_dir):
+    out = Path(out_dir)
+    names = sorted(p.name for rec in g for p in rec.persons)
+    (out / "kg.ttl").write_text("\n".join(names) + "\n", encoding="utf-8")
+    (out / "kg.nt").write_text("\n".join(names) + "\n", encoding="utf-8")
+    return [out / "kg.ttl", out / "kg.nt"]
+
+
+def _build_store(graph_file, store_dir):
+    Path(store_dir).mkdir()
+    (Path(store_dir) / "data").write_bytes(Path(graph_file).read_bytes())
+
+
+def _write_views(graph_path, out_dir):
+    (Path(out_dir) / "cases").mkdir()
+    (Path(out_dir) / "cases" / "index.html").write_text("<html></html>", encoding="utf-8")
+    (Path(out_dir) / "graph.html").write_text("<html></html>", encoding="utf-8")
+
+
+@pytest.fixture
+def stages(monkeypatch):
+    """Install stand-ins for the stage modules (the orchestration is what is tested)."""
+    mods = {
+        "kg.corpus": {"read_corpus": _read_corpus},
+        "kg.graph": {"build_graph": lambda recs: list(recs), "write_graph": _write_graph,
+                     "validate": lambda g: (True, None, "Conforms: True")},
+        "kg.store": {"build_store": _build_store},
+        "kg.analytics": {"analyze": lambda p, d: (Path(d) / "report.html").write_text("r", encoding="utf-8")},
+        "kg.views": {"write_views": _write_views},
+    }
+    for name, attrs in mods.items():
+        monkeypatch.setitem(sys.modules, name, types.SimpleNamespace(**attrs))
+    monkeypatch.setattr(extract, "extract_article", _extract_article)
+    monkeypatch.setattr("kg.nlp.load_pipeline", lambda: object())
+
+
+def _corpus(tmp_path: Path, files: dict[str, str]) -> Path:
+    d = tmp_path / "corpus"
+    d.mkdir()
+    for name, text in files.items():
+        (d / name).write_text(text, encoding="utf-8")
+    return d
+
+
+GOOD = {"a.txt": "吴玉兰在扶贫车间务工。", "b.txt": "徐泉铃参加培训。"}
+
+
+def test_build_writes_every_output_and_the_report(tmp_path, stages, capsys):
+    out = tmp_path / "out"
+    report = kb.build(_corpus(tmp_path, GOOD), out, quiet=True)
+    assert report.exit_code == EXIT_OK
+    assert [i.file for i in report.built] == ["a.txt", "b.txt"]
+    for name in ("kg.ttl", "kg.nt", "store/data", "report.html", "graph.html", "cases/index.html",
+                 "extractions/a.json", "extractions/b.json", "build-report.json"):
+        assert (out / name).is_file(), name
+    saved = json.loads((out / "build-report.json").read_text(encoding="utf-8"))
+    assert saved["counts"]["built"] == 2 and saved["exit_code"] == 0
+    assert saved["shacl"]["conforms"] is True
+    assert set(saved["timings"]) >= {"read", "extract", "graph", "store", "views", "total"}
+    rec = ArticleRecord.from_dict(json.loads((out / "extractions/a.json").read_text(encoding="utf-8")))
+    assert rec.persons[0].name == "吴玉兰"
+    assert capsys.readouterr().out == ""          # quiet
+
+
+def test_every_input_is_listed_and_rejections_are_one_line_each(tmp_path, stages, capsys):
+    corpus = _corpus(tmp_path, {**GOOD, "empty.txt": "", "crash.txt": "CRASH here"})
+    report = kb.build(corpus, tmp_path / "out", quiet=True)
+    assert report.exit_code == EXIT_REJECTED
+    status = {i.file: (i.status, i.reason) for i in report.inputs}
+    assert status == {"a.txt": ("built", None), "b.txt": ("built", None),
+                      "crash.txt": ("rejected", "extraction failed: RuntimeError: component kg_cases failed"),
+                      "empty.txt": ("rejected", "empty file")}
+    err = capsys.readouterr().err.splitlines()
+    assert f"{corpus / 'crash.txt'}: extraction failed: RuntimeError: component kg_cases failed" in err
+    assert f"{corpus / 'empty.txt'}: empty file" in err
+
+
+def test_summary_says_where_to_open_things(tmp_path, stages, capsys):
+    out = tmp_path / "out"
+    kb.build(_corpus(tmp_path, GOOD), out)
+    text = capsys.readouterr().out
+    assert (out / "graph.html").resolve().as_uri() in text
+    assert "kg serve" in text and "kg query" in text
+
+
+def test_rebuild_uses_the_cache_and_replaces_the_output(tmp_path, stages):
+    corpus, out = _corpus(tmp_path, GOOD), tmp_path / "out"
+    kb.build(corpus, out, quiet=True)
+    (corpus / "b.txt").write_text("张三参加培训。", encoding="utf-8")
+    report = kb.build(corpus, out, quiet=True)
+    assert report.cache["hits"] == 1 and report.cache["extracted"] == 1
+    assert (out / "kg.ttl").read_text(encoding="utf-8") == "吴玉兰\n张三参\n"
+    builds = [p.name for p in out.glob(".build-*")]
+    assert builds == [os.readlink(out / ".current")], "old build directories are removed"
+
+
+def test_no_views_drops_the_views_of_the_previous_build(tmp_path, stages):
+    corpus, out = _corpus(tmp_path, GOOD), tmp_path / "out"
+    kb.build(corpus, out, quiet=True)
+    kb.build(corpus, out, quiet=True, views=False)
+    assert not os.path.lexists(out / "graph.html") and not os.path.lexists(out / "cases")
+    assert (out / "kg.ttl").exists()
+
+
+def test_a_failing_stage_leaves_the_previous_output(tmp_path, stages, monkeypatch):
+    corpus, out = _corpus(tmp_path, GOOD), tmp_path / "out"
+    kb.build(corpus, out, quiet=True)
+    before = (out / "build-report.json").read_bytes()
+
+    def boom(*a):
+        raise RuntimeError("store exploded")
+
+    monkeypatch.setitem(sys.modules, "kg.store", types.SimpleNamespace(build_store=boom))
+    (corpus / "c.txt").write_text("新文章。", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        kb.build(corpus, out, quiet=True)
+    assert (out / "build-report.json").read_bytes() == before
+    assert len(list(out.glob(".build-*"))) == 1
+
+
+def test_missing_stage_module_is_a_clear_error(tmp_path, stages, monkeypatch):
+    monkeypatch.setitem(sys.modules, "kg.store", types.SimpleNamespace())
+    with pytest.raises(KGError, match="store stage is not available: kg.store has no build_store"):
+        kb.build(_corpus(tmp_path, GOOD), tmp_path / "out", quiet=True)
+
+
+def test_missing_corpus_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="no such corpus directory"):
+        kb.build(tmp_path / "nope", tmp_path / "out", quiet=True)
+    (tmp_path / "file.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="not a directory"):
+        kb.build(tmp_path / "file.txt", tmp_path / "out", quiet=True)
+
+
+def test_unwritable_output_is_a_one_line_error(tmp_path, stages):
+    (tmp_path / "blocker").write_text("a file, not a directory", encoding="utf-8")
+    with pytest.raises(KGError, match="cannot write to the output directory") as ei:
+        kb.build(_corpus(tmp_path, GOOD), tmp_path / "blocker" / "out", quiet=True)
+    assert "\n" not in str(ei.value)
+
+
+def test_empty_corpus_is_an_input_error(tmp_path, stages):
+    with pytest.raises(InputError, match="no .txt articles"):
+        kb.build(_corpus(tmp_path, {}), tmp_path / "out", quiet=True)
+
+
+def test_concurrent_build_is_refused(tmp_path, stages):
+    out = tmp_path / "out"
+    with kb._locked(out), pytest.raises(KGError, match="another kg build"):
+        kb.build(_corpus(tmp_path, GOOD), out, quiet=True)
+
+
+# -- the commit ------------------------------------------------------------------------------
+
+
+def _build_dir(out: Path, name: str, content: str) -> Path:
+    d = out / f"{kb.BUILD_PREFIX}{name}"
+    (d / "store").mkdir(parents=True)
+    (d / "store" / "data").write_text(content, encoding="utf-8")
+    (d / "kg.ttl").write_text(content, encoding="utf-8")
+    (d / kb.REPORT).write_text(json.dumps({"v": content}), encoding="utf-8")
+    return d
+
+
+def _state(out: Path) -> tuple[str, str, str]:
+    return ((out / "kg.ttl").read_text(encoding="utf-8"), (out / "store" / "data").read_text(encoding="utf-8"),
+            json.loads((out / kb.REPORT).read_text(encoding="utf-8"))["v"])
+
+
+def test_commit_swaps_everything_at_once(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    kb._commit(out, _build_dir(out, "1", "old"))
+    assert _state(out) == ("old", "old", "old")
+    assert (out / "kg.ttl").is_symlink() and os.readlink(out / "kg.ttl") == ".current/kg.ttl"
+    kb._commit(out, _build_dir(out, "2", "new"))
+    assert _state(out) == ("new", "new", "new")
+    assert not (out / ".build-1").exists()
+
+
+def test_commit_over_an_older_real_layout(tmp_path):
+    out = tmp_path / "out"
+    (out / "store").mkdir(parents=True)
+    (out / "store" / "data").write_text("real", encoding="utf-8")
+    (out / "kg.ttl").write_text("real", encoding="utf-8")
+    (out / "notes.md").write_text("mine", encoding="utf-8")
+    kb._commit(out, _build_dir(out, "1", "new"))
+    assert _state(out) == ("new", "new", "new")
+    assert (out / "notes.md").read_text(encoding="utf-8") == "mine", "files the build does not own stay"
+
+
+_COMMIT_SCRIPT = """
+import sys
+from pathlib import Path
+from kg import build as kb
+out = Path(sys.argv[1])
+kb._commit(out, out / (kb.BUILD_PREFIX + "2"))
+"""
+
+
+@pytest.mark.parametrize("point,expected", [("before_swap", "old"), ("after_swap", "new")])
+def test_killed_commit_is_all_or_nothing(tmp_path, point, expected):
+    out = tmp_path / "out"
+    out.mkdir()
+    kb._commit(out, _build_dir(out, "1", "old"))
+    _build_dir(out, "2", "new")
+    (out / kb.BUILD_PREFIX.rstrip("-")).mkdir()   # not a build dir: never touched
+    proc = subprocess.run([sys.executable, "-c", _COMMIT_SCRIPT, str(out)],
+                          env={**os.environ, "KG_FAULT": point}, capture_output=True)
+    assert proc.returncode == -signal.SIGKILL
+    assert _state(out) == (expected,) * 3
+    kb.recover(out)
+    assert _state(out) == (expected,) * 3
+    assert [p.name for p in out.glob(".build-*")] == [os.readlink(out / ".current")]
+
+
+def test_recover_removes_leftovers_only(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    kb._commit(out, _build_dir(out, "1", "old"))
+    half = out / f"{kb.BUILD_PREFIX}killed"
+    (half / "extractions").mkdir(parents=True)
+    os.symlink(".current/graph.html", out / "graph.html")     # dangling: the killed build's new name
+    removed = kb.recover(out)
+    assert sorted(removed) == [".build-killed", "graph.html"]
+    assert _state(out) == ("old", "old", "old")
+
+
+def test_report_exit_code():
+    r = kb.BuildReport(corpus="c", out="o", inputs=[kb.InputStatus("a.txt", "c/a.txt", "built")])
+    assert r.exit_code == EXIT_OK
+    r.inputs.append(kb.InputStatus("b.txt", "c/b.txt", "rejected", reason="empty file"))
+    assert r.exit_code == EXIT_REJECTED and r.to_dict()["exit_code"] == EXIT_REJECTED
