@@ -32,6 +32,7 @@ Everything is written under ``OUT/bench/`` (corpora and builds) and the results 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -41,7 +42,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,11 +139,16 @@ def _corpus(work: Path, n: int, seed: int) -> Path:
 
     d = work / f"corpus-{n}"
     stamp = d / ".complete"
-    if not stamp.exists() or stamp.read_text() != f"{n}:{seed}":
+    if not stamp.exists() or not stamp.read_text().startswith(f"{n}:{seed}:"):
         shutil.rmtree(d, ignore_errors=True)
         write_corpus(d, n, seed)
-        write_text(stamp, f"{n}:{seed}")
+        write_text(stamp, f"{n}:{seed}:{time.time_ns()}")     # a generation id: builds record it
     return d
+
+
+def _corpus_id(corpus: Path) -> str | None:
+    stamp = corpus / ".complete"
+    return stamp.read_text() if stamp.exists() else None
 
 
 def change_article(corpus: Path, index: int | None = None) -> Path:
@@ -214,6 +220,7 @@ def _build(corpus: Path, out: Path, workers: int, fresh: bool, views: bool = Tru
     res = measure_build(cmd)
     report = out / "build-report.json"
     if res["exit_code"] in (0, 3) and report.exists():
+        write_text(out / ".bench-corpus", _corpus_id(corpus) or "")   # which corpus this build is of
         r = json.loads(report.read_text(encoding="utf-8"))
         res["cache"] = r.get("cache", {})
         res["timings"] = r.get("timings", {})
@@ -226,6 +233,36 @@ def _build(corpus: Path, out: Path, workers: int, fresh: bool, views: bool = Tru
 
 
 # -- the parts ---------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _stage_clock(nlp) -> Iterator[dict[str, float]]:
+    """Time the stages of extraction while the block runs: layout repair
+    (``kg.normalize.normalize``), tokenisation (``nlp.make_doc``) and each pipeline
+    component, by wrapping them for the duration (diagnostic; restored afterwards)."""
+    import kg.normalize
+
+    spent: dict[str, float] = {}
+
+    def timed(name: str, fn: Callable) -> Callable:
+        def run(*args, **kw):
+            t = time.perf_counter()
+            try:
+                return fn(*args, **kw)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - t
+        return run
+
+    orig_norm, orig_components = kg.normalize.normalize, list(nlp._components)
+    kg.normalize.normalize = timed("normalize", orig_norm)
+    nlp.make_doc = timed("tokenizer", nlp.make_doc)
+    nlp._components = [(n, timed(n, p)) for n, p in orig_components]
+    try:
+        yield spent
+    finally:
+        kg.normalize.normalize = orig_norm
+        del nlp.make_doc
+        nlp._components = orig_components
+
 
 def bench_throughput(corpus: Path, workers: int, quiet: bool) -> dict[str, Any]:
     """Extraction vs bare tokenisation, one process; then ``workers`` processes."""
@@ -249,9 +286,10 @@ def bench_throughput(corpus: Path, workers: int, quiet: bool) -> dict[str, Any]:
     bare_s = time.perf_counter() - t
 
     _say(quiet, "  extraction, 1 process")
-    t = time.perf_counter()
-    single = extract_corpus(articles, cache_dir=None, workers=1, progress=False, nlp=nlp)
-    single_s = time.perf_counter() - t
+    with _stage_clock(nlp) as breakdown:
+        t = time.perf_counter()
+        single = extract_corpus(articles, cache_dir=None, workers=1, progress=False, nlp=nlp)
+        single_s = time.perf_counter() - t
 
     res: dict[str, Any] = {
         "articles": len(articles), "chars": chars, "tokens": tokens, "pipeline_load_s": round(load_s, 3),
@@ -260,6 +298,8 @@ def bench_throughput(corpus: Path, workers: int, quiet: bool) -> dict[str, Any]:
         "ratio_vs_tokeniser": round(bare_s / single_s, 4),
         "extracted": single.extracted, "rejected": len(single.rejected) + len(rejected),
         "workers": workers,
+        # where the single-process time goes (seconds per stage: normalise, tokenise, components)
+        "breakdown_s": {k: round(v, 3) for k, v in breakdown.items()},
     }
     if workers > 1:
         _say(quiet, f"  extraction, {workers} worker processes")
@@ -267,9 +307,11 @@ def bench_throughput(corpus: Path, workers: int, quiet: bool) -> dict[str, Any]:
         par = extract_corpus(articles, cache_dir=None, workers=workers, progress=False)
         par_s = time.perf_counter() - t
         res.update({"parallel_s": round(par_s, 3), "parallel_chars_per_s": round(chars / par_s, 1),
-                    "parallel_speedup": round(single_s / par_s, 4), "parallel_extracted": par.extracted,
-                    # what the pool costs to start (each worker loads the pipeline): an estimate
-                    "parallel_speedup_excl_startup": round(single_s / max(par_s - load_s, 1e-9), 4)})
+                    "parallel_speedup": round(single_s / par_s, 4), "parallel_extracted": par.extracted})
+        if par.extracted != single.extracted:     # a speed-up of work not done means nothing
+            res["parallel_speedup"] = None
+            res["parallel_error"] = (f"{par.extracted} of {single.extracted} articles extracted; "
+                                     + (par.rejected[0].reason if par.rejected else "unknown reason"))
     return res
 
 
@@ -287,8 +329,10 @@ def bench_sparql(build_out: Path, repeats: int, quiet: bool, rdflib_budget_s: fl
     store_dir = build_out / "store"
     t = time.perf_counter()
     if store_dir.is_dir():
-        store = ox.Store.read_only(str(store_dir.resolve()))
-        store_kind = "built store (read-only)"
+        from kg.store import open_store
+
+        store = open_store(store_dir)
+        store_kind = "built store (read-only, kg.store.query)"
     else:
         store = ox.Store()
         store.load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
@@ -300,8 +344,13 @@ def bench_sparql(build_out: Path, repeats: int, quiet: bool, rdflib_budget_s: fl
     rdflib_load_s = time.perf_counter() - t
 
     def run_ox(q: str) -> int:
-        r = store.query(q)
-        return sum(1 for _ in r) if hasattr(r, "__iter__") else int(bool(r))
+        try:
+            from kg.store import query
+        except ImportError:
+            r = store.query(q)
+            return sum(1 for _ in r) if hasattr(r, "__iter__") else int(bool(r))
+        res = query(store, q)                 # what `kg query` runs, rows materialised
+        return len(res.rows or res.triples or [])
 
     def run_rdflib(q: str) -> int:
         return sum(1 for _ in g.query(q))
@@ -400,8 +449,11 @@ def bench_browser(page_path: Path, timeout_s: float = 120.0) -> dict[str, Any]:
 
 def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet: bool = False,
               skip: Iterable[str] = (), seed: int = 0, sparql_repeats: int = 30,
-              throughput_n: int | None = None) -> dict[str, Any]:
-    """Run the parts not skipped; return the results (also written to ``OUT/bench.json``)."""
+              throughput_n: int | None = None, views: bool = True) -> dict[str, Any]:
+    """Run the parts not skipped; return the results (also written to ``OUT/bench.json``).
+
+    ``views=False`` builds without analytics and HTML views (``kg build --no-views``); the
+    browser part then has no page to open."""
     import psutil
 
     skip = set(skip)
@@ -420,11 +472,14 @@ def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet:
     except OSError as e:
         raise KGError(f"{out}: cannot write to the output directory ({e.strerror or e})") from None
     ref_n = REFERENCE_N if REFERENCE_N in sizes else max(sizes)
+    for stamp in work.glob("corpus-*/.complete"):
+        if ":changed:" in stamp.read_text():         # changed by an earlier incremental run
+            stamp.unlink()
     results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
                     "python": platform.python_version(), "platform": platform.platform()},
         "config": {"sizes": sizes, "workers": workers, "seed": seed, "skip": sorted(skip),
-                   "reference_n": ref_n},
+                   "reference_n": ref_n, "views": views},
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     from kg.synth import synth_article
@@ -453,7 +508,7 @@ def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet:
         for n in sizes:
             _say(quiet, f"  kg build, N={n}, --workers {workers}")
             rows.append({"n": n, "workers": workers,
-                         **_build(_corpus(work, n, seed), work / f"build-{n}", workers, fresh=True)})
+                         **_build(_corpus(work, n, seed), work / f"build-{n}", workers, fresh=True, views=views)})
         return rows
 
     part("scale", scale)
@@ -463,18 +518,21 @@ def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet:
     ref_out = work / f"build-{ref_n}"
 
     def ensure_ref_build() -> None:
-        if not (ref_out / "build-report.json").exists():
+        corpus = _corpus(work, ref_n, seed)
+        built_from = ref_out / ".bench-corpus"
+        if not built_from.exists() or built_from.read_text() != _corpus_id(corpus):
             _say(quiet, f"  (building the N={ref_n} corpus first, untimed)")
-            res = _build(_corpus(work, ref_n, seed), ref_out, workers, fresh=True)
+            res = _build(corpus, ref_out, workers, fresh=True, views=views)
             if "error" in res:
-                raise KGError(f"kg bench: the N={ref_n} build failed: {res['error']}")
+                raise RuntimeError(f"the N={ref_n} build failed: {res['error']}")
 
     def incremental() -> dict[str, Any]:
         ensure_ref_build()
         corpus = _corpus(work, ref_n, seed)
         changed = change_article(corpus)
-        (corpus / ".complete").unlink()           # the corpus now differs from its seed: rewrite next time
-        res = _build(corpus, ref_out, workers, fresh=False)
+        # the corpus now differs from its seed: a new generation id, and the next bench run rewrites it
+        write_text(corpus / ".complete", f"{ref_n}:{seed}:changed:{time.time_ns()}")
+        res = _build(corpus, ref_out, workers, fresh=False, views=views)
         cache = res.get("cache", {})
         res.update({"n": ref_n, "changed": changed.name, "extracted": cache.get("extracted"),
                     "cache_hits": cache.get("hits"),
@@ -521,10 +579,14 @@ def format_table(results: dict[str, Any]) -> str:
             lines.append(f"  bare tokeniser   {_fmt(tp['tokeniser_chars_per_s'])} chars/s")
             lines.append(f"  extraction x1    {_fmt(tp['extract_chars_per_s'])} chars/s"
                          f"  = {tp['ratio_vs_tokeniser']:.2f}x tokeniser")
-            if "parallel_s" in tp:
+            if tp.get("parallel_error"):
+                lines.append(f"  extraction x{tp['workers']}    ERROR {tp['parallel_error']}")
+            elif "parallel_s" in tp:
                 lines.append(f"  extraction x{tp['workers']}    {_fmt(tp['parallel_chars_per_s'])} chars/s"
-                             f"  = {tp['parallel_speedup']:.2f}x one process"
-                             f" ({tp['parallel_speedup_excl_startup']:.2f}x without pool start-up)")
+                             f"  = {tp['parallel_speedup']:.2f}x one process (pool start-up included)")
+            slow = sorted(tp.get("breakdown_s", {}).items(), key=lambda kv: -kv[1])[:4]
+            if slow:
+                lines.append("  slowest stages   " + ", ".join(f"{k} {v:.1f} s" for k, v in slow))
     if isinstance(results.get("scale"), list):
         lines.append("kg build end to end")
         lines.append(f"  {'N':>6} {'wall s':>9} {'peak MB':>9} {'extract s':>10} {'graph s':>8} {'views s':>8}  status")

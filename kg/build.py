@@ -17,11 +17,14 @@ Where things go
     mixture), and the next build removes what the killed one left. The previous build
     directory is deleted after the swap: restart a running ``kg serve`` after a build.
 
-The extraction cache
-    ``OUT/cache/<pipeline version>/<sha256 of the text>.json`` (or ``cache_dir``): kept in
-    the output directory so that each output tree is self-contained and deleting it resets
-    everything; an unchanged article is never extracted twice, and a build killed during
-    extraction resumes from the articles already done.
+The cache
+    ``OUT/cache/<version>/<sha256 of the text>.json`` (or ``cache_dir``): extraction records
+    (:mod:`kg.extract`), kept in the output directory so that each output tree is
+    self-contained and deleting it resets everything; an unchanged article is never
+    extracted twice, and a build killed during extraction resumes from the articles
+    already done. ``OUT/cache/shacl.json`` keeps the last SHACL result with a key hashing
+    the graph's bytes, the shapes and the validator, so an unchanged graph is not
+    validated again.
 
 One build at a time writes to an output directory (``OUT/.lock``, released by the kernel
 even when the process is killed).
@@ -29,8 +32,11 @@ even when the process is killed).
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import contextlib
 import datetime as dt
+import json
+import multiprocessing
 import os
 import sys
 import time
@@ -180,7 +186,7 @@ def _commit(out: Path, build_dir: Path) -> list[str]:
     committing swaps ``.current`` to the new build directory with one ``os.replace``. A
     reader sees the whole previous output or the whole new one, never a mixture.
     """
-    names = sorted(p.name for p in build_dir.iterdir())
+    names = sorted(p.name for p in build_dir.iterdir() if not p.name.startswith("."))
     for name in names:                       # 1. entry links (new names dangle until the swap)
         entry = out / name
         if _is_entry_link(entry):
@@ -234,13 +240,15 @@ def _record_file_name(file_name: str) -> str:
 
 
 def build(corpus: str | os.PathLike = "corpus", out: str | os.PathLike = "output", workers: int = 1,
-          quiet: bool = False, views: bool = True, cache_dir: str | os.PathLike | None = None) -> BuildReport:
+          quiet: bool = False, views: bool = True, cache_dir: str | os.PathLike | None = None,
+          shacl: bool = True) -> BuildReport:
     """Build everything from ``corpus`` into ``out``; see the module docstring.
 
     Prints each rejected input as ``corpus/x.txt: reason`` on stderr and, unless
     ``quiet``, a progress bar and a summary of what was written. Raises
     :class:`~kg.errors.InputError` for a missing corpus and :class:`~kg.errors.KGError`
-    for an unwritable output directory (exit status 2).
+    for an unwritable output directory (exit status 2). ``shacl=False`` skips the SHACL
+    validation (the slowest stage on large corpora; the report says it was skipped).
     """
     corpus, out = Path(corpus), Path(out)
     if not corpus.exists():
@@ -256,7 +264,7 @@ def build(corpus: str | os.PathLike = "corpus", out: str | os.PathLike = "output
         recovered = recover(out)
         build_dir = out / f"{BUILD_PREFIX}{_build_id()}"
         try:
-            _run(report, corpus, out, build_dir, workers, quiet, views,
+            _run(report, corpus, out, build_dir, workers, quiet, views, shacl,
                  Path(cache_dir) if cache_dir is not None else out / "cache", t0, recovered)
         except BaseException:
             if _current(out) != build_dir:        # failed before the commit: the old output stays
@@ -270,7 +278,7 @@ def build(corpus: str | os.PathLike = "corpus", out: str | os.PathLike = "output
 
 
 def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: int, quiet: bool,
-         views: bool, cache_dir: Path, t0: float, recovered: list[str]) -> None:
+         views: bool, shacl: bool, cache_dir: Path, t0: float, recovered: list[str]) -> None:
     from kg.extract import extract_corpus
     from kg.nlp import pipeline_version
 
@@ -287,7 +295,10 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
     articles, rejections = read_corpus(corpus)
     t = lap("read", t)
 
-    extraction = extract_corpus(articles, cache_dir=cache_dir, workers=workers, progress=not quiet)
+    # libraries the components load print banners on stdout (jionlp, jiojio): keep stdout
+    # for the summary, send them to stderr
+    with contextlib.redirect_stdout(sys.stderr):
+        extraction = extract_corpus(articles, cache_dir=cache_dir, workers=workers, progress=not quiet)
     report.pipeline_version = pipeline_version()
     report.cache = {"dir": str(cache_dir), "hits": extraction.hits, "extracted": extraction.extracted,
                     "corrupt_recomputed": extraction.corrupt}
@@ -318,21 +329,39 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
     graph = build_graph(records)
     graph_files = [Path(p) for p in write_graph(graph, staging)]
     t = lap("graph", t)
-    report.shacl = _shacl_summary(validate(graph))
-    t = lap("validate", t)
-
-    (build_store,) = _stage_import("kg.store", ("build_store",), "store")
     nt = staging / "kg.nt"
-    build_store(nt if nt.exists() else staging / "kg.ttl", staging / "store")
-    t = lap("store", t)
+    graph_file = nt if nt.exists() else staging / "kg.ttl"
 
-    if views:
-        (analyze,) = _stage_import("kg.analytics", ("analyze",), "analytics")
-        analyze(staging / "kg.ttl", staging)
-        t = lap("analytics", t)
-        (write_views,) = _stage_import("kg.views", ("write_views",), "views")
-        write_views(staging / "kg.ttl", staging)
-        t = lap("views", t)
+    shacl_key = _shacl_key(graph_file) if shacl else ""
+    shacl_cached = _read_shacl_cache(cache_dir, shacl_key) if shacl else None
+    with contextlib.ExitStack() as stack:
+        # SHACL validation is the slowest stage and independent of the rest: with views on,
+        # it runs in a process of its own while the store, analytics and views are written;
+        # an unchanged graph (same bytes, shapes and validator) reuses the last result.
+        checker = (_start_validation(stack, graph_file, graph, validate)
+                   if shacl and views and shacl_cached is None else None)
+        (build_store,) = _stage_import("kg.store", ("build_store",), "store")
+        build_store(graph_file, staging / "store")
+        t = lap("store", t)
+        if views:
+            load_nx, analyze = _stage_import("kg.analytics", ("load_graph", "analyze"), "analytics")
+            nxg = load_nx(graph)         # the graph just written, loaded into networkx once
+            analyze(staging / "kg.ttl", staging, G=nxg)
+            t = lap("analytics", t)
+            (write_views,) = _stage_import("kg.views", ("write_views",), "views")
+            write_views(staging / "kg.ttl", staging, G=nxg)
+            t = lap("views", t)
+        if not shacl:
+            report.shacl = {"conforms": None, "skipped": "validation turned off"}
+        elif shacl_cached is not None:
+            report.shacl = {**shacl_cached, "cached": True}
+        else:
+            if checker is None:              # nothing to overlap with: validate here
+                report.shacl = _shacl_summary(validate(graph))
+            else:
+                report.shacl = _finish_validation(checker, graph, validate)
+            t = lap("validate", t)
+            _write_shacl_cache(cache_dir, shacl_key, report.shacl)
 
     totals: dict[str, int] = {}
     for item in report.built:
@@ -340,13 +369,75 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
             totals[k] = totals.get(k, 0) + v
     report.counts = {"inputs": len(report.inputs), "built": len(report.built), "rejected": len(report.rejected),
                      "triples": len(graph), "graph_files": len(graph_files), **totals}
-    report.outputs = sorted({p.name for p in staging.iterdir()} | {REPORT})
+    report.outputs = sorted({p.name for p in staging.iterdir() if not p.name.startswith(".")} | {REPORT})
     report.finished = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     timings["total"] = round(time.perf_counter() - t0, 3)
     write_json(staging / REPORT, report.to_dict())
     t = time.perf_counter()
     _commit(out, staging)
     timings["commit"] = round(time.perf_counter() - t, 3)
+
+
+def _shacl_key(graph_file: Path) -> str:
+    """What a SHACL result depends on: the graph's bytes, the ontology and shapes, the
+    validating code and pyshacl's version."""
+    import hashlib
+
+    import kg.graph
+    from kg.resources import ontology_dir
+
+    h = hashlib.sha256(graph_file.read_bytes())
+    for p in sorted(ontology_dir().glob("*.ttl")):
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    h.update(Path(kg.graph.__file__).read_bytes())
+    with contextlib.suppress(Exception):
+        from importlib.metadata import version
+
+        h.update(version("pyshacl").encode())
+    return h.hexdigest()
+
+
+def _read_shacl_cache(cache_dir: Path, key: str) -> dict[str, Any] | None:
+    try:
+        entry = json.loads((cache_dir / "shacl.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("result"), dict):
+        return None
+    return entry["result"]
+
+
+def _write_shacl_cache(cache_dir: Path, key: str, result: dict[str, Any]) -> None:
+    with contextlib.suppress(OSError):
+        write_json(cache_dir / "shacl.json", {"key": key, "result": result})
+
+
+def _validate_file(path: str) -> dict[str, Any]:
+    """In a worker process: load the written graph and check it with kg.graph.validate."""
+    import rdflib
+
+    from kg.extract import die_with_parent
+    from kg.graph import validate
+
+    die_with_parent()
+    graph = rdflib.Graph().parse(path, format="nt" if path.endswith(".nt") else "turtle")
+    return _shacl_summary(validate(graph))
+
+
+def _start_validation(stack: contextlib.ExitStack, graph_file: Path, graph: Any, validate: Callable) -> cf.Future:
+    """Validate ``graph_file`` in a spawned process (``graph``/``validate`` serve the in-process
+    fallback of tests and of platforms without process pools)."""
+    pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    # on success wait for it; on an error do not wait for a validation nobody will read
+    stack.push(lambda exc_type, *_: pool.shutdown(wait=exc_type is None, cancel_futures=True))
+    return pool.submit(_validate_file, str(graph_file))
+
+
+def _finish_validation(future: cf.Future, graph: Any, validate: Callable) -> dict[str, Any]:
+    try:
+        return future.result()
+    except cf.process.BrokenProcessPool:     # the validating process died: validate here
+        return _shacl_summary(validate(graph))
 
 
 def _build_id() -> str:

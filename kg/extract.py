@@ -5,7 +5,8 @@ what the components put on the Doc into an :class:`~kg.records.ArticleRecord`.
 
 :func:`extract_corpus` does it for a corpus:
 
-* **Cache.** A record is stored under ``<cache_dir>/<pipeline_version>/<sha256(raw)>.json``,
+* **Cache.** A record is stored under ``<cache_dir>/<cache_version>/<sha256(raw)>.json``
+  (the version hashes the pipeline version and this module),
   so an article whose text and extractor are unchanged is never extracted again (a cached
   run does not even load the pipeline). Each entry starts with a header line holding the
   SHA-256 of the payload; a corrupt or truncated entry fails the check, is counted and
@@ -23,11 +24,15 @@ from __future__ import annotations
 
 import bisect
 import concurrent.futures as cf
+import contextlib
+import functools
 import hashlib
 import json
 import multiprocessing
 import os
 import shutil
+import signal
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +42,7 @@ from kg.io import fault_point, write_bytes
 from kg.records import ArticleRecord
 
 __all__ = ["extract_article", "extract_corpus", "Extraction", "ExtractionFailure", "content_key",
-           "read_cache_entry", "write_cache_entry", "CACHE_MAGIC"]
+           "read_cache_entry", "write_cache_entry", "cache_version", "die_with_parent", "CACHE_MAGIC"]
 
 #: First bytes of a cache entry; the header line is ``CACHE_MAGIC <sha256 of payload>``.
 CACHE_MAGIC = b"KGREC1"
@@ -70,23 +75,16 @@ class Extraction(list):
 
 # -- one article -------------------------------------------------------------------------
 
-def _bounds(item: Any) -> tuple[int, int]:
-    """(start, end) of a sentence/block given as a tuple or as an object with start/end."""
-    if isinstance(item, (tuple, list)):
-        return int(item[0]), int(item[1])
-    return int(item.start), int(item.end)
-
-
-def _set_sentence_starts(doc, sentences: Sequence[Any] | None) -> None:
-    """Make the normaliser's sentences the Doc's: the first token at or after each sentence
-    start opens a sentence, every other token does not (the sentencizer runs with
-    ``overwrite = false`` and keeps them)."""
+def _set_sentence_starts(doc, sentences: Sequence[tuple[int, int]] | None) -> None:
+    """Make the normaliser's ``(start, end)`` sentences the Doc's: the first token ending
+    after each sentence start opens a sentence, no other token does (the sentencizer runs
+    with ``overwrite = false`` and keeps them)."""
     if not sentences or len(doc) == 0:
         return
     ends = [t.idx + len(t.text) for t in doc]          # increasing
     opening = {0}
     for sent in sentences:
-        i = bisect.bisect_right(ends, _bounds(sent)[0])  # first token ending after the start
+        i = bisect.bisect_right(ends, sent[0])          # first token ending after the start
         if i < len(doc):
             opening.add(i)
     for token in doc:
@@ -103,15 +101,15 @@ def extract_article(nlp, article) -> ArticleRecord:
     from kg.nlp.doc import init_doc
     from kg.normalize import normalize
 
-    norm = normalize(article.raw)
+    # the reader has usually normalised the article already (kg.corpus.Article.normalize)
+    norm = article.normalize() if callable(getattr(article, "normalize", None)) else normalize(article.raw)
     doc = nlp.make_doc(norm.text)
     init_doc(doc)
     doc._.kg_raw = article.raw
     doc._.kg_offsets = list(norm.offsets)
-    doc._.kg_blocks = [(*_bounds(b), getattr(b, "kind", None) or (b[2] if isinstance(b, (tuple, list)) else "body"))
-                       for b in (norm.blocks or [])] or [(0, len(norm.text), "body")]
+    doc._.kg_blocks = [(b.start, b.end, b.kind) for b in norm.blocks] or [(0, len(norm.text), "body")]
     doc._.kg_file = article.file_name
-    _set_sentence_starts(doc, getattr(norm, "sentences", None))
+    _set_sentence_starts(doc, norm.sentences)
     for _name, proc in nlp.pipeline:
         doc = proc(doc)
     return ArticleRecord(
@@ -159,6 +157,17 @@ def read_cache_entry(path: Path, key: str) -> ArticleRecord | None:
     return ArticleRecord.from_dict(obj["record"])
 
 
+@functools.cache
+def cache_version() -> str:
+    """Names the cache directory: the pipeline version combined with this module's source,
+    which also decides what a record holds (sentence starts, blocks)."""
+    from kg.nlp import pipeline_version
+
+    h = hashlib.sha256(pipeline_version().encode())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _prune_other_versions(cache_dir: Path, version: str) -> None:
     if not cache_dir.is_dir():
         return
@@ -172,10 +181,22 @@ def _prune_other_versions(cache_dir: Path, version: str) -> None:
 _WORKER_NLP = None
 
 
+def die_with_parent() -> None:
+    """Linux: have the kernel kill this worker when its parent dies, even by SIGKILL, so a
+    killed build leaves no process behind."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(Exception):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def _init_worker() -> None:
     global _WORKER_NLP
     from kg.nlp import load_pipeline
 
+    die_with_parent()
+    sys.stdout = sys.stderr          # library banners must not mix into the parent's stdout
     _WORKER_NLP = load_pipeline()
 
 
@@ -204,9 +225,9 @@ def extract_corpus(articles: Sequence[Any], *, cache_dir: str | os.PathLike | No
     version = pipeline_version()
     result = Extraction()
     records: dict[int, ArticleRecord] = {}
-    vdir = Path(cache_dir) / version if cache_dir is not None else None
+    vdir = Path(cache_dir) / cache_version() if cache_dir is not None else None
     if cache_dir is not None:
-        _prune_other_versions(Path(cache_dir), version)
+        _prune_other_versions(Path(cache_dir), cache_version())
 
     bar = tqdm(total=len(articles), desc="extract", unit="article", disable=not progress, leave=False)
     todo: list[tuple[int, Any, str]] = []

@@ -48,7 +48,7 @@ from kg.namespace import DCTERMS as DCT
 from kg.namespace import FP, FP_NS, PREFIXES, PROV, SKOS, resource, short_hash
 from kg.records import ADMIN_LEVELS, CATEGORIES, PERIODS, ArticleRecord, Evidence
 
-__all__ = ["build_graph", "write_graph", "validate", "load_graph", "guess_level", "graph_to_ntriples",
+__all__ = ["build_graph", "build_triples", "write_graph", "write_triples", "validate", "load_graph", "guess_level", "graph_to_ntriples",
            "GRAPH_FILES", "place_iri", "org_iri", "article_iri", "GraphError"]
 
 #: The files :func:`write_graph` writes, in order.
@@ -58,6 +58,19 @@ ZH = "zh"
 _MUNICIPALITIES = frozenset({"北京市", "天津市", "上海市", "重庆市", "北京", "天津", "上海", "重庆"})
 _COUNTRIES = frozenset({"中国", "中华人民共和国"})
 _RELATIVE_PREFIX = tuple("省市区县镇乡村州")
+
+
+class _Terms:
+    """``FP`` with attribute lookups cached (DefinedNamespace.__getattr__ is slow in a hot loop);
+    misspelt names still fail, in ``FP``."""
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = getattr(FP, name)
+        setattr(self, name, term)
+        return term
+
+
+F = _Terms()
 
 
 class GraphError(KGError):
@@ -116,6 +129,11 @@ def guess_level(name: str, index: int = 0) -> str:
 
 # -- literals -------------------------------------------------------------------------
 
+_XSD_DECIMAL, _XSD_INTEGER, _XSD_BOOLEAN = XSD.decimal, XSD.integer, XSD.boolean
+_TRUE = Literal("true", datatype=_XSD_BOOLEAN, normalize=False)
+_FALSE = Literal("false", datatype=_XSD_BOOLEAN, normalize=False)
+
+
 def _decimal(x: float | int | str) -> Literal:
     try:
         d = Decimal(str(x))
@@ -124,21 +142,23 @@ def _decimal(x: float | int | str) -> Literal:
     text = format(d.normalize(), "f")
     if text in ("-0", "-0.0"):
         text = "0"
-    return Literal(text, datatype=XSD.decimal, normalize=False)
+    return Literal(text, datatype=_XSD_DECIMAL, normalize=False)
 
 
 def _int(x: int) -> Literal:
-    return Literal(str(int(x)), datatype=XSD.integer, normalize=False)
+    return Literal(str(int(x)), datatype=_XSD_INTEGER, normalize=False)
 
 
 def _bool(x: bool) -> Literal:
-    return Literal("true" if x else "false", datatype=XSD.boolean, normalize=False)
+    return _TRUE if x else _FALSE
 
 
+@functools.lru_cache(maxsize=65536)
 def _zh(text: str) -> Literal:
     return Literal(str(text), lang=ZH)
 
 
+@functools.lru_cache(maxsize=65536)
 def _str(text: str) -> Literal:
     return Literal(str(text))
 
@@ -181,25 +201,25 @@ class _Builder:
             self.places.add(path[:i])
         iri = place_iri(path)
         if article is not None:
-            self.add(iri, FP.mentionedIn, article)
+            self.add(iri, F.mentionedIn, article)
         return iri
 
     def emit_places(self) -> None:
         for path in self.places:
             iri = place_iri(path)
-            self.add(iri, RDF.type, FP.Place)
+            self.add(iri, RDF.type, F.Place)
             self.add(iri, RDFS.label, _zh(path[-1]))
             levels = self.place_levels.get(path)
             if levels:
                 level = min(levels, key=lambda lv: (-levels[lv], ADMIN_LEVELS.index(lv)))
             else:
                 level = guess_level(path[-1], len(path) - 1)
-            self.add(iri, FP.adminLevel, _str(level))
+            self.add(iri, F.adminLevel, _str(level))
             if len(path) > 1:
-                self.add(iri, FP.partOf, place_iri(path[:-1]))
+                self.add(iri, F.partOf, place_iri(path[:-1]))
             codes = self.place_codes.get(path)
             if codes:
-                self.add(iri, FP.adminCode, _str(min(codes)))
+                self.add(iri, F.adminCode, _str(min(codes)))
             for alt in self.place_alts.get(path, ()):
                 if alt != path[-1]:
                     self.add(iri, SKOS.altLabel, _zh(alt))
@@ -208,19 +228,19 @@ class _Builder:
         for iri, kinds in self.org_kinds.items():
             named = Counter({k: v for k, v in kinds.items() if k != "other"})
             kind = min(named, key=lambda k: (-named[k], k)) if named else "other"
-            self.add(iri, FP.orgKind, _str(kind))
+            self.add(iri, F.orgKind, _str(kind))
 
     # provenance ------------------------------------------------------------
     def evidence(self, ev: Evidence, file_name: str, article: URIRef) -> URIRef:
         iri = resource("evidence", file_name, f"{int(ev.start)}-{int(ev.end)}")
         if iri not in self.evidence_sentence:
             self.evidence_sentence[iri] = ev.sentence
-            self.add(iri, RDF.type, FP.Evidence)
-            self.add(iri, FP.evidenceText, _str(ev.raw_text))
-            self.add(iri, FP.sentence, _zh(ev.sentence))
-            self.add(iri, FP.startOffset, _int(ev.start))
-            self.add(iri, FP.endOffset, _int(ev.end))
-            self.add(iri, FP.source, article)
+            self.add(iri, RDF.type, F.Evidence)
+            self.add(iri, F.evidenceText, _str(ev.raw_text))
+            self.add(iri, F.sentence, _zh(ev.sentence))
+            self.add(iri, F.startOffset, _int(ev.start))
+            self.add(iri, F.endOffset, _int(ev.end))
+            self.add(iri, F.source, article)
         return iri
 
     def derived(self, subject: URIRef, evs: Iterable[Evidence | None], file_name: str, article: URIRef) -> None:
@@ -234,8 +254,8 @@ class _Builder:
         fn = meta.file_name
         art = article_iri(fn)
         add = self.add
-        add(art, RDF.type, FP.Article)
-        add(art, FP.fileName, _str(fn))
+        add(art, RDF.type, F.Article)
+        add(art, F.fileName, _str(fn))
         add(art, RDFS.label, _zh(meta.title) if meta.title else _str(fn))
         if meta.title:
             add(art, DCT.title, _zh(meta.title))
@@ -244,14 +264,14 @@ class _Builder:
         if meta.publication:
             add(art, DCT.publisher, _zh(meta.publication))
         if meta.region:
-            add(art, FP.region, _zh(meta.region))
+            add(art, F.region, _zh(meta.region))
         if meta.sha256:
-            add(art, FP.sha256, _str(meta.sha256))
-        add(art, FP.characterCount, _int(meta.chars))
+            add(art, F.sha256, _str(meta.sha256))
+        add(art, F.characterCount, _int(meta.chars))
         if meta.encoding:
-            add(art, FP.encoding, _str(meta.encoding))
+            add(art, F.encoding, _str(meta.encoding))
         if rec.pipeline_version:
-            add(art, FP.pipelineVersion, _str(rec.pipeline_version))
+            add(art, F.pipelineVersion, _str(rec.pipeline_version))
 
         # places --------------------------------------------------------------
         for pl in rec.places:
@@ -280,9 +300,9 @@ class _Builder:
                 iri = org_iri(key)
             orgs[key] = iri
             self.org_kinds.setdefault(iri, Counter())  # every organization gets an fp:orgKind
-            add(iri, RDF.type, FP.Organization)
+            add(iri, RDF.type, F.Organization)
             add(iri, RDFS.label, _zh(key))
-            add(iri, FP.mentionedIn, art)
+            add(iri, F.mentionedIn, art)
             return iri
 
         for o in rec.organizations:
@@ -293,7 +313,7 @@ class _Builder:
                     add(iri, SKOS.altLabel, _zh(_norm(alt)))
                     orgs.setdefault(_norm(alt), iri)
             if o.place:
-                add(iri, FP.place, self.place(o.place, art))
+                add(iri, F.place, self.place(o.place, art))
             self.derived(iri, o.evidence, fn, art)
 
         # persons ---------------------------------------------------------------
@@ -317,20 +337,20 @@ class _Builder:
             ctx = person_ctx.get(key, fn)
             iri = resource("person", key, ctx)
             persons[key] = iri
-            add(iri, RDF.type, FP.Person)
+            add(iri, RDF.type, F.Person)
             add(iri, RDFS.label, _zh(key))
-            add(iri, FP.mentionedIn, art)
+            add(iri, F.mentionedIn, art)
             return iri
 
         for p in rec.persons:
             iri = person(p.name)
             for role in p.roles:
                 if _norm(role):
-                    add(iri, FP.role, _zh(_norm(role)))
+                    add(iri, F.role, _zh(_norm(role)))
             if p.gender:
-                add(iri, FP.gender, _str(p.gender))
+                add(iri, F.gender, _str(p.gender))
             if p.age is not None:
-                add(iri, FP.age, _int(p.age))
+                add(iri, F.age, _int(p.age))
             for alias in p.aliases:
                 if _norm(alias) and _norm(alias) != _norm(p.name):
                     add(iri, SKOS.altLabel, _zh(_norm(alias)))
@@ -338,14 +358,14 @@ class _Builder:
         for p in rec.persons:
             for rel, other in p.relations:
                 r = resource("relation", fn, _norm(p.name), _norm(rel), _norm(other))
-                add(person(p.name), FP.relation, r)
-                add(r, RDF.type, FP.PersonalRelation)
-                add(r, FP.relationType, _zh(_norm(rel)))
-                add(r, FP.source, art)
+                add(person(p.name), F.relation, r)
+                add(r, RDF.type, F.PersonalRelation)
+                add(r, F.relationType, _zh(_norm(rel)))
+                add(r, F.source, art)
                 if _norm(other) in persons:
-                    add(r, FP.relatedPerson, persons[_norm(other)])
+                    add(r, F.relatedPerson, persons[_norm(other)])
                 else:
-                    add(r, FP.relatedName, _zh(_norm(other)))
+                    add(r, F.relatedName, _zh(_norm(other)))
 
         # programs --------------------------------------------------------------
         programs: dict[str, URIRef] = {}
@@ -355,15 +375,15 @@ class _Builder:
             iri = (resource("program", fn, label) if name_count[_norm(p.name)] == 1 and label
                    else resource("program", fn, label, p.key))
             programs[p.key] = iri
-            add(iri, RDF.type, FP.Program)
+            add(iri, RDF.type, F.Program)
             add(iri, RDFS.label, _zh(label))
-            add(iri, FP.mentionedIn, art)
+            add(iri, F.mentionedIn, art)
             for cat in p.categories:
-                add(iri, FP.category, _category(cat, fn, f"program {p.name}"))
+                add(iri, F.category, _category(cat, fn, f"program {p.name}"))
             if p.organizer:
-                add(iri, FP.organizer, org(p.organizer))
+                add(iri, F.organizer, org(p.organizer))
             if p.place:
-                add(iri, FP.place, self.place(p.place, art))
+                add(iri, F.place, self.place(p.place, art))
             self.derived(iri, p.evidence, fn, art)
 
         # cases -----------------------------------------------------------------
@@ -373,19 +393,19 @@ class _Builder:
             seen_cases[name] += 1
             parts = (fn, name) if seen_cases[name] == 1 else (fn, name, str(seen_cases[name]))
             iri = resource("case", *parts)
-            add(iri, RDF.type, FP.Case)
+            add(iri, RDF.type, F.Case)
             add(iri, RDFS.label, _zh(f"{name}（{fn}）"))
-            add(iri, FP.person, person(name))
-            add(iri, FP.source, art)
-            add(iri, FP.caseRole, _str(c.role))
+            add(iri, F.person, person(name))
+            add(iri, F.source, art)
+            add(iri, F.caseRole, _str(c.role))
             for key in c.programs:
                 if key not in programs:
                     raise GraphError(f"{fn}: case of {name}: unknown program key {key!r}")
-                add(iri, FP.program, programs[key])
+                add(iri, F.program, programs[key])
             for path in c.places:
-                add(iri, FP.place, self.place(path, art))
+                add(iri, F.place, self.place(path, art))
             for oname in c.organizations:
-                add(iri, FP.organization, org(oname))
+                add(iri, F.organization, org(oname))
             self.derived(iri, c.evidence, fn, art)
             for inc in c.incomes:
                 if inc.period not in PERIODS:
@@ -394,19 +414,19 @@ class _Builder:
                 digest = short_hash(inc.amount, inc.amount_max, inc.period, inc.phase, inc.kind,
                                     (ev.start, ev.end) if ev else None)
                 i_iri = URIRef(f"{iri}/income/{digest}")
-                add(iri, FP.outcome, i_iri)
-                add(i_iri, RDF.type, FP.Income)
-                add(i_iri, FP.amount, _decimal(inc.amount))
+                add(iri, F.outcome, i_iri)
+                add(i_iri, RDF.type, F.Income)
+                add(i_iri, F.amount, _decimal(inc.amount))
                 if inc.amount_max is not None:
-                    add(i_iri, FP.amountMax, _decimal(inc.amount_max))
-                add(i_iri, FP.period, _str(inc.period))
-                add(i_iri, FP.approximate, _bool(inc.approximate))
+                    add(i_iri, F.amountMax, _decimal(inc.amount_max))
+                add(i_iri, F.period, _str(inc.period))
+                add(i_iri, F.approximate, _bool(inc.approximate))
                 if inc.phase:
-                    add(i_iri, FP.phase, _str(inc.phase))
-                add(i_iri, FP.incomeKind, _str(inc.kind))
+                    add(i_iri, F.phase, _str(inc.phase))
+                add(i_iri, F.incomeKind, _str(inc.kind))
                 if inc.text:
-                    add(i_iri, FP.moneyText, _zh(inc.text))
-                add(i_iri, FP.source, art)
+                    add(i_iri, F.moneyText, _zh(inc.text))
+                add(i_iri, F.source, art)
                 self.derived(i_iri, [ev], fn, art)
 
         # statistics ------------------------------------------------------------
@@ -415,18 +435,18 @@ class _Builder:
             digest = short_hash(st.value, st.unit, st.text, st.place, st.category,
                                 (ev.start, ev.end) if ev else None)
             iri = resource("statistic", fn, digest)
-            add(iri, RDF.type, FP.Statistic)
+            add(iri, RDF.type, F.Statistic)
             add(iri, RDFS.label, _zh(_norm(st.text) or f"{st.value}{st.unit}"))
-            add(iri, FP.value, _decimal(st.value))
-            add(iri, FP.unit, _str(st.unit))
+            add(iri, F.value, _decimal(st.value))
+            add(iri, F.unit, _str(st.unit))
             if st.text:
-                add(iri, FP.statText, _zh(st.text))
-            add(iri, FP.approximate, _bool(st.approximate))
+                add(iri, F.statText, _zh(st.text))
+            add(iri, F.approximate, _bool(st.approximate))
             if st.place:
-                add(iri, FP.place, self.place(st.place, art))
+                add(iri, F.place, self.place(st.place, art))
             if st.category:
-                add(iri, FP.category, _category(st.category, fn, f"statistic {st.text}"))
-            add(iri, FP.source, art)
+                add(iri, F.category, _category(st.category, fn, f"statistic {st.text}"))
+            add(iri, F.source, art)
             self.derived(iri, [ev], fn, art)
 
     @staticmethod
@@ -462,23 +482,30 @@ def _category_scheme() -> tuple[tuple[Node, Node, Node], ...]:
     from kg.resources import ontology_dir
 
     ont = rdflib.Graph().parse(ontology_dir() / "fupin.ttl", format="turtle")
-    subjects = {FP.ProgramCategories, *(URIRef(FP_NS + c) for c in CATEGORIES)}
+    subjects = {F.ProgramCategories, *(URIRef(FP_NS + c) for c in CATEGORIES)}
     return tuple(t for s in sorted(subjects) for t in ont.triples((s, None, None)) if t[1] in _SCHEME_PREDICATES)
 
 
-def build_graph(records: Iterable[ArticleRecord]) -> rdflib.Graph:
-    """The knowledge graph of the given extraction records (deterministic: the same records,
-    in any order, give the same triples), with the SKOS scheme of program categories."""
+def build_triples(records: Iterable[ArticleRecord]) -> set[tuple[Node, Node, Node]]:
+    """The triples of the knowledge graph of the given records, without an rdflib Graph
+    (filling one costs several times more than building the triples: use this with
+    :func:`write_triples` when only the files are needed)."""
     b = _Builder()
     b.triples.update(_category_scheme())
     for rec in sorted(records, key=lambda r: r.meta.file_name):
         b.record(rec)
     b.emit_places()
     b.emit_orgs()
+    return b.triples
+
+
+def build_graph(records: Iterable[ArticleRecord]) -> rdflib.Graph:
+    """The knowledge graph of the given extraction records (deterministic: the same records,
+    in any order, give the same triples), with the SKOS scheme of program categories."""
     g = rdflib.Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, override=True, replace=True)
-    g.addN((s, p, o, g) for s, p, o in b.triples)
+    g.addN((s, p, o, g) for s, p, o in build_triples(records))
     return g
 
 
@@ -508,28 +535,39 @@ def _nt_term(t: Node) -> str:
     raise GraphError(f"cannot serialise RDF term {t!r}")
 
 
-def graph_to_ntriples(g: rdflib.Graph) -> str:
-    """Sorted N-Triples of the graph (one triple per line, byte-stable)."""
-    lines = sorted(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} .\n" for s, p, o in g)
+def graph_to_ntriples(g: rdflib.Graph | Iterable[tuple[Node, Node, Node]]) -> str:
+    """Sorted N-Triples of a graph or of a collection of triples (one per line, byte-stable)."""
+    memo: dict[Node, str] = {}
+
+    def term(t: Node) -> str:
+        s = memo.get(t)
+        if s is None:
+            s = memo[t] = _nt_term(t)
+        return s
+
+    lines = sorted(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in g)
     return "".join(lines)
 
 
 def write_graph(g: rdflib.Graph, out_dir: Path) -> list[Path]:
     """Write ``kg.nt``, ``kg.ttl`` and ``kg.jsonld`` into ``out_dir`` atomically; the
     same graph always gives the same bytes."""
+    return write_triples(g, out_dir)
+
+
+def write_triples(triples: rdflib.Graph | Iterable[tuple[Node, Node, Node]], out_dir: Path) -> list[Path]:
+    """:func:`write_graph` for a graph or a collection of triples (from :func:`build_triples`)."""
     import pyoxigraph as ox
 
     out_dir = Path(out_dir)
-    nt = graph_to_ntriples(g).encode("utf-8")
-    triples = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
-    written = [io.write_bytes(out_dir / "kg.nt", nt)]
+    nt = graph_to_ntriples(triples).encode("utf-8")
+    parsed = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
     # resource IRIs stay whole in Turtle: as prefixed names their slashes would need escaping
     prefixes = {k: v for k, v in PREFIXES.items() if k != "res"}
-    ttl = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    written.append(io.write_bytes(out_dir / "kg.ttl", ttl))
-    jsonld = ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES)
-    written.append(io.write_bytes(out_dir / "kg.jsonld", jsonld))
-    return written
+    ttl = ox.serialize(parsed, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    jsonld = ox.serialize(parsed, format=ox.RdfFormat.JSON_LD)
+    # everything is serialised before the first file is replaced: the three stay in step
+    return [io.write_bytes(out_dir / name, data) for name, data in zip(GRAPH_FILES, (nt, ttl, jsonld))]
 
 
 def load_graph(path: Path) -> rdflib.Graph:

@@ -14,6 +14,7 @@ whitespace are percent-encoded.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from collections.abc import Iterable
@@ -128,6 +129,7 @@ PREFIXES: dict[str, str] = {
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
+@functools.lru_cache(maxsize=65536)
 def iri_segment(text: str) -> str:
     """One IRI path segment for a name: NFC, whitespace removed, ASCII delimiters and
     non-printing characters percent-encoded, other Unicode letters kept as they are."""

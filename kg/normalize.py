@@ -63,7 +63,7 @@ _WINDOW = 12           # lines either side used to measure the local column widt
 # --------------------------------------------------------------------------- data model
 @dataclass
 class Block:
-    """A stretch ``text[start:end]`` of one layout kind (its trailing separator included)."""
+    """A stretch ``text[start:end]`` of one layout kind (the separator before it included)."""
 
     start: int
     end: int
@@ -119,45 +119,55 @@ def _t2s_table() -> dict[str, str]:
             table[key] = value
         else:
             table.pop(key, None)
-    # resolve chains (a -> b -> c) and drop targets that are themselves converted
+    # resolve chains (a -> b -> c); leave cycles alone
     for key in list(table):
         seen = {key}
         value = table[key]
         while value in table and value not in seen:
             seen.add(value)
             value = table[value]
-        if value in seen:        # a cycle: leave the character alone
+        if value in seen:
             table.pop(key, None)
         else:
             table[key] = value
     return table
 
 
-_DROP = "\x00"      # marker: the character is removed
+_DROP = "\x00"      # what a removed character becomes in the mapped text
+#: astral code points that may be format characters (checked against unicodedata at import)
+_ASTRAL_FORMAT = ((0x110BD, 0x110CD), (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+                  (0xE0001, 0xE0001), (0xE0020, 0xE007F))
 
 
-@functools.lru_cache(maxsize=65536)
-def _map(c: str) -> str:
-    table = _t2s_table()
-    if c in table:
-        return table[c]
-    o = ord(c)
-    if 0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A:
-        return chr(o - 0xFEE0)
-    if c == "\ufffd":
-        return _DROP
-    if c.isspace():
-        return " "
-    if unicodedata.category(c) in ("Cc", "Cf", "Cs"):
-        return _DROP
-    return c
+@functools.cache
+def _table() -> dict[int, str]:
+    """The per-character mapping as a str.translate table (one character in, one out)."""
+    t: dict[int, str] = {}
+    for i in range(0x10000):
+        c = chr(i)
+        if c.isspace():
+            t[i] = " "
+        elif unicodedata.category(c) in ("Cc", "Cf", "Cs"):
+            t[i] = _DROP
+    for lo, hi in _ASTRAL_FORMAT:
+        for i in range(lo, hi + 1):
+            if unicodedata.category(chr(i)) == "Cf":
+                t[i] = _DROP
+    t[0xFFFD] = _DROP
+    for i in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)):
+        t[i] = chr(i - 0xFEE0)
+    for k, v in _t2s_table().items():
+        t[ord(k)] = v
+    for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029":   # line breaks are split on first
+        t[ord(c)] = " "
+    return t
 
 
 def char_map(c: str) -> str:
     """The normalised form of one raw character: ``""`` when it is removed, ``" "`` for any
-    whitespace (a separator newline may also cite whitespace), else the character after
-    script conversion and full-width -> ASCII."""
-    m = _map(c)
+    whitespace or line break (a separator newline also cites whitespace), else the
+    character after script conversion and full-width -> ASCII."""
+    m = _table().get(ord(c), c)
     return "" if m == _DROP else m
 
 
@@ -173,46 +183,57 @@ def _is_latin(c: str) -> bool:
 # --------------------------------------------------------------------------- lines
 @dataclass
 class _Line:
-    chars: list[tuple[int, str]]   # content (raw index, char); single spaces kept inside
+    text: str                      # content, single spaces kept inside
+    idx: list[int]                 # raw index of each character of text
     gap: list[int]                 # raw indices of separator points before it (line breaks, indent)
     brk: int                       # raw index of the line break after it (-1 at the end)
-    text: str = ""                 # content with spaces
+    indent: bool = False           # the line starts with whitespace
     ns: str = ""                   # content without spaces
-    eff: float = 0.0               # visual length (a space counts half)
+    eff: float = 0.0               # visual length without spaces (Latin letters, digits count half)
     width: float = 0.0             # local column width
     ended: bool = False
     k: int = 0                     # blank lines before (capped at 2); -1 at the start
 
 
+_TOKEN = re.compile(r"[^ \x00]+| [ \x00]*|\x00+")
+
+
 def _split_lines(raw: str) -> list[_Line]:
-    """Non-blank lines with their content chars and the separator points before them."""
+    """Non-blank lines with their content and the separator points before them."""
+    mapped = raw.translate(_table())
     lines: list[_Line] = []
     gap: list[int] = []
     pos = 0
-    n = len(raw)
     for m in [*_LINE_BREAK.finditer(raw), None]:
-        end = m.start() if m else n
-        chars: list[tuple[int, str]] = []
-        indent = None
-        space_at = -1
-        for i in range(pos, end):
-            c = _map(raw[i])
-            if c == _DROP:
-                continue
-            if c == " ":
-                if space_at < 0:
-                    space_at = i
-                continue
-            if space_at >= 0:
-                if chars:
-                    chars.append((space_at, " "))
-                elif indent is None:
-                    indent = space_at
-                space_at = -1
-            chars.append((i, c))
-        if chars:
-            lines.append(_Line(chars=chars, gap=gap + ([indent] if indent is not None else []),
-                               brk=m.start() if m else -1))
+        end = m.start() if m else len(raw)
+        seg = mapped[pos:end]
+        if " " not in seg and _DROP not in seg:
+            text, idx, indent = seg, list(range(pos, end)), None
+        else:
+            parts: list[str] = []
+            idx = []
+            indent = None
+            space = -1
+            for t in _TOKEN.finditer(seg):
+                tok = t.group()
+                if tok[0] == _DROP:
+                    continue
+                if tok[0] == " ":
+                    if parts:
+                        space = pos + t.start()
+                    elif indent is None:
+                        indent = pos + t.start()
+                    continue
+                if space >= 0:
+                    parts.append(" ")
+                    idx.append(space)
+                    space = -1
+                parts.append(tok)
+                idx.extend(range(pos + t.start(), pos + t.end()))
+            text = "".join(parts)
+        if text:
+            lines.append(_Line(text=text, idx=idx, gap=gap + ([indent] if indent is not None else []),
+                               brk=m.start() if m else -1, indent=indent is not None))
             gap = []
         if m:
             gap.append(m.start())
@@ -225,6 +246,7 @@ def _ended(ns: str) -> bool:
     return bool(s) and (s[-1] in SENTENCE_END or s.endswith("…"))
 
 
+_HEADLINE_SPACE = re.compile(r"[^\x00-\x7f ]{2} [^\x00-\x7f ]|[^\x00-\x7f ] [^\x00-\x7f ]{2}")
 _PHRASE_SPACE = re.compile(r"[\u3400-\u9fff“”《》]{2} [\u3400-\u9fff“”《》]{2}")
 
 
@@ -240,20 +262,21 @@ def _short(line: _Line, ratio: float = 0.8) -> bool:
 
 def _measure(lines: list[_Line]) -> None:
     for ln in lines:
-        ln.text = "".join(c for _, c in ln.chars)
+        # undo caption doubling line by line (摄摄//李显彦李显彦 -> 摄/李显彦)
+        bare, bare_idx, undone = _undouble(*_drop_spaces(ln.text, ln.idx))
+        if undone:
+            while undone:
+                bare, bare_idx, undone = _undouble(bare, bare_idx)
+            ln.text, ln.idx = bare, bare_idx
         ln.ns = ln.text.replace(" ", "")
-        ln.eff = len(ln.ns) + 0.5 * (len(ln.text) - len(ln.ns))
+        ln.eff = len(ln.ns) - 0.5 * sum(1 for c in ln.ns if c < "\x80")
         ln.ended = _ended(ln.ns)
     effs = [ln.eff for ln in lines]
     for j, ln in enumerate(lines):
         win = sorted(effs[max(0, j - _WINDOW): j + _WINDOW + 1])
         ln.width = win[int(0.75 * (len(win) - 1))]
-    for j, ln in enumerate(lines):
-        if j == 0:
-            ln.k = -1
-        else:
-            # the gap holds one point per line break plus one for an indent
-            ln.k = min(2, len(ln.gap) - 1)
+        # the gap holds one point per line break plus one for an indent
+        ln.k = -1 if j == 0 else min(2, len(ln.gap) - 1)
 
 
 # --------------------------------------------------------------------------- captions, bylines
@@ -271,7 +294,7 @@ _CREDIT = re.compile(
 def _is_byline(text: str, *, marked: bool = False) -> bool:
     """A byline: names with a marker (记者, 摄, 图片由…提供) or, unless ``marked``, two or
     more names separated by spaces (``成蓉 宗雪``)."""
-    if _PHOTO_BY.match(text):
+    if _PHOTO_BY.match(text) or (m := _CREDIT.search(text)) and m.start() == 0:
         return True
     m = _BYLINE.match(text)
     if not m:
@@ -288,35 +311,49 @@ def _credit_start(text: str) -> int:
     return m.start()
 
 
-def _undouble(chars: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], bool]:
-    """Undo OCR doubling (``摄摄//李显彦李显彦`` -> ``摄/李显彦``) when most of the text is
-    doubled; returns the chars (first copies) and whether anything was undone."""
-    s = "".join(c for _, c in chars)
-    n = len(s)
+def _undouble(text: str, idx: list[int]) -> tuple[str, list[int], bool]:
+    """Undo OCR doubling (``摄摄//李显彦李显彦`` -> ``摄/李显彦``) when at least 70% of the
+    text is doubled: each doubled stretch keeps its first copy. Returns (text, idx, undone)."""
+    n = len(text)
     if n < 6 or n > 800:
-        return chars, False
-    out: list[tuple[int, str]] = []
-    covered = 0
+        return text, idx, False
+    budget = 0.3 * n            # characters that may stay single
+    singles = 0
+    # most text has no doubling at all: look for one among the first three characters
+    for i in range(3):
+        hi = i + min((n - i) // 2, 60) + 1
+        j = text.find(text[i], i + 1, hi)
+        while j != -1 and text[i:j] != text[j:2 * j - i]:
+            j = text.find(text[i], j + 1, hi)
+        if j != -1:
+            break
+    else:
+        return text, idx, False
+    keep: list[tuple[int, int]] = []
     i = 0
     while i < n:
         best = 0
-        limit = min((n - i) // 2, 60)
-        j = s.find(s[i], i + 1, i + limit + 1)
+        c = text[i]
+        hi = i + min((n - i) // 2, 60) + 1
+        j = text.find(c, i + 1, hi)
         while j != -1:
-            k = j - i
-            if s[i:j] == s[j:j + k]:
-                best = k
-            j = s.find(s[i], j + 1, i + limit + 1)
+            if text[i:j] == text[j:2 * j - i]:
+                best = j - i
+            j = text.find(c, j + 1, hi)
         if best:
-            out.extend(chars[i:i + best])
-            covered += 2 * best
+            keep.append((i, i + best))
             i += 2 * best
         else:
-            out.append(chars[i])
+            singles += 1
+            if singles > budget:
+                return text, idx, False
+            keep.append((i, i + 1))
             i += 1
-    if covered < 0.7 * n:
-        return chars, False
-    return out, True
+    out_text = "".join(text[a:b] for a, b in keep)
+    out_idx: list[int] = []
+    for a, b in keep:
+        out_idx.extend(idx[a:b])
+    return out_text, out_idx, True
 
 
 # --------------------------------------------------------------------------- layout
@@ -324,16 +361,22 @@ def _undouble(chars: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], bool
 class _Unit:
     kind: str
     lines: list[int]
+    trail: list[int] = field(default_factory=list)   # separator points after a moved caption
 
 
 def _layout(lines: list[_Line]) -> list[_Unit]:
     """Group lines into paragraphs, headlines, captions and bylines, in reading order."""
+    # runs: lines between blank lines (or an indent); a line ending with a photo credit,
+    # and a byline, also end a run
     runs: list[list[int]] = []
-    for j, ln in enumerate(lines):
-        if j == 0 or ln.k != 0:
-            runs.append([j])
+    cut = True
+    for ln_no, ln in enumerate(lines):
+        credit = _credit_start(ln.text) > 0 or _is_byline(ln.text)
+        if cut or ln.k != 0 or _is_byline(ln.text):
+            runs.append([ln_no])
         else:
-            runs[-1].append(j)
+            runs[-1].append(ln_no)
+        cut = credit
 
     units: list[_Unit] = []
     deferred: list[_Unit] = []
@@ -354,19 +397,23 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
         return "".join(lines[j].text for j in run)
 
     def special(run: list[int]) -> bool:
-        """A caption recognisable on its own: photo credit at its end, or doubled text."""
+        """A caption recognisable on its own: a photo credit at its end."""
         text = run_text(run)
-        if len(text.replace(" ", "")) > 4 * _MAX_CAPTION:
-            return False
-        if _credit_start(text) > 0:
-            return True
-        chars = [c for j in run for c in lines[j].chars if c[1] != " "]
-        return _undouble(chars)[1]
+        return (len(text.replace(" ", "")) <= 2 * _MAX_CAPTION and _credit_start(text) > 0
+                and not any(lines[j].ended for j in run[:-1]))
 
     def whole_headline(run: list[int]) -> bool:
-        if len(run) > 3 or any(not _headline_like(lines[j]) or not _short(lines[j]) for j in run):
+        """A run that is all headline: one line set apart, or up to three short lines."""
+        if len(run) > 3 or any(not _headline_like(lines[j]) for j in run):
             return False
-        if any("、" in lines[j].ns for j in run[1:]):
+        if len(run) == 1 and _HEADLINE_SPACE.search(lines[run[0]].text):
+            return True
+        if any(lines[j].width < 10 for j in run):
+            return False
+        if any(not (_short(lines[j]) or _PHRASE_SPACE.search(lines[j].text)) for j in run[:1]):
+            return False
+        if any("、" in lines[j].ns or not (_short(lines[j], 0.7) or _PHRASE_SPACE.search(lines[j].text))
+               for j in run[1:]):
             return False
         return sum(len(lines[j].ns) for j in run) <= _MAX_HEADLINE
 
@@ -378,13 +425,17 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
         r += 1
         pos = 0
         if cur:   # an open paragraph: it goes on unless this run is set apart as a caption
-            if special(run) or (first.k >= 2 and len(run) == 1 and not first.ended and nxt is not None
-                                and len(first.ns) <= _MAX_CAPTION and _short(first)):
-                deferred.append(_Unit("caption", run))
-                continue
             if len(run) == 1 and first.k >= 1 and _is_byline(first.text, marked=True):
                 deferred.append(_Unit("byline", run))
                 continue
+            if special(run) or (first.k >= 2 and len(run) == 1 and not first.ended
+                                and len(first.ns) <= _MAX_CAPTION):
+                deferred.append(_Unit("caption", run))
+                continue
+            if deferred and not deferred[-1].trail:
+                # the paragraph goes on after the moved caption: the line breaks between them
+                # (free, as the join drops them) keep the caption set apart where it lands
+                deferred[-1].trail = first.gap[:2]
         else:
             close()
             if _is_byline(first.text):
@@ -393,13 +444,13 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
             elif special(run):
                 emit(_Unit("caption", run))
                 continue
-            elif nxt is not None and not lines[run[-1]].ended and special(nxt) and \
-                    len(run_text(run + nxt).replace(" ", "")) <= 2 * _MAX_CAPTION:
+            elif nxt is not None and not any(lines[j].ended for j in run) and not whole_headline(run) \
+                    and special(nxt) and not _is_byline(lines[nxt[0]].text) \
+                    and len(run_text(run + nxt).replace(" ", "")) <= 2 * _MAX_CAPTION:
                 emit(_Unit("caption", run + nxt))     # a caption broken before its credit
                 r += 1
                 continue
-            elif first.k >= 2 and len(run) == 1 and not first.ended and len(first.ns) <= _MAX_CAPTION \
-                    and _short(first):
+            elif first.k >= 2 and len(run) == 1 and not first.ended and len(first.ns) <= _MAX_CAPTION:
                 emit(_Unit("caption", run))
                 continue
             elif first.k != 0 and whole_headline(run):
@@ -410,8 +461,9 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
                     and whole_headline(nxt):
                 emit(_Unit("headline", run))          # a subtitle with a comma before a headline
                 continue
-            elif first.k != 0 and len(run) > 1 and _headline_like(first) and \
-                    (_short(first, 0.7) or _PHRASE_SPACE.search(first.text)):
+            elif len(run) > 1 and _headline_like(first) and not first.indent and \
+                    max(first.width, lines[run[1]].eff) >= 10 and \
+                    (first.eff <= 0.6 * max(first.width, lines[run[1]].eff) or _PHRASE_SPACE.search(first.text)):
                 emit(_Unit("headline", [run[0]]))
                 pos = 1
             elif units and units[-1].kind in ("caption", "byline") and len(run) == 1 and first.ended \
@@ -424,91 +476,98 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
                 emit(_Unit("byline", [j]))
                 continue
             cur.append(j)
-            if ln.ended:
+            if ln.ended or _credit_start(ln.text) > 0:     # a sentence or a caption ends
                 close()
     close()
     return units
 
 
 # --------------------------------------------------------------------------- assembly
-_Chars = list[tuple[int, str]]
-
-
-def _unit_chars(unit: _Unit, lines: list[_Line]) -> _Chars:
-    """The unit's characters with its lines joined: by a space (cited at the line break)
-    between two Latin letters, and always in headlines, bylines and captions (where it is
-    removed again later unless it separates a credit or Latin words)."""
+def _unit_text(unit: _Unit, lines: list[_Line]) -> tuple[str, list[int]]:
+    """The unit's text with its lines joined: by a space (cited at the line break) between
+    two Latin letters, and always in headlines, bylines and captions (where it is removed
+    again later unless it separates a credit or Latin words)."""
     spaced = unit.kind != "body"
-    out: _Chars = []
+    parts: list[str] = []
+    idx: list[int] = []
     prev: _Line | None = None
     for j in unit.lines:
         ln = lines[j]
         if prev is not None and prev.brk >= 0:
-            a, b = prev.chars[-1][1], ln.chars[0][1]
+            a, b = prev.text[-1], ln.text[0]
             if spaced or (_is_latin(a) and _is_latin(b) and not (a.isdigit() and b.isdigit())):
-                out.append((prev.brk, " "))
-        out.extend(ln.chars)
+                parts.append(" ")
+                idx.append(prev.brk)
+        parts.append(ln.text)
+        idx.extend(ln.idx)
         prev = ln
-    return out
+    return "".join(parts), idx
 
 
-def _drop_spaces(chars: _Chars) -> _Chars:
+def _drop_spaces(text: str, idx: list[int]) -> tuple[str, list[int]]:
     """Remove spaces except between two Latin letters or digits (``SYB 2.0``)."""
-    kept: _Chars = []
-    for i, (idx, c) in enumerate(chars):
-        if c == " ":
-            a = kept[-1][1] if kept else ""
-            b = chars[i + 1][1] if i + 1 < len(chars) else ""
-            if not (a and b and a != " " and _is_latin(a) and _is_latin(b)):
-                continue
-        kept.append((idx, c))
-    return kept
+    p = text.find(" ")
+    if p < 0:
+        return text, idx
+    parts: list[str] = []
+    out: list[int] = []
+    last = 0
+    while p >= 0:
+        a = text[p - 1] if p else ""
+        b = text[p + 1] if p + 1 < len(text) else ""
+        if not (a and b and a != " " and b != " " and _is_latin(a) and _is_latin(b)):
+            parts.append(text[last:p])
+            out.extend(idx[last:p])
+            last = p + 1
+        p = text.find(" ", p + 1)
+    parts.append(text[last:])
+    out.extend(idx[last:])
+    return "".join(parts), out
 
 
-def _pieces(unit: _Unit, lines: list[_Line]) -> list[tuple[str, _Chars, list[int]]]:
-    """(kind, chars, separator points before it) for one unit: a caption or paragraph that
-    ends with a photo credit gives a caption and a byline."""
-    chars = _unit_chars(unit, lines)
+def _pieces(unit: _Unit, lines: list[_Line]) -> list[tuple[str, str, list[int], list[int]]]:
+    """(kind, text, idx, separator points before it) for one unit: a caption or paragraph
+    that ends with a photo credit gives a caption and a byline."""
+    text, idx = _unit_text(unit, lines)
     kind = unit.kind
     if kind in ("headline", "byline"):
-        return [(kind, chars, [])]
-    doubled = False
-    chars, undone = _undouble(chars)
-    while undone:
-        doubled = True
-        chars, undone = _undouble(chars)
-    if doubled:
-        kind = "caption"
-    out: list[tuple[str, _Chars, list[int]]] = []
-    if kind == "caption" or len(chars) <= 4 * _MAX_CAPTION:
-        at = _credit_start("".join(c for _, c in chars))
+        return [(kind, text, idx, [])]
+    # undo doubling that only shows once the lines are joined
+    bare, bare_idx, undone = _undouble(*_drop_spaces(text, idx))
+    if undone:
+        text, idx = bare, bare_idx
+        while undone:
+            text, idx, undone = _undouble(text, idx)
+    if kind == "body":      # a credit ending a paragraph counts only as it reads (no spaces)
+        text, idx = _drop_spaces(text, idx)
+    if kind == "caption" or len(text) <= 2 * _MAX_CAPTION:
+        at = _credit_start(text)
         if at > 0:
-            head = _drop_spaces(chars[:at])
-            sep = [chars[at - 1][0]] if chars[at - 1][1] == " " else []
-            credit = chars[at:]
+            out = []
+            h = len(text[:at].rstrip(" "))
+            head, head_idx = _drop_spaces(text[:h], idx[:h])
             if head:
-                out.append(("caption", head, []))
-            out.append(("byline", credit, sep))
+                out.append(("caption", head, head_idx, []))
+            sep = [idx[at - 1]] if text[at - 1] == " " else []
+            out.append(("byline", text[at:], idx[at:], sep))
             return out
-    return [(kind, _drop_spaces(chars), [])]
+    text, idx = _drop_spaces(text, idx)
+    return [(kind, text, idx, [])]
 
 
-def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans of ``text[start:end]``: after 。！？!?；; or a final ……, closing
-    quotes and brackets staying with their sentence."""
+_SENTENCE_STOP = re.compile(r"(?:[。！？!?；;]|…(?=[”’」』）)】》〕\"']|$))[。！？!?；;”’」』）)】》〕\"']*")
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of ``text``: after 。！？!?；; or a final ……, closing quotes and
+    brackets staying with their sentence."""
     out: list[tuple[int, int]] = []
-    s = start
-    i = start
-    while i < end:
-        c = text[i]
-        i += 1
-        if c in _SPLIT_AFTER or (c == "…" and (i == end or (text[i] != "…" and text[i] in _CLOSERS))):
-            while i < end and (text[i] in _SPLIT_AFTER or text[i] in _CLOSERS):
-                i += 1
-            out.append((s, i))
-            s = i
-    if s < end:
-        out.append((s, end))
+    s = 0
+    for m in _SENTENCE_STOP.finditer(text):
+        out.append((s, m.end()))
+        s = m.end()
+    if s < len(text):
+        out.append((s, len(text)))
     return out
 
 
@@ -518,35 +577,39 @@ def normalize(raw: str) -> Normalized:
     if not lines:
         return Normalized(text="", offsets=[])
     _measure(lines)
-    line_at = {ln.chars[0][0]: ln for ln in lines}
+    line_at = {ln.idx[0]: ln for ln in lines}
 
     parts: list[str] = []
     offsets: list[int] = []
     blocks: list[Block] = []
     paragraphs: list[tuple[int, int]] = []
     sentences: list[tuple[int, int]] = []
+    pos = 0
+    trail: list[int] = []
     for unit in _layout(lines):
-        for kind, chars, sep in _pieces(unit, lines):
-            if not chars:
+        pieces = _pieces(unit, lines)
+        for n, (kind, text, idx, sep) in enumerate(pieces):
+            if not text:
                 continue
+            block_start = pos
             if blocks:
-                first = line_at.get(chars[0][0])
+                first = line_at.get(idx[0])
                 seps = (first.gap if first is not None else sep)[:3]
-                for g in seps:
-                    parts.append("\n")
-                    offsets.append(g)
-                blocks[-1].end = len(parts)
-            start = len(parts)
-            for idx, c in chars:
-                parts.append(c)
-                offsets.append(idx)
-            end = len(parts)
-            blocks.append(Block(start, end, kind))
-            paragraphs.append((start, end))
+                if trail:       # after a moved caption: its own separator, then as many as usual
+                    seps = trail + seps[:max(0, max(len(seps), 2) - len(trail))]
+                parts.append("\n" * len(seps))
+                offsets.extend(seps)
+                pos += len(seps)
+            start = pos
+            parts.append(text)
+            offsets.extend(idx)
+            pos += len(text)
+            trail = unit.trail if n == len(pieces) - 1 else []
+            blocks.append(Block(block_start, pos, kind))
+            paragraphs.append((start, pos))
             if kind in ("body", "caption"):
-                seg = "".join(parts[start:end])
-                sentences.extend((start + a, start + b) for a, b in _sentences(seg, 0, len(seg)))
+                sentences.extend((start + a, start + b) for a, b in _sentences(text))
             else:
-                sentences.append((start, end))
+                sentences.append((start, pos))
     return Normalized(text="".join(parts), offsets=offsets, blocks=blocks, paragraphs=paragraphs,
                       sentences=sentences)

@@ -11,6 +11,7 @@ Protocol endpoint: ``GET/POST http://HOST:PORT/query``; updates are refused.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import io as _io
@@ -18,10 +19,12 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,7 +179,7 @@ def compact(t: Any) -> str:
     if isinstance(t, ox.BlankNode):
         return f"_:{t.value}"
     if isinstance(t, ox.Literal):
-        return t.value
+        return t.value.replace("\r", "\\r").replace("\n", "\\n")
     return str(t)
 
 
@@ -268,6 +271,34 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: the server gets SIGTERM when ``kg serve`` dies, even by SIGKILL (no orphans)."""
+    import ctypes
+
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _on_sigterm_interrupt():
+    """Turn SIGTERM into KeyboardInterrupt while serving, so the server child is stopped too."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, handler)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, quiet: bool = False) -> int:
     """``kg serve``: run the read-only Oxigraph SPARQL endpoint over the store until interrupted."""
     store = Path(store)
@@ -284,17 +315,17 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, quiet: bool = 
         print(f"SPARQL endpoint (read-only): {base}/query\nquery UI: {base}/\nstore: {store}\n"
               "press Ctrl-C to stop", flush=True)
     proc = subprocess.Popen([str(binary), "serve-read-only", "--location", str(store), "--bind", f"{host}:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    previous = _on_sigterm_interrupt()
     try:
         _, err = proc.communicate()
     except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
         return EXIT_OK
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     if proc.returncode not in (0, -2, -15):
         raise ServeError(f"the oxigraph server stopped (exit {proc.returncode}): {_one_line(err or '')}")
     return EXIT_OK

@@ -115,3 +115,60 @@ def write_fixture(directory: Path) -> Path:
     path = directory / "kg.ttl"
     path.write_text(FIXTURE_TTL, encoding="utf-8")
     return path
+
+
+def synthetic_graph(n_articles: int, seed: int = 0):
+    """An rdflib graph shaped like a built corpus of ``n_articles`` articles (for scale tests
+    of the views): per article ~4 cases with persons, programs, organizations, incomes and
+    statistics, over a shared hierarchy of 30 counties × 10 townships × 10 villages."""
+    import random
+
+    import rdflib
+    from rdflib import RDF, RDFS, XSD, Literal, Namespace
+
+    FP = Namespace("https://w3id.org/fupin-kg/ontology#")
+    EX = Namespace("https://w3id.org/fupin-kg/id/")
+    rnd = random.Random(seed)
+    g = rdflib.Graph()
+    cats = ["SkillsTraining", "PovertyWorkshop", "PublicWelfareJob", "LaborCooperation", "Entrepreneurship"]
+
+    def add(s, cls, label=None, **props):
+        g.add((s, RDF.type, FP[cls]))
+        if label:
+            g.add((s, RDFS.label, Literal(label, lang="zh")))
+        for k, v in props.items():
+            for o in v if isinstance(v, list) else [v]:
+                g.add((s, FP[k], o))
+
+    add(EX.prov, "Place", "某省", adminLevel=Literal("province"))
+    villages = []
+    for c in range(30):
+        add(EX[f"co{c}"], "Place", f"第{c}县", adminLevel=Literal("county"), partOf=EX.prov)
+        for t in range(10):
+            add(EX[f"to{c}_{t}"], "Place", f"第{c}县{t}镇", adminLevel=Literal("township"), partOf=EX[f"co{c}"])
+            for v in range(10):
+                add(EX[f"vi{c}_{t}_{v}"], "Place", f"{c}县{t}镇{v}村", adminLevel=Literal("village"),
+                    partOf=EX[f"to{c}_{t}"])
+                villages.append(EX[f"vi{c}_{t}_{v}"])
+    for a in range(n_articles):
+        art = EX[f"a{a}"]
+        add(art, "Article", fileName=Literal(f"{a:04d}_synthetic.txt"))
+        org = EX[f"o{a}"]
+        add(org, "Organization", f"第{a}号公司", mentionedIn=art)
+        progs = []
+        for p in range(2):
+            progs.append(EX[f"p{a}_{p}"])
+            add(progs[-1], "Program", f"项目{a}-{p}", category=FP[rnd.choice(cats)], mentionedIn=art)
+        for k in range(4):
+            person, case, inc = EX[f"pe{a}_{k}"], EX[f"c{a}_{k}"], EX[f"i{a}_{k}"]
+            village = rnd.choice(villages)
+            add(person, "Person", f"人{a}之{k}", mentionedIn=art)
+            add(inc, "Income", amount=Literal(str(rnd.randrange(1000, 6000)), datatype=XSD.decimal),
+                period=Literal("month"))
+            add(case, "Case", person=person, program=rnd.choice(progs), place=village, organization=org,
+                outcome=inc, source=art)
+            g.add((village, FP.mentionedIn, art))
+        st = EX[f"s{a}"]
+        add(st, "Statistic", place=EX[f"co{a % 30}"], value=Literal(str(rnd.randrange(10, 500)), datatype=XSD.decimal),
+            unit=Literal("人"), source=art, text=Literal(f"培训{a}人"))
+    return g

@@ -7,6 +7,7 @@ at the end builds the real corpus end to end.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import hashlib
 import json
 import os
@@ -73,7 +74,7 @@ def _build_store(graph_file, store_dir):
     (Path(store_dir) / "data").write_bytes(Path(graph_file).read_bytes())
 
 
-def _write_views(graph_path, out_dir):
+def _write_views(graph_path, out_dir, G):
     (Path(out_dir) / "cases").mkdir()
     (Path(out_dir) / "cases" / "index.html").write_text("<html></html>", encoding="utf-8")
     (Path(out_dir) / "graph.html").write_text("<html></html>", encoding="utf-8")
@@ -87,13 +88,22 @@ def stages(monkeypatch):
         "kg.graph": {"build_graph": lambda recs: list(recs), "write_graph": _write_graph,
                      "validate": lambda g: (True, None, "Conforms: True")},
         "kg.store": {"build_store": _build_store},
-        "kg.analytics": {"analyze": lambda p, d: (Path(d) / "report.html").write_text("r", encoding="utf-8")},
+        "kg.analytics": {"load_graph": lambda g: ("nx", g),
+                         "analyze": lambda p, d, G: (Path(d) / "report.html").write_text(G[0], encoding="utf-8")},
         "kg.views": {"write_views": _write_views},
     }
     for name, attrs in mods.items():
         monkeypatch.setitem(sys.modules, name, types.SimpleNamespace(**attrs))
     monkeypatch.setattr(extract, "extract_article", _extract_article)
     monkeypatch.setattr("kg.nlp.load_pipeline", lambda: object())
+    monkeypatch.setattr(kb, "_start_validation", _inline_validation)
+
+
+def _inline_validation(stack, graph_file, graph, validate):
+    """The stand-in graph cannot cross into the validation process: validate in-process."""
+    future = cf.Future()
+    future.set_result(kb._shacl_summary(validate(graph)))
+    return future
 
 
 def _corpus(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -293,3 +303,24 @@ def test_report_exit_code():
     assert r.exit_code == EXIT_OK
     r.inputs.append(kb.InputStatus("b.txt", "c/b.txt", "rejected", reason="empty file"))
     assert r.exit_code == EXIT_REJECTED and r.to_dict()["exit_code"] == EXIT_REJECTED
+
+
+def test_shacl_can_be_skipped_and_the_report_says_so(tmp_path, stages):
+    report = kb.build(_corpus(tmp_path, GOOD), tmp_path / "out", quiet=True, shacl=False)
+    assert report.shacl == {"conforms": None, "skipped": "validation turned off"}
+
+
+def test_unchanged_graph_reuses_the_shacl_result(tmp_path, stages, monkeypatch):
+    corpus, out = _corpus(tmp_path, GOOD), tmp_path / "out"
+    first = kb.build(corpus, out, quiet=True)
+    assert first.shacl["conforms"] is True and "cached" not in first.shacl
+
+    def must_not_run(g):
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(sys.modules["kg.graph"], "validate", must_not_run)
+    second = kb.build(corpus, out, quiet=True)
+    assert second.shacl["cached"] is True and second.shacl["conforms"] is True
+    (corpus / "a.txt").write_text("李四在车间务工。", encoding="utf-8")   # a new graph: validated again
+    with pytest.raises(AssertionError, match="validated again"):
+        kb.build(corpus, out, quiet=True)

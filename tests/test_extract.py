@@ -87,9 +87,7 @@ def test_cache_hit_takes_metadata_from_the_reader(tmp_path: Path, fake):
 
 
 def _entry(tmp_path: Path, art: _Article) -> Path:
-    from kg.nlp import pipeline_version
-
-    return tmp_path / pipeline_version() / f"{extract.content_key(art.raw)}.json"
+    return tmp_path / extract.cache_version() / f"{extract.content_key(art.raw)}.json"
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "empty", "swap"])
@@ -180,7 +178,7 @@ def test_sentences_are_the_normalisers(nlp, corpus_articles):
     starts = {doc[s.start].idx for s in doc.sents}
     expected = set()
     for s in norm.sentences:
-        b = extract._bounds(s)[0]
+        b = s[0]
         tok = next((t for t in doc if t.idx + len(t.text) > b), None)
         if tok is not None:
             expected.add(tok.idx)

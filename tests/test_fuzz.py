@@ -91,16 +91,24 @@ def _count(name: str) -> None:
 @FUZZ
 @given(raw=anything)
 def test_normalize_keeps_the_offset_map_exact(raw):
-    normalize = pytest.importorskip("kg.normalize").normalize
+    """The contract of kg.normalize: text[i] == char_map(raw[offsets[i]]) (a separator
+    newline may cite whitespace), offsets injective and increasing inside every paragraph,
+    sentences and blocks inside the text."""
+    mod = pytest.importorskip("kg.normalize")
     _count("normalize")
-    norm = normalize(raw)
+    norm = mod.normalize(raw)
     text, offsets = norm.text, list(norm.offsets)
     assert len(offsets) == len(text)
-    assert all(0 <= o < len(raw) for o in offsets)
-    assert offsets == sorted(offsets), "the map runs forward through the raw text"
-    for s in list(norm.sentences or []) + list(norm.blocks or []) + list(norm.paragraphs or []):
-        start, end = (s[0], s[1]) if isinstance(s, tuple | list) else (s.start, s.end)
+    assert len(set(offsets)) == len(offsets), "each raw character is cited at most once"
+    for ch, o in zip(text, offsets):
+        assert 0 <= o < len(raw)
+        assert ch == mod.char_map(raw[o]) or (ch == "\n" and raw[o].isspace()), (ch, raw[o])
+    for start, end in norm.paragraphs:
+        span = offsets[start:end]
+        assert span == sorted(span), "offsets increase inside a paragraph"
+    for start, end in norm.sentences:
         assert 0 <= start <= end <= len(text)
+    assert all(0 <= b.start <= b.end <= len(text) for b in norm.blocks)
 
 
 @FUZZ

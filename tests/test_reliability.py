@@ -127,8 +127,8 @@ def test_kill_at_fault_point_keeps_output_and_next_build_resumes(work, n, scenar
     point, cold, committed = scenario
     before = snapshot(out)
     check_valid(out, corpus)
-    _edit(corpus, n)
-    if cold:
+    if cold:                     # new work for the extractor; warm scenarios reuse the cache
+        _edit(corpus, n)
         shutil.rmtree(out / "cache")
     proc = _kg_build(corpus, out, point)
     assert proc.returncode == -signal.SIGKILL, f"{point} was never reached: {proc.stderr}"
@@ -143,13 +143,13 @@ def test_kill_at_fault_point_keeps_output_and_next_build_resumes(work, n, scenar
     report = check_valid(out, corpus)
     if cold:
         assert report["cache"]["hits"] >= 2, "articles extracted before the kill are reused"
-    elif not committed:
-        assert report["cache"]["extracted"] <= 1, "only the edited article is extracted again"
+    else:
+        assert report["cache"]["extracted"] == 0, "nothing is extracted twice"
     assert not list(out.glob(".build-*"))[1:], "leftovers of the killed build are removed"
     FAULTS.append((point, "survived"))
 
 
-@pytest.mark.parametrize("seconds", [1.5, 4.0, 7.0])
+@pytest.mark.parametrize("seconds", [2.0, 6.0])
 def test_timed_kill_leaves_old_or_new_output(work, seconds):
     corpus, out = work
     before = snapshot(out)

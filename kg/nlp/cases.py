@@ -32,14 +32,15 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.doc import block_kind, evidence, init_doc
-from kg.nlp.persons import load_lexicons
-from kg.records import ADMIN_LEVELS, Case, Evidence, Income
+from kg.nlp.doc import block_kind, init_doc
+from kg.nlp.persons import doc_text, fast_evidence, load_lexicons
+from kg.records import ADMIN_LEVELS, Case, Evidence, Income, Program
 from kg.resources import data_file
 
 __all__ = ["make_kg_cases", "CaseAssembler", "CaseLexicon", "load_case_lexicon"]
 
 _PRONOUN = re.compile(r"[她他其](?!们|他|中|实|次|余)")
+_SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,2}地|笑着)?(?:说|表示|介绍|坦言|指出|强调)")
 _CLAUSE_END = "，。；！？：\n"
 #: how specific a place level is (smaller is more specific); named local places count as villages
 _SPECIFICITY = {lvl: i for i, lvl in enumerate(reversed(ADMIN_LEVELS))}
@@ -70,6 +71,8 @@ class CaseLexicon:
     work: tuple[str, ...]
     home: tuple[str, ...]
     speaker: tuple[str, ...]
+    general: tuple[str, ...]
+    migrant: tuple[str, ...]
 
 
 @functools.cache
@@ -82,7 +85,8 @@ def load_case_lexicon() -> CaseLexicon:
         (weak if kind.strip() == "weak" else strong).append(word.strip())
     s = _sections("case_lexicon.txt")
     return CaseLexicon(tuple(strong), tuple(weak), tuple(s["negation"]), tuple(s["not_income"]),
-                       tuple(s["work"]), tuple(s["home"]), tuple(s["speaker"]))
+                       tuple(s["work"]), tuple(s["home"]), tuple(s["speaker"]), tuple(s["general"]),
+                       tuple(s["migrant"]))
 
 
 def _alt(words) -> str:
@@ -97,6 +101,7 @@ class _Mention:
     actor: bool          # can be the one facts are about (not an official, not X的母亲 / 像X这样)
     relative: bool       # named as someone's relative (丈夫吴军)
     intro: bool          # introduced with a role, age or place right before it
+    speaker: bool = False  # followed by a speech verb (熊达友说): what follows in the sentence is theirs
 
 
 @dataclass
@@ -115,6 +120,7 @@ class _Story:
     facts: list[_Fact] = field(default_factory=list)
     sents: list[int] = field(default_factory=list)
     intro_places: list[tuple] = field(default_factory=list)
+    intro_work: list[tuple] = field(default_factory=list)
 
 
 class CaseAssembler:
@@ -147,7 +153,7 @@ class CaseAssembler:
 
     def __call__(self, doc: Doc) -> Doc:
         init_doc(doc)
-        text = doc.text
+        text = doc_text(doc)
         persons = doc._.kg_persons or {}
         sents = [s for s in doc.sents] if doc.has_annotation("SENT_START") else [doc[:]]
         bounds = [(s.start_char, s.end_char) for s in sents]
@@ -161,6 +167,9 @@ class CaseAssembler:
         def para_of(char: int) -> int:
             return bisect.bisect_right(newlines, char)
 
+        # place mentions as plain tuples (a SpanGroup builds Span objects on every pass)
+        self._place_list = [(sp.start_char, sp.end_char, sp._.kg_ref) for sp in _spans(doc, "kg_places")]
+        place_ends = {e: r for _s, e, r in self._place_list}
         # mentions
         kinds = {n: self._person_kind(p) for n, p in persons.items()}
         mentions: list[_Mention] = []
@@ -175,9 +184,10 @@ class CaseAssembler:
             likeness = before.endswith("像") and after.startswith("这样")
             relative = any(before.endswith(r) for r in self.plex.relations) and not re.search(r"[她他其]的?$", before[:-2] or "")
             intro = bool(self.re_intro_before.search(before)) or bool(
-                _places_before(doc, st, 12)) or bool(self.re_home_after.match(text, en))
+                place_ends.get(st) or place_ends.get(st - 1)) or bool(self.re_home_after.match(text, en))
             actor = kinds.get(name) == "person" and not possessive and not likeness
-            mentions.append(_Mention(st, en, name, actor, relative, intro))
+            speaker = bool(_SPEECH.match(text, en))
+            mentions.append(_Mention(st, en, name, actor, relative, intro, speaker))
         mentions.sort(key=lambda m: m.start)
 
         # facts
@@ -210,6 +220,7 @@ class CaseAssembler:
         for f in facts:
             by_sent_f[f.sent].append(f)
 
+        official_quotes = self._official_quotes(text, mentions)
         current: str | None = None
         last_para = -1
         for si, (ss, se) in enumerate(bounds):
@@ -226,12 +237,18 @@ class CaseAssembler:
             if new_para and current is not None and not ms:
                 lead = stext.lstrip()
                 prev = text[:ss].rstrip()
-                broken = bool(prev) and prev[-1] not in "。！？；”」\"）)"
+                broken = bool(prev) and prev[-1] not in "。！？；”」\"）)…"
                 if not (broken or lead.startswith(("“", "\"", "「")) or _PRONOUN.search(stext[:40])):
                     current = None
             if self.re_speaker.search(stext) and not any(m.actor for m in ms):
                 current = None
                 continue
+            lead_at = ss + len(stext) - len(stext.lstrip())
+            if any(qs <= lead_at < qe for qs, qe in official_quotes) and not any(m.actor for m in ms):
+                current = None     # “…”市人力社保局相关负责人介绍: the quote is the official's
+                continue
+            if not any(m.actor for m in ms) and stext.lstrip().startswith(self.lex.general):
+                current = None
             # pseudo mentions: 她丈夫 -> the current subject's husband
             pseudo: list[_Mention] = []
             for pm in self.re_rel_pron.finditer(stext):
@@ -261,13 +278,32 @@ class CaseAssembler:
                     st = stories.setdefault(m.name, _Story(m.name))
                     if si not in st.sents:
                         st.sents.append(si)
-                    if not st.intro_places:
-                        st.intro_places = self._intro_places(doc, m)
+                    if not st.intro_places and not st.intro_work:
+                        st.intro_places, st.intro_work = self._intro_places(text, m)
             if subject is not None:
                 current = subject
 
-        doc._.kg_cases = self._cases(doc, persons, stories, bounds, kinds)
+        doc._.kg_cases = self._cases(doc, text, persons, stories, bounds, kinds)
         return doc
+
+    def _work_place_at(self, text: str, start: int, limit: int) -> bool:
+        """A place written as where someone works: ``在上海市一家食品企业打工``."""
+        if not re.search(r"[到在赴往去]", text[max(0, start - 3):start]):
+            return False
+        clause = re.split(r"[，。；！？]", text[start:limit], maxsplit=1)[0]
+        return bool(self.re_work.search(clause))
+
+    def _official_quotes(self, text: str, mentions: list[_Mention]) -> list[tuple[int, int]]:
+        """Quotes whose speaker, named right after the closing mark, is an unnamed official
+        (…”相关负责人介绍) or an official person (…”村支书熊达友说)."""
+        out = []
+        speakers = {m.start: m for m in mentions if m.speaker and not m.actor}
+        for q in re.finditer(r"“[^“”]{1,600}”", text):
+            tail = text[q.end():q.end() + 20]
+            cut = re.split(r"[，。；！？“]", tail, maxsplit=1)[0]
+            if self.re_speaker.search(cut) or any(q.end() <= st <= q.end() + len(cut) for st in speakers):
+                out.append((q.start(), q.end()))
+        return out
 
     @staticmethod
     def _name_bounds(text: str, st: int, en: int, name: str, aliases: list[str]) -> tuple[int, int]:
@@ -280,13 +316,14 @@ class CaseAssembler:
 
     def _owner(self, f: _Fact, mentions: list[_Mention], current: str | None) -> str | None:
         before = [m for m in mentions if m.end <= f.start]
-        if before:
-            m = before[-1]
-            if f.kind in ("place", "org") and f.start - m.end > 40 and not m.actor:
-                return current
-            return m.name if m.actor else None
+        for m in reversed(before):
+            if m.actor:
+                return m.name
+            if m.speaker:          # 村支书熊达友说，…收入: the official's words, nobody's case
+                return None
+            # an official only mentioned (在吴娟的鼓励下) is passed over
         after = [m for m in mentions if m.start >= f.end]
-        if after and f.kind not in ("place",):
+        if not before and after and f.kind not in ("place",):
             m = after[0]
             if m.actor:
                 return m.name
@@ -294,24 +331,26 @@ class CaseAssembler:
                 return None
         return current
 
-    def _intro_places(self, doc: Doc, m: _Mention) -> list[tuple]:
-        """Places in the clause that introduces the mention: ``丰乐村村民X`` or ``X，家住…``."""
-        text = doc.text
+    def _intro_places(self, text: str, m: _Mention) -> tuple[list, list]:
+        """Places in the clause that introduces the mention (``丰乐村村民X``, ``X，家住…``), split
+        into home places and work places (``在上海市一家食品企业打工的丈夫X``)."""
         cs = m.start
         while cs > 0 and text[cs - 1] not in _CLAUSE_END:
             cs -= 1
-        found = [sp for sp in _spans(doc, "kg_places") if cs <= sp.start_char and sp.end_char <= m.start]
+        found, work = [], []
+        for ps, pe, ref in self._place_list:
+            if cs <= ps and pe <= m.start:
+                (work if self._work_place_at(text, ps, min(m.start, pe + 16)) else found).append(ref)
         h = self.re_home_after.match(text, m.end)
         if h:
             ce = h.end()
             while ce < len(text) and text[ce] not in "。；！？\n":
                 ce += 1
-            found += [sp for sp in _spans(doc, "kg_places") if h.end() <= sp.start_char and sp.end_char <= ce]
-        return [sp._.kg_ref for sp in found]
+            found += [ref for ps, pe, ref in self._place_list if h.end() <= ps and pe <= ce]
+        return found, work
 
     # -- assembling the records -----------------------------------------------------------
-    def _cases(self, doc: Doc, persons, stories: dict[str, _Story], bounds, kinds) -> list[Case]:
-        text = doc.text
+    def _cases(self, doc: Doc, text: str, persons, stories: dict[str, _Story], bounds, kinds) -> list[Case]:
         places = doc._.kg_places or {}
         programs = doc._.kg_programs or {}
         incomes = doc._.kg_incomes or []
@@ -344,7 +383,18 @@ class CaseAssembler:
             for f in live:
                 if f.kind == "org" and f.ref not in case.organizations:
                     case.organizations.append(f.ref)
-            case.places = self._places(doc, st, persons, home, places, programs, bounds)
+            home_places, work_places = self._places(text, st, persons, home, places, programs, bounds)
+            case.places = home_places + work_places
+            if not case.programs and work_places and any(f.kind == "weak" and f.ref in self.lex.migrant for f in live):
+                # working far from home with no program named: a labour-transfer story (外出务工)
+                far = [w for w in work_places if not home_places or all(w[0] != h[0] for h in home_places)]
+                if far:
+                    key = f"外出务工:{name}"
+                    first = next(f for f in live if f.kind == "weak" and f.ref in self.lex.migrant)
+                    s0, e0 = bounds[first.sent]
+                    programs[key] = Program(key=key, name="外出务工", categories=["LaborCooperation"],
+                                            place=far[0], evidence=[fast_evidence(doc, text, s0, e0)])
+                    case.programs.append(key)
             cats = {c for k in case.programs for c in programs[k].categories}
             if "Entrepreneurship" in cats:
                 case.role = "entrepreneur"
@@ -355,17 +405,14 @@ class CaseAssembler:
             evs: list[Evidence] = []
             for si in sorted(st.sents):
                 s, e = bounds[si]
-                seg = text[s:e]
-                lead, trail = len(seg) - len(seg.lstrip()), len(seg) - len(seg.rstrip())
-                if e - trail > s + lead:
-                    evs.append(evidence(doc, s + lead, e - trail))
+                if text[s:e].strip():
+                    evs.append(fast_evidence(doc, text, s, e))
             case.evidence = evs
             cases.append(case)
         return cases
 
-    def _places(self, doc, st: _Story, persons, home, places, programs, bounds) -> list[tuple]:
-        """Most specific home place(s) plus the work place(s) the story states."""
-        text = doc.text
+    def _places(self, text: str, st: _Story, persons, home, places, programs, bounds) -> tuple[list, list]:
+        """The most specific home place(s) and the work place(s) the story states."""
 
         def most_specific(paths):
             paths = [p for p in paths if p in places]
@@ -380,38 +427,46 @@ class CaseAssembler:
 
         chosen = most_specific(st.intro_places)
         if not chosen:
-            # a relative's home (李刚伟 -> his father's village)
-            for rel, other in persons[st.name].relations if st.name in persons else []:
-                chosen = most_specific(home.get(other, []))
-                if chosen:
+            # a relative's home (郭满元 -> her son 李刚伟 -> his father's village)
+            seen, frontier = {st.name}, [st.name]
+            for _depth in range(3):
+                nxt = []
+                for who in frontier:
+                    for _rel, other in persons[who].relations if who in persons else []:
+                        if other not in seen:
+                            seen.add(other)
+                            nxt.append(other)
+                            chosen = chosen or most_specific(home.get(other, []))
+                if chosen or not nxt:
                     break
+                frontier = nxt
         if not chosen:
             chosen = most_specific([programs[f.ref].place for f in st.facts
                                     if f.kind == "program" and f.ref in programs and programs[f.ref].place])
         if not chosen and st.sents:
             first = min(st.sents)
-            cands = [sp._.kg_ref for sp in _spans(doc, "kg_places")
-                     if bounds[max(0, first - self.lookback_sents)][0] <= sp.start_char < bounds[first][1]]
+            lo, hi = bounds[max(0, first - self.lookback_sents)][0], bounds[first][1]
+            cands = [ref for ps, _pe, ref in self._place_list if lo <= ps < hi]
             chosen = most_specific(cands[-3:])
-        work = []
-        for f in st.facts:
-            if f.kind != "place" or f.ref in chosen or f.ref not in places:
-                continue
-            after = text[f.end:f.end + 16]
-            clause = re.split(r"[，。；！？]", after, maxsplit=1)[0]
+        work = [w for w in st.intro_work if w in places and w not in chosen]
+        pfacts = [f for f in st.facts if f.kind == "place" and f.ref in places]
+        by_start = {f.start: f for f in pfacts}
+        for f in pfacts:
             before = text[max(0, f.start - 3):f.start]
-            if self.re_work.search(clause) and re.search(r"[到在赴往去]", before):
-                if f.ref not in work:
-                    work.append(f.ref)
-        return chosen + work
+            if not re.search(r"[到在赴往去]", before):
+                continue
+            last = f
+            while last.end in by_start:          # 山东省|东营市: the chain's last unit
+                last = by_start[last.end]
+            after = text[last.end:last.end + 16]
+            clause = re.split(r"[，。；！？]", after, maxsplit=1)[0]
+            if self.re_work.search(clause) and last.ref not in chosen and last.ref not in work:
+                work.append(last.ref)
+        return chosen, work
 
 
 def _spans(doc: Doc, group: str):
     return doc.spans[group] if group in doc.spans else []
-
-
-def _places_before(doc: Doc, start: int, window: int) -> list:
-    return [sp for sp in _spans(doc, "kg_places") if start - window <= sp.end_char <= start and sp.end_char >= start - 1]
 
 
 @Language.factory("kg_cases", default_config={"skip_blocks": ["caption", "byline", "headline"], "lookback_sents": 4})

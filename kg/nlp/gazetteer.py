@@ -35,7 +35,7 @@ _PSEUDO = ("省直辖行政区划", "市直辖行政区划", "自治区直辖县
 _TOWN_SUFFIXES = ("街道", "镇", "乡")
 #: Generic words of autonomous-unit names: 酉阳土家族苗族自治县 is written 酉阳县.
 _AUTONOMOUS = ("自治县", "自治州", "自治旗")
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 
 
 def level_name(level: int) -> str:
@@ -61,6 +61,20 @@ class Gazetteer:
         self.codes = codes
         self._by_name = by_name
         self._by_short = by_short
+        # Name lengths per first two characters, longest first, for names of a province,
+        # prefecture or county (full or short) and for townships and villages: a text scan
+        # tries only the lengths that can match where it stands.
+        high: dict[str, set[int]] = {}
+        low: dict[str, set[int]] = {}
+        for index in (by_name, by_short):
+            for key, value in index.items():
+                ids = self._ids(value)
+                if any(levels[u] <= 2 for u in ids):
+                    high.setdefault(key[:2], set()).add(len(key))
+                if any(levels[u] >= 3 for u in ids):
+                    low.setdefault(key[:2], set()).add(len(key))
+        self._high_lens = {k: tuple(sorted(v, reverse=True)) for k, v in high.items()}
+        self._low_lens = {k: tuple(sorted(v, reverse=True)) for k, v in low.items()}
         #: Longest name in either index: bounds the look-ahead of text scans.
         self.max_len = max(max(map(len, by_name)), max(map(len, by_short)))
 
@@ -78,6 +92,14 @@ class Gazetteer:
     def lookup_short(self, name: str) -> tuple[int, ...]:
         """Units of which ``name`` is a short form (黔江 -> 黔江区, 山东 -> 山东省, 金溪 -> 金溪镇)."""
         return self._ids(self._by_short.get(name))
+
+    def high_lengths(self, text: str, i: int) -> tuple[int, ...]:
+        """Lengths of province/prefecture/county names (full or short) that may start at text[i]."""
+        return self._high_lens.get(text[i:i + 2], ())
+
+    def low_lengths(self, text: str, i: int) -> tuple[int, ...]:
+        """Lengths of township/village names (full or short) that may start at text[i]."""
+        return self._low_lens.get(text[i:i + 2], ())
 
     def has_name(self, name: str) -> bool:
         return name in self._by_name or name in self._by_short

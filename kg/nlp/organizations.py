@@ -1,16 +1,448 @@
-"""Component kg_orgs: placeholder until its issue-3 implementation lands (owned by a helper)."""
+"""Component ``kg_orgs``: named organizations (companies, bureaus, schools, cooperatives,
+workshops and bases that employ people, government bodies), merged across abbreviations.
+
+An organization name is read from its end: a suffix from ``org_suffixes.tsv`` (有限公司,
+人社局, 社保所, 学院, 扶贫车间...) and, before it, a proper name (蕊福农食用菌种植) and/or a
+place (五间镇, found by ``kg_places``). Walking left from the suffix, the name stops at a
+place unit (kept as the name's prefix), at a verb or preposition (来到, 会同: see
+``org_boundaries.txt``) or at punctuation. Companies and schools need a proper name;
+bureaus and government bodies may carry just a place (五间镇社保所) or a bare level word
+(区扶贫办, 市人社局). A bare level word is resolved to the place the article is about at
+that point (区扶贫办 in an article about 永川区 is 永川区扶贫办, with 区扶贫办 as an alias),
+so that two counties' 扶贫办 never merge. Generic mentions (当地商会, 一家电子厂, 培训学校,
+专家服务基地) are rejected with ``org_generic.txt``.
+
+Names that differ only by an abbreviation of the institution (人社局 = 人力资源和社会保障局,
+``org_abbreviations.tsv``) or that are contained in a longer name of the article
+(龙灯彩扎基地 in 龙灯彩扎基地扶贫车间) are one organization with aliases.
+
+A place that only opens a company's or school's name (重庆|隆兆机械有限公司,
+云南|农业职业技术学院) is part of the name, not a mention of the place: its span is
+removed from ``kg_places``.
+"""
 
 from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.errors import PipelineError
 from kg.nlp.doc import init_doc
+from kg.nlp.places import SentenceEvidence, is_cjk, leading_words, read_lines
+from kg.records import Organization
+
+__all__ = ["make_kg_orgs", "OrgFinder", "OrgMention"]
+
+_LEVEL_CHARS = "省市区县镇乡"
+_MAX_BODY = 14
+_QUOTES = "“”\"'‘’「」"
+#: Government bodies named in the formula that cites higher authorities
+#: (党中央、国务院和市委、市政府的决策部署) are not actors of the story.
+_FORMULA = ("党中央", "国务院")
+_CLAUSE_END = "。，；！？\n"
+_NUMERAL_START = "一二三四五六七八九十百千万两几0123456789"
 
 
-@Language.factory("kg_orgs")
-def make_kg_orgs(nlp: Language, name: str):
+@dataclass(frozen=True)
+class _Suffix:
+    text: str
+    kind: str
+    needs_body: bool
+    min_body: int
+    needs_name: bool = False     # a shop: only a quoted name (“爱心”理发店) or a place prefix names it
+
+
+@dataclass
+class OrgMention:
+    start: int
+    end: int
+    name: str                       # as written (quotes removed)
+    kind: str
+    suffix: str
+    prefix: str                     # place or level word opening the name ("" if none)
+    place: tuple[str, ...] | None   # the place the organization belongs to
+    body: str
+    qualified: str | None = None    # name with a bare level word resolved (区扶贫办 -> 永川区扶贫办)
+    leading_place_span: tuple[int, int] | None = None   # a place that only opens the name
+    listed: bool = False            # a bare list member (区财政局、民政局) waiting for a place
+    aliases: list[str] = field(default_factory=list)
+
+
+class OrgFinder:
+    """Finds organization mentions in a text, given the place mentions already found."""
+
+    def __init__(self, suffixes: str, abbreviations: str, generic: str, boundaries: str):
+        self.suffixes: dict[str, _Suffix] = {}
+        for ln in read_lines(suffixes):
+            parts = ln.split("\t")
+            if len(parts) != 4 or parts[2] not in ("body", "place", "named"):
+                raise PipelineError(f"{suffixes}: malformed line {ln!r}")
+            self.suffixes[parts[0]] = _Suffix(parts[0], parts[1], parts[2] != "place", int(parts[3]),
+                                              parts[2] == "named")
+        self.by_last: dict[str, list[_Suffix]] = {}
+        for suf in sorted(self.suffixes.values(), key=lambda s: -len(s.text)):
+            self.by_last.setdefault(suf.text[-1], []).append(suf)
+        self.canonical: dict[str, str] = {}
+        for ln in read_lines(abbreviations):
+            forms = [f.strip() for f in ln.split("\t") if f.strip()]
+            for f in forms:
+                self.canonical[f] = forms[0]
+        self.generic_pre: set[str] = set()
+        self.generic_body: set[str] = set()
+        self.generic_tail: set[str] = set()
+        for ln in read_lines(generic):
+            kind, _, word = ln.strip().partition(":")
+            {"pre": self.generic_pre, "body": self.generic_body, "tail": self.generic_tail}.get(
+                kind, self.generic_body).add(word)
+        self.boundaries = {w.strip() for w in read_lines(boundaries)}
+        self.max_boundary = max(map(len, self.boundaries), default=1)
+        #: How the article writes a place (威宁县 for 威宁彝族回族苗族自治县); set per document.
+        self.written = lambda path: path[-1]
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _boundary_ending_at(self, text: str, j: int) -> int:
+        """Length of the longest boundary word ending at ``j`` (0 if none)."""
+        for k in range(min(self.max_boundary, j), 0, -1):
+            if text[j - k:j] in self.boundaries:
+                return k
+        return 0
+
+    def _generic_before(self, text: str, j: int) -> bool:
+        return any(j >= len(w) and text[j - len(w):j] in self.generic_pre for w in self.generic_pre)
+
+    def _suffixes_ending_at(self, text: str, e: int) -> list[_Suffix]:
+        return [s for s in self.by_last.get(text[e - 1], ()) if text.endswith(s.text, 0, e)]
+
+    # -- finding --------------------------------------------------------------------------------
+    def find(self, text: str, places: list[tuple[int, int, tuple[str, ...], str]],
+             county_at, prefecture: tuple[str, ...] | None, province: tuple[str, ...] | None,
+             township_at) -> list[OrgMention]:
+        """Organization mentions. ``places``: (start, end, path, level) of place mentions;
+        ``county_at(pos)``/``township_at(pos)``: the county/township path the text is about at a
+        position; ``prefecture``/``province``: the article's dominant ones (for 市人社局, 省人社厅)."""
+        place_end = {e: (s, e, path, level) for s, e, path, level in places}
+        place_start = {s for s, _, _, _ in places}
+        n = len(text)
+        found: list[OrgMention] = []
+        e = n
+        # Walk right to left so a longer name claims its characters first.
+        ends = [k + 1 for k in range(n) if text[k] in self.by_last]
+        taken_until = n + 1
+        for e in reversed(ends):
+            if e > taken_until:
+                continue
+            for suf in self._suffixes_ending_at(text, e):
+                m = self._read(text, e, suf, place_end, place_start)
+                if m is None:
+                    continue
+                found.append(m)
+                taken_until = m.start
+                break
+        found.reverse()
+        self._resolve_levels(text, found, county_at, prefecture, province, township_at)
+        self._inherit_lists(text, found, county_at)
+        return [m for m in found if m.name and not (m.listed and m.place is None and not m.prefix)]
+
+    def _read(self, text: str, e: int, suf: _Suffix, place_end, place_start) -> OrgMention | None:
+        m = self._read_named(text, e, suf, place_end, place_start)
+        s = e - len(suf.text)
+        if m is None and not suf.needs_body and s > 0 and text[s - 1] in _LEVEL_CHARS and s not in place_end:
+            m = self._bare(text, s - 1, e, s, suf)   # 八九月份|省人社厅: the words before are no name
+        return m
+
+    def _read_named(self, text: str, e: int, suf: _Suffix, place_end, place_start) -> OrgMention | None:
+        s = e - len(suf.text)
+        nxt = text[e:e + 1]
+        if suf.text in ("厂", "委", "工厂") and nxt and nxt in "门车房区长里书员会主":
+            return None   # 厂门, 厂车, 村委会, 市委书记: not a name's end
+        if suf.text in ("大学", "学院", "学校") and nxt and nxt in "生毕":
+            return None   # 大学生, 大学毕业
+        # A quoted proper name: “爱心”理发店.
+        if s > 0 and text[s - 1] in _QUOTES:
+            q = s - 2
+            while q >= 0 and text[q] not in _QUOTES and s - q <= _MAX_BODY:
+                q -= 1
+            if q >= 0 and text[q] in _QUOTES and s - 1 - (q + 1) >= 2:
+                body = text[q + 1:s - 1]
+                return OrgMention(q, e, body + suf.text, suf.kind, suf.text, "", None, body)
+        j = s
+        prefix_place = None
+        hit_limit = False
+        while True:
+            if j in place_end:
+                prefix_place = place_end[j]
+                break
+            if self._boundary_ending_at(text, j) and j not in place_start:
+                break
+            if j == 0 or not is_cjk(text[j - 1]):
+                break
+            if s - j >= _MAX_BODY:
+                hit_limit = True
+                break
+            j -= 1
+        if hit_limit:
+            return None
+        body = self._strip_leading(text[j:s])
+        j = s - len(body) if prefix_place is None else j
+        if prefix_place is not None and len(body) != s - j:
+            if body == "" or not suf.needs_body:
+                return None      # 铜梁区|加快推进|扶贫车间: the place is not the name's
+            prefix_place, j = None, s - len(body)
+        if prefix_place is None and len(body) == 1 and body in _LEVEL_CHARS:
+            return self._bare(text, j, e, s, suf)   # 区扶贫办, 市人社局, 乡卫生院
+        if prefix_place is None and not body:
+            if j > 0 and text[j - 1] == "、" and not suf.needs_body:
+                # 区财政局、民政局: a list member; it keeps the first member's place or goes.
+                return OrgMention(j, e, suf.text, suf.kind, suf.text, "", None, "", listed=True)
+            return None
+        if body and (body in self.generic_body or body in self.generic_pre
+                     or any(body.endswith(t) for t in self.generic_tail)
+                     or any(body.startswith(w) for w in self.generic_pre)
+                     or body[0] in _NUMERAL_START):
+            return None
+        if prefix_place is None and j > 0 and self._generic_before(text, j):
+            return None
+        if suf.needs_body and len(body) < suf.min_body:
+            return None
+        if suf.needs_name and prefix_place is None:
+            return None
+        if not suf.needs_body and prefix_place is None:
+            return None          # 坚持政府, 感谢政府: a bureau or government needs its place
+        if suf.text == "委" and (prefix_place is None or body or prefix_place[3] not in ("province", "prefecture", "county")):
+            return None
+        if any(c in "的了是在个" for c in body):
+            return None
+        if prefix_place is not None:
+            ps, pe, path, level = prefix_place
+            start = ps
+            prefix = text[ps:pe]
+            leading = None
+            if suf.kind in ("company", "school") and body:
+                if level in ("village", "group", "other"):
+                    start, prefix = pe, ""   # 许集村|迪兰运动用品公司: a location, not part of the name
+                elif ps not in place_end or place_end[ps][3] == "other":
+                    leading = (ps, pe)       # (凤凰湖工业园)重庆|隆兆机械有限公司: the place opens the name
+            return OrgMention(start, e, text[start:e], suf.kind, suf.text, prefix, path, body,
+                              leading_place_span=leading)
+        return OrgMention(j, e, text[j:e], suf.kind, suf.text, "", None, body)
+
+    def _strip_leading(self, body: str) -> str:
+        """Drop verbs, adverbs and function words that open a body (大力推进|扶贫车间 -> '')."""
+        words = leading_words()
+        changed = True
+        while body and changed:
+            changed = False
+            for k in range(min(4, len(body)), 1, -1):
+                if body[:k] in words or body[:k] in self.boundaries:
+                    body = body[k:]
+                    changed = True
+                    break
+        return body
+
+    def _bare(self, text: str, j: int, e: int, s: int, suf: _Suffix) -> OrgMention | None:
+        if suf.needs_body:
+            return None
+        if suf.text == "委" and text[j] not in "省市区县":
+            return None
+        return OrgMention(j, e, text[j:e], suf.kind, suf.text, text[j], None, "")
+
+    def _resolve_levels(self, text, found, county_at, prefecture, province, township_at) -> None:
+        for m in found:
+            if m.prefix not in tuple(_LEVEL_CHARS) or m.place is not None:
+                continue
+            clause_start = max(text.rfind(c, 0, m.start) for c in _CLAUSE_END) + 1
+            clause_end = min((k for k in (text.find(c, m.end) for c in _CLAUSE_END) if k >= 0), default=len(text))
+            if m.kind == "government" and any(f in text[clause_start:clause_end] for f in _FORMULA):
+                m.name = ""     # 党中央、国务院和市委、市政府: the formula, not an actor
+                continue
+            level = m.prefix
+            path = None
+            if level in "区县":
+                path = county_at(m.start, level)
+            elif level in "镇乡":
+                path = township_at(m.start, level)
+            elif level == "市":
+                path = prefecture
+            elif level == "省":
+                path = province if province and province[-1].endswith("省") else None
+            if path:
+                m.place = path
+                m.qualified = self.written(path) + m.name[1:]
+
+    def _inherit_lists(self, text: str, found: list[OrgMention], county_at) -> None:
+        """区财政局、民政局、扶贫办: bare list members share the first member's level word."""
+        del county_at
+        i = 0
+        while i < len(found) - 1:
+            a, b = found[i], found[i + 1]
+            if text[a.end:b.start] == "、" and not b.prefix and not b.body and a.prefix:
+                b.place = a.place
+                b.prefix = a.prefix
+                if a.place:
+                    b.qualified = self.written(a.place) + b.name
+            i += 1
+
+    # -- merging ------------------------------------------------------------------------------
+    def key(self, m: OrgMention) -> tuple:
+        """Identity of an organization: its place (or prefix) and its canonical name body+suffix."""
+        canon = self.canonical.get(m.suffix, m.suffix)
+        return (m.place or (m.prefix,), m.body, canon)
+
+
+def _core(ms: list[OrgMention]) -> str:
+    """The name without its place prefix (太平镇|龙灯彩扎基地)."""
+    m = ms[0]
+    return m.body + m.suffix
+
+
+def _compatible(a, b) -> bool:
+    if not a or not b:
+        return True
+    k = min(len(a), len(b))
+    return tuple(a[:k]) == tuple(b[:k])
+
+
+def _exact(doc: Doc, span) -> tuple[int, int]:
+    """The characters of a place span that name the place: spans are expanded to whole tokens
+    (当庆|隆镇 -> 当庆隆镇), the place's name or alias tells which characters are its own."""
+    place = doc._.kg_places.get(span._.kg_ref)
+    if place is None:
+        return span.start_char, span.end_char
+    text = span.text
+    for form in sorted({place.name, *place.aliases}, key=len, reverse=True):
+        k = text.rfind(form)
+        if k >= 0:
+            return span.start_char + k, span.start_char + k + len(form)
+    return span.start_char, span.end_char
+
+
+def _kind_of(doc: Doc, path) -> str:
+    p = doc._.kg_places.get(path)
+    return p.level if p is not None else "other"
+
+
+def add_org_records(doc: Doc, finder: OrgFinder) -> None:
+    cite = SentenceEvidence(doc)
+    text = cite.text
+    place_spans = list(doc.spans["kg_places"])
+    places = [(*_exact(doc, sp), sp._.kg_ref, _kind_of(doc, sp._.kg_ref)) for sp in place_spans]
+    counties = sorted((s, path) for s, _, path, lv in places if lv == "county")
+    townships = sorted((s, path) for s, _, path, lv in places if lv == "township")
+
+    def nearest(items, pos: int, char: str):
+        best = None
+        for s, path in items:
+            if s >= pos:
+                break
+            if path[-1].endswith(char) or char in "区县" and path[-1][-1] in "区县":
+                best = path if path[-1].endswith(char) else best or path
+        return best
+
+    # The article's dominant prefecture/municipality and province: those above most counties.
+    above: Counter = Counter()
+    provinces: Counter = Counter()
+    for _, path in counties:
+        if len(path) >= 3:
+            above[path[:2]] += 1
+        elif path[0].endswith("市"):
+            above[path[:1]] += 1     # a municipality's district: 重庆市 is the 市
+        provinces[path[:1]] += 1
+    prefecture = above.most_common(1)[0][0] if above and above.most_common(1)[0][1] * 2 >= len(counties) else None
+    province = provinces.most_common(1)[0][0] if provinces and provinces.most_common(1)[0][1] * 2 >= len(counties) else None
+
+    def written(path) -> str:
+        place = doc._.kg_places.get(tuple(path))
+        return place.name if place is not None and place.name.endswith(path[-1][-1]) else path[-1]
+
+    finder.written = written
+    mentions = finder.find(text, places, lambda pos, ch: nearest(counties, pos, ch), prefecture, province,
+                           lambda pos, ch: nearest(townships, pos, ch))
+    # Group mentions into organizations.
+    groups: dict[tuple, list[OrgMention]] = {}
+    for m in mentions:
+        groups.setdefault(finder.key(m), []).append(m)
+    orgs: list[tuple[Organization, list[OrgMention]]] = []
+    for ms in groups.values():
+        forms = Counter((m.qualified or m.name) for m in ms)
+        name = max(forms, key=lambda f: (forms[f], len(f)))
+        aliases = sorted({f for m in ms for f in (m.name, m.qualified) if f and f != name})
+        orgs.append((Organization(name=name, kind=ms[0].kind, aliases=aliases, place=ms[0].place), ms))
+    # A name contained in a longer one (龙灯彩扎基地 in 龙灯彩扎基地扶贫车间) is that organization.
+    orgs.sort(key=lambda om: -len(om[0].name))
+    merged: list[tuple[Organization, list[OrgMention]]] = []
+    for org, ms in orgs:
+        core = _core(ms)
+        host = next((o for o in merged if len(core) >= 4 and core in o[0].name and core != o[0].name
+                     and (org.kind == o[0].kind or o[0].kind == "workshop") and _compatible(org.place, o[0].place)),
+                    None)
+        if host is None:
+            merged.append((org, ms))
+            continue
+        for f in (org.name, *org.aliases):
+            if f != host[0].name and f not in host[0].aliases:
+                host[0].aliases.append(f)
+        host[1].extend(ms)
+    # Spans, evidence, records.
+    drop_places: set[tuple[int, int]] = set()
+    spans = list(doc.spans["kg_orgs"])
+    for org, ms in merged:
+        for m in sorted(ms, key=lambda m: m.start):
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None:
+                continue
+            span._.kg_ref = org.name
+            spans.append(span)
+            ev = cite(m.start)
+            if ev not in org.evidence:
+                org.evidence.append(ev)
+            if m.leading_place_span:
+                drop_places.add(m.leading_place_span)
+        doc._.kg_orgs[org.name] = org
+    doc.spans["kg_orgs"] = spans
+    if drop_places:
+        _drop_place_mentions(doc, place_spans, drop_places, cite)
+
+
+def _drop_place_mentions(doc: Doc, place_spans, drop: set[tuple[int, int]], cite: SentenceEvidence) -> None:
+    """Remove place spans that only open an organization's name; drop places left unmentioned."""
+    keep = [sp for sp in place_spans if _exact(doc, sp) not in drop]
+    doc.spans["kg_places"] = keep
+    alive: dict = {}
+    for sp in keep:
+        alive.setdefault(sp._.kg_ref, []).append(sp)
+    for path in list(doc._.kg_places):
+        if path not in alive:
+            del doc._.kg_places[path]
+            continue
+        place = doc._.kg_places[path]
+        evs = []
+        for sp in alive[path]:
+            ev = cite(sp.start_char)
+            if ev not in evs:
+                evs.append(ev)
+        place.evidence = evs
+
+
+@Language.factory(
+    "kg_orgs",
+    default_config={
+        "suffixes": "org_suffixes.tsv",
+        "abbreviations": "org_abbreviations.tsv",
+        "generic": "org_generic.txt",
+        "boundaries": "org_boundaries.txt",
+    },
+)
+def make_kg_orgs(nlp: Language, name: str, suffixes: str, abbreviations: str, generic: str, boundaries: str):
+    """Organizations (lexicon files under kg/data); reads the places ``kg_places`` found."""
+    finder = OrgFinder(suffixes, abbreviations, generic, boundaries)
+
     def kg_orgs(doc: Doc) -> Doc:
-        return init_doc(doc)
+        init_doc(doc)
+        add_org_records(doc, finder)
+        return doc
 
+    kg_orgs.finder = finder  # type: ignore[attr-defined]
     return kg_orgs

@@ -26,9 +26,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.errors import KGError
-from kg.nlp.doc import block_kind, init_doc, sentence_evidence
+from kg.nlp.doc import block_kind, init_doc
 from kg.nlp.money import Money, find_money
-from kg.nlp.programs import vocabulary_path
+from kg.nlp.programs import DocIndex, vocabulary_path
 from kg.records import Income
 
 __all__ = ["OutcomeCues", "IncomeRecognizer", "make_kg_outcomes", "load_cues", "classify_income"]
@@ -131,7 +131,8 @@ class IncomeRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         init_doc(doc)
-        text = doc.text
+        ix = DocIndex(doc)
+        text = ix.text
         incomes: list[Income] = doc._.kg_incomes
         spans: list[Span] = list(doc.spans["kg_incomes"])
         sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
@@ -148,10 +149,10 @@ class IncomeRecognizer:
                 inc = classify_income(self.cues, clause, stext, money, money.start - cs, money.end - cs)
                 if inc is None:
                     continue
-                span = doc.char_span(s0 + money.start, s0 + money.end, alignment_mode="expand")
+                span = ix.span(s0 + money.start, s0 + money.end)
                 if span is None:
                     continue
-                inc.evidence = sentence_evidence(span)
+                inc.evidence = ix.sentence_evidence(span)
                 span._.kg_ref = len(incomes)
                 incomes.append(inc)
                 spans.append(span)

@@ -26,14 +26,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.doc import block_kind, init_doc, sentence_evidence
-from kg.records import Person
+from kg.nlp.doc import block_kind, init_doc
+from kg.records import Evidence, Person
 from kg.resources import data_file
 
-__all__ = ["make_kg_persons", "PersonRecognizer", "Lexicons", "load_lexicons", "Mention"]
+__all__ = ["make_kg_persons", "PersonRecognizer", "Lexicons", "load_lexicons", "Mention", "fast_evidence",
+           "sentence_evidence_at", "doc_text"]
 
 _CJK = "\u4e00-\u9fff"
 #: Characters that never occur inside a given name in running text (particles, admin suffixes...).
@@ -46,6 +48,45 @@ _PLACE_NEXT = set("村镇乡县区市省州街路巷湖河江溪山坝湾屯寨�
 #: A name does not end with a toponym character (蒋家坝, 李家屯).
 _PLACE_END = set("村镇乡县区市省州街路巷坝湾屯寨庄沟垭")
 _PRONOUNS = re.compile(r"[她他](?!们)")
+
+
+def fast_evidence(doc: Doc, text: str, start: int, end: int) -> Evidence:
+    """:func:`kg.nlp.doc.evidence` with the Doc text passed in (``doc.text`` rebuilds the string
+    from the tokens on every access, which dominated the run time of these components)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    offsets, raw = doc._.kg_offsets, doc._.kg_raw
+    if offsets is None or raw is None:
+        rs, re_, raw_text = start, end, text[start:end]
+    elif end <= start:
+        rs = re_ = offsets[start] if start < len(offsets) else len(raw)
+        raw_text = ""
+    else:
+        rs, re_ = offsets[start], offsets[end - 1] + 1
+        raw_text = raw[rs:re_]
+    return Evidence(start=rs, end=re_, raw_text=raw_text, sentence=text[start:end])
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once per Doc (a Doc's text never changes; spaCy rebuilds the string
+    from the tokens on every access)."""
+    key = ("kg", "text")
+    text = doc.user_data.get(key)
+    end = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+    if text is None or len(text) != end:
+        text = doc.user_data[key] = doc.text
+    return text
+
+
+def sentence_evidence_at(doc: Doc, text: str, char: int) -> Evidence | None:
+    """Evidence for the sentence holding the character ``char``."""
+    sp = doc.char_span(char, char + 1, alignment_mode="expand")
+    if sp is None:
+        return None
+    sent = sp.sent if doc.has_annotation("SENT_START") else doc[:]
+    return fast_evidence(doc, text, sent.start_char, sent.end_char)
 
 
 def _lines(name: str) -> list[str]:
@@ -164,7 +205,8 @@ class PersonRecognizer:
         self.re_leader = re.compile(_alt(leaders))
         self.re_clause = re.compile(rf"(?:^|(?<=[。！？；，“”\n的]))\s*{s}")
         self.re_is_role = re.compile(
-            rf"(?:同样|也|就|都|还|曾|原)?是[^，。；！？\n]{{0,16}}?(?P<role>{_alt(lx.roles)})|，?家住|，?(?:今年|现年)\d{{1,3}}岁")
+            rf"(?:同样|也|就|都|还|曾|原)?是[^，。；！？\n]{{0,16}}(?P<role>{_alt(lx.roles)})(?=[，。；！？\n]|$)"
+            rf"|，?家住|，?(?:今年|现年)\d{{1,3}}岁")
         titles = [r for r, k in lx.roles.items() if k in ("official", "occupation", "leader")]
         titles += ["大姐", "大哥", "阿姨", "大爷", "大叔", "大妈", "先生", "女士"]
         self.re_short = re.compile(rf"(?P<s>[{re.escape(first)}])(?P<t>{_alt(titles)})|[小老](?P<s2>[{re.escape(first)}])(?=[，。！？、”说的])")
@@ -259,7 +301,9 @@ class PersonRecognizer:
                 if en is not None and text.startswith("这样", en) and ctx.free(m.end(), en):
                     cues.append(_Cue(m.end(), en, text[m.end():en], "like", 2))
             else:
-                add(m.end(), "named", 3)
+                before = text[max(0, m.start() - 3):m.start()]
+                rel = next((r for r in lx.relations if before.endswith(r)), None)   # 儿子名叫X
+                add(m.end(), "named", 3, relation=rel)
         for m in self.re_age.finditer(text):
             add(m.end(), "age", 2, role=m.group("role"), age=int(m.group("age")))
         for m in self.re_home.finditer(text):
@@ -306,8 +350,8 @@ class PersonRecognizer:
     # -- the component --------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         init_doc(doc)
-        text = doc.text
-        ctx = _DocCtx(doc, self.skip_blocks)
+        text = doc_text(doc)
+        ctx = _DocCtx(doc, self.skip_blocks, text)
         cues = self._cues(text, ctx)
         by_name: dict[str, list[_Cue]] = defaultdict(list)
         for c in cues:
@@ -354,7 +398,7 @@ class PersonRecognizer:
         return out
 
     def _records(self, doc: Doc, names: set[str], by_name, mentions: list[Mention]) -> dict[str, Person]:
-        text = doc.text
+        text = doc_text(doc)
         persons: dict[str, Person] = {}
         first: dict[str, int] = {}
         for m in mentions:
@@ -376,21 +420,19 @@ class PersonRecognizer:
             ms = [m for m in mentions if m.name == name]
             seen = set()
             for m in ms[:3]:
-                sp = doc.char_span(m.start, m.end, alignment_mode="expand")
-                if sp is not None:
-                    ev = sentence_evidence(sp)
-                    if (ev.start, ev.end) not in seen:
-                        seen.add((ev.start, ev.end))
-                        p.evidence.append(ev)
+                ev = sentence_evidence_at(doc, text, m.start)
+                if ev is not None and (ev.start, ev.end) not in seen:
+                    seen.add((ev.start, ev.end))
+                    p.evidence.append(ev)
             persons[name] = p
         # relations: 丈夫吴军 belongs to the person named just before (X的丈夫Y, or the story's person)
         for name, cs in by_name.items():
             if name not in persons:
                 continue
             for c in cs:
-                if c.kind != "relation":
+                if not c.relation:
                     continue
-                owner = self._owner(text, c.start - len(c.relation), mentions, name)
+                owner = self._owner(text, text.rfind(c.relation, 0, c.start), mentions, name)
                 rel_gender, owner_gender, inverse = self.lex.relations[c.relation]
                 if rel_gender in ("male", "female") and persons[name].gender is None:
                     persons[name].gender = rel_gender
@@ -464,12 +506,13 @@ class PersonRecognizer:
 class _DocCtx:
     """Per-Doc helpers: counts of strings, token boundaries, spans taken by places/orgs, blocks."""
 
-    def __init__(self, doc: Doc, skip_blocks: tuple[str, ...]):
+    def __init__(self, doc: Doc, skip_blocks: tuple[str, ...], text: str | None = None):
         self.doc = doc
-        self.text = doc.text
+        self.text = doc.text if text is None else text
         self._counts: dict[str, int] = {}
-        self.token_starts = {t.idx for t in doc}
-        self.token_ends = {t.idx + len(t.text) for t in doc}
+        arr = doc.to_array([IDX, LENGTH]) if len(doc) else []
+        self.token_starts = {int(i) for i, _n in arr}
+        self.token_ends = {int(i + n) for i, n in arr}
         taken = []
         for group in ("kg_places", "kg_orgs"):
             if group in doc.spans:

@@ -25,6 +25,8 @@ by a substring, so the cost is linear in the text.
 from __future__ import annotations
 
 import bisect
+import functools
+import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,13 +34,14 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import PipelineError
-from kg.nlp.doc import init_doc, sentence_evidence
+from kg.nlp.doc import init_doc
 from kg.nlp.gazetteer import (COUNTY, GROUP, LEVELS, OTHER, PREFECTURE, PROVINCE, TOWNSHIP, VILLAGE,
                               Gazetteer, load_gazetteer)
-from kg.records import Place
+from kg.records import Evidence, Place
 from kg.resources import data_dir
 
-__all__ = ["make_kg_places", "PlaceFinder", "PlaceMention", "is_cjk", "read_lines"]
+__all__ = ["make_kg_places", "PlaceFinder", "PlaceMention", "SentenceEvidence", "is_cjk", "read_lines",
+           "leading_words"]
 
 _SENT_END = "。！？；!?;\n"
 _LEVEL_OF = {name: i for i, name in enumerate(LEVELS)}
@@ -48,6 +51,30 @@ _NEXT_LEVEL = {PREFECTURE: TOWNSHIP, COUNTY: TOWNSHIP, TOWNSHIP: VILLAGE, VILLAG
 #: Longest names tried for a province/prefecture/county, and for a township/village.
 _MAX_HIGH, _MAX_LOW = 16, 10
 _NUMERALS = set("0123456789０１２３４５６７８９一二三四五六七八九十百零两")
+
+
+#: jieba parts of speech that never open an organization's name: verbs, adverbs, prepositions,
+#: conjunctions, particles, pronouns, numerals and measure words.
+_STRIP_POS = {"v", "vd", "vn", "d", "p", "c", "u", "r", "m", "q", "ad", "uj", "ul", "ud", "ug", "uz", "uv"}
+
+
+@functools.cache
+def leading_words() -> frozenset[str]:
+    """Two- to four-character words jieba's dictionary tags with a part of speech in _STRIP_POS."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
+    out = set()
+    try:
+        with path.open(encoding="utf-8") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 3 and 2 <= len(parts[0]) <= 4 and parts[2] in _STRIP_POS:
+                    out.add(parts[0])
+    except OSError:
+        return frozenset()
+    return frozenset(out)
 
 
 def is_cjk(ch: str) -> bool:
@@ -113,13 +140,18 @@ class PlaceFinder:
                 raise PipelineError(f"{lexicon}: malformed line {ln!r}")
             self.lexicon[parts[0]] = (_LEVEL_OF[parts[1]], parts[2], parts[0] if parts[3] == "-" else parts[3])
         self.max_lex = max(map(len, self.lexicon), default=0)
+        self._lex_lens: dict[str, set[int]] = {}
+        for w in self.lexicon:
+            self._lex_lens.setdefault(w[:2], set()).add(len(w))
         self.stop_words: set[str] = set()
         self.stop_stems: set[str] = set()
         for ln in read_lines(stopwords):
             w = ln.strip()
             (self.stop_stems if w.startswith("stem:") else self.stop_words).add(w.removeprefix("stem:"))
+        self._stop2 = {w[:2] for w in self.stop_words}
         self._stop_tails: dict[str, list[str]] = {}
-        for w in self.stop_words:
+        suffix_words = {suf.text for suf in self.suffixes}
+        for w in self.stop_words - suffix_words:
             self._stop_tails.setdefault(w[-1], []).append(w)
         self.boundaries = {w.strip() for w in read_lines(boundaries)}
         self.max_boundary = max(map(len, self.boundaries), default=1)
@@ -177,6 +209,8 @@ class PlaceFinder:
                 if suf.level != OTHER and parent_level >= 0 and suf.level != _NEXT_LEVEL.get(parent_level):
                     continue   # 县 -> 镇/乡/街道 -> 村/社区 -> 村民小组; no 黔江区|人社局组
                 word = stem + suf.text
+                if suf.level == OTHER and anchored and any(stem[:k] in leading_words() for k in (2, 3, 4)):
+                    continue   # 巉口镇|建成马铃薯产业园: a verb, the park's name starts later
                 if any(word.endswith(w) for w in self._stop_tails.get(word[-1], ())) or not self._stem_ok(stem, anchored):
                     continue
                 out.append((j + len(suf.text), suf.level, len(suf.text)))
@@ -335,9 +369,14 @@ class PlaceFinder:
         n = len(text)
         best: PlaceMention | None = None
         longest_any = 0
-        for k in range(min(max(_MAX_HIGH, self.max_lex), n - i), 1, -1):
+        lengths = sorted({*gaz.high_lengths(text, i), *gaz.low_lengths(text, i),
+                          *(k for k in self._lex_lens.get(text[i:i + 2], ()))}, reverse=True)
+        stop = text[i:i + 2] in self._stop2
+        for k in lengths:
+            if k > n - i or k < 2:
+                continue
             s = text[i:i + k]
-            if s in self.stop_words:
+            if stop and s in self.stop_words:
                 return None
             if s in self.lexicon:
                 level, attach, canon = self.lexicon[s]
@@ -372,7 +411,8 @@ class PlaceFinder:
         if gaz.names[uid] in text:
             return True
         if gaz.level(uid) == COUNTY:
-            return text[i + k - 1] in "县区市旗"   # 酉阳县 (for 酉阳土家族苗族自治县), not a bare 永川   # county short forms (永川, 黔江) only beside their full name
+            # 酉阳县 (short form + level word, for 酉阳土家族苗族自治县), not a bare 永川
+            return text[i + k - 1] in "县区市旗" and uid in gaz.lookup_short(text[i:i + k - 1])   # county short forms (永川, 黔江) only beside their full name
         for anc in gaz.ancestors(uid):
             name = gaz.names[anc]
             if name in text or any(name.startswith(s) and s in text for s in self._shorts(anc)):
@@ -400,8 +440,8 @@ class PlaceFinder:
             return None
         gaz = self.gaz
         n = len(text)
-        for k in range(min(_MAX_LOW, n - i), 1, -1):
-            if any(covered[i:i + k]):
+        for k in gaz.low_lengths(text, i):
+            if k > min(_MAX_LOW, n - i) or k < 2 or any(covered[i:i + k]):
                 continue
             s = text[i:i + k]
             if s in self.stop_words:
@@ -485,9 +525,51 @@ def _ordered_unique(xs) -> list[int]:
     return list(seen)
 
 
-def add_place_records(doc: Doc, mentions: list[PlaceMention]) -> None:
+class SentenceEvidence:
+    """Evidence of the sentence around a character, memoised per sentence.
+
+    Same result as :func:`kg.nlp.doc.sentence_evidence`, but ``doc.text`` (rebuilt from the
+    tokens on every access) and the sentence boundaries are read once per Doc, so citing
+    hundreds of mentions stays linear in the text.
+    """
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.text = doc.text
+        if doc.has_annotation("SENT_START"):
+            self.bounds = [(s.start_char, s.end_char) for s in doc.sents]
+        else:
+            self.bounds = [(0, len(self.text))]
+        self.starts = [b[0] for b in self.bounds]
+        self.memo: dict[int, Evidence] = {}
+
+    def __call__(self, char: int) -> Evidence:
+        k = max(0, bisect.bisect_right(self.starts, char) - 1)
+        ev = self.memo.get(k)
+        if ev is None:
+            s, e = self.bounds[k]
+            chunk = self.text[s:e]
+            s += len(chunk) - len(chunk.lstrip())
+            e -= len(chunk) - len(chunk.rstrip())
+            ev = self.memo[k] = self._evidence(s, e)
+        return ev
+
+    def _evidence(self, start: int, end: int) -> Evidence:
+        offsets, raw = self.doc._.kg_offsets, self.doc._.kg_raw
+        sentence = self.text[start:end].strip()
+        if offsets is None or raw is None:
+            return Evidence(start=start, end=end, raw_text=self.text[start:end], sentence=sentence)
+        if end <= start:
+            pos = offsets[start] if start < len(offsets) else len(raw)
+            return Evidence(start=pos, end=pos, raw_text="", sentence=sentence)
+        rs, re_ = offsets[start], offsets[end - 1] + 1
+        return Evidence(start=rs, end=re_, raw_text=raw[rs:re_], sentence=sentence)
+
+
+def add_place_records(doc: Doc, mentions: list[PlaceMention], cite: SentenceEvidence | None = None) -> None:
     """Write mentions to ``doc.spans['kg_places']`` and ``doc._.kg_places`` (path -> Place)."""
     places = doc._.kg_places
+    cite = cite or SentenceEvidence(doc)
     spans = list(doc.spans["kg_places"])
     for m in mentions:
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
@@ -507,7 +589,7 @@ def add_place_records(doc: Doc, mentions: list[PlaceMention]) -> None:
                 place.aliases.append(m.surface)
             if place.name in place.aliases:
                 place.aliases.remove(place.name)
-        ev = sentence_evidence(span)
+        ev = cite(m.start)
         if ev not in place.evidence:
             place.evidence.append(ev)
     doc.spans["kg_places"] = spans
@@ -531,8 +613,9 @@ def make_kg_places(nlp: Language, name: str, suffixes: str, lexicon: str, stopwo
 
     def kg_places(doc: Doc) -> Doc:
         init_doc(doc)
-        token_starts = {t.idx for t in doc}
-        add_place_records(doc, finder.find(doc.text, token_starts))
+        token_starts = set(doc.to_array("IDX").tolist())
+        cite = SentenceEvidence(doc)
+        add_place_records(doc, finder.find(cite.text, token_starts), cite)
         return doc
 
     kg_places.finder = finder  # type: ignore[attr-defined]

@@ -18,26 +18,77 @@ The organizer is an organization from ``kg_orgs`` written right before
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.errors import KGError
-from kg.nlp.doc import init_doc, sentence_evidence
-from kg.records import CATEGORIES, Program
+from kg.nlp import doc as kgdoc
+from kg.nlp.doc import init_doc
+from kg.records import CATEGORIES, Evidence, Program
 from kg.resources import data_dir
 
-__all__ = ["Cue", "ProgramVocabulary", "ProgramRecognizer", "make_kg_programs", "load_vocabulary",
+__all__ = ["Cue", "DocIndex", "ProgramVocabulary", "ProgramRecognizer", "make_kg_programs", "load_vocabulary",
            "vocabulary_path"]
 
 _QUOTES = "“”\"‘’'「」『』《》〈〉"
+_OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "《": "》", "〈": "〉"}
 _JOINER_RE = re.compile(rf"^[{_QUOTES}+＋]{{1,3}}$")
 _CJK_OR_ALNUM_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]+$")
 _ORGANIZE_RE = re.compile(r"^(?:所|)(?:组织|主办|举办|承办|开办|牵头组织|组织开展|举办的|开展)(?:的)?$")
 _ANAPHOR_RE = re.compile(r"(?:这个|该|这家|进入|进|到|在)(车间)")
+
+
+class DocIndex:
+    """Per-Doc lookups computed once. spaCy rebuilds ``doc.text`` from the tokens on every
+    access (``char_span`` and :func:`kg.nlp.doc.evidence` read it), which makes one lookup
+    per mention quadratic over an article; this index keeps the text and token offsets."""
+
+    _KEY = "kg_text_index"   # doc.user_data entry: (n_tokens, text, starts, ends), plain data
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self._ = doc._                       # what kg.nlp.doc.evidence reads besides .text
+        cached = doc.user_data.get(self._KEY)
+        if cached and cached[0] == len(doc):
+            _, self.text, self.starts, self.ends = cached
+        else:
+            self.text = doc.text
+            arr = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
+            self.starts = [a for a, _ in arr]
+            self.ends = [a + n for a, n in arr]
+            doc.user_data[self._KEY] = (len(doc), self.text, self.starts, self.ends)
+        self.has_sents = doc.has_annotation("SENT_START")
+
+    def token_at(self, char: int) -> int | None:
+        """Index of the token covering character ``char`` (or the next one)."""
+        i = bisect.bisect_right(self.ends, char)
+        return i if i < len(self.starts) else None
+
+    def span(self, start: int, end: int) -> Span | None:
+        """The tokens covering ``text[start:end]`` (spaCy's ``alignment_mode="expand"``)."""
+        if not 0 <= start < end <= len(self.text):
+            return None
+        i = bisect.bisect_right(self.ends, start)
+        j = bisect.bisect_left(self.starts, end)
+        return self.doc[i:j] if i < j else None
+
+    def evidence(self, start: int, end: int) -> Evidence:
+        return kgdoc.evidence(self, start, end)  # type: ignore[arg-type]  (duck-typed Doc)
+
+    def sentence_evidence(self, span: Span) -> Evidence:
+        """Evidence for the sentence containing ``span`` (as kg.nlp.doc.sentence_evidence)."""
+        sent = span.sent if self.has_sents else span
+        s, e = sent.start_char, sent.end_char
+        chunk = self.text[s:e]
+        lead = len(chunk) - len(chunk.lstrip())
+        trail = len(chunk) - len(chunk.rstrip())
+        return self.evidence(s + lead, e - trail)
 
 
 @dataclass(frozen=True)
@@ -162,7 +213,7 @@ class ProgramRecognizer:
     """The ``kg_programs`` pipeline component."""
 
     def __init__(self, vocabulary: ProgramVocabulary, stops: frozenset[str], max_modifier_chars: int = 8,
-                 max_modifier_tokens: int = 3, anaphora_window: int = 400):
+                 max_modifier_tokens: int = 4, anaphora_window: int = 400):
         self.vocab = vocabulary
         self.stops = stops
         self.max_chars = max_modifier_chars
@@ -174,23 +225,24 @@ class ProgramRecognizer:
         raw = self.vocab.matches(text, roles=("program",))
         merged: list[tuple[int, int, set[str]]] = []
         for s, e, cue in raw:
-            if merged and _JOINER_RE.match(text[merged[-1][1]:s] or "x") and text[merged[-1][1]:s]:
-                ps, _, cats = merged[-1]
-                merged[-1] = (ps, e, cats | set(cue.categories))
-            elif merged and merged[-1][1] == s:
-                ps, _, cats = merged[-1]
-                merged[-1] = (ps, e, cats | set(cue.categories))
-            else:
-                merged.append((s, e, set(cue.categories)))
+            if merged:
+                ps, pe, cats = merged[-1]
+                gap = text[pe:s]
+                # a compound (渝鲁劳务协作专场招聘会), a joined pair (“创业培训+技能培训”), or a
+                # quoted title and its head noun (“春风行动”专场招聘会)
+                if gap == "" or (_JOINER_RE.match(gap) and ("+" in gap or "＋" in gap
+                                                           or cats & set(cue.categories))):
+                    merged[-1] = (ps, e, cats | set(cue.categories))
+                    continue
+            merged.append((s, e, set(cue.categories)))
         return merged
 
-    def _grow_left(self, doc: Doc, start: int, places_by_end: dict[int, Span]) -> int:
-        text = doc.text
-        # a quoted title right before the cue: “春风行动”专场招聘会 (already merged) or “xx”培训
-        tok = doc.char_span(start, min(start + 1, len(text)), alignment_mode="expand")
-        if tok is None:
+    def _grow_left(self, ix: DocIndex, start: int, places_by_end: dict[int, Span], persons: set[int]) -> int:
+        doc, text = ix.doc, ix.text
+        first = ix.token_at(start)
+        if first is None:
             return start
-        i = tok.start - 1
+        i = first - 1
         new_start, chars, ntok = start, 0, 0
         while i >= 0:
             t = doc[i]
@@ -201,7 +253,10 @@ class ProgramRecognizer:
             if t.idx + len(t.text) != new_start:
                 break
             w = t.text
-            if w in self.stops or not _CJK_OR_ALNUM_RE.match(w) or any(s in w for s in ("的", "了")):
+            # modifiers are words of two or more characters that are not verbs or function
+            # words, numbers (5个扶贫车间) or person names
+            if (w in self.stops or not _CJK_OR_ALNUM_RE.match(w) or any(s in w for s in ("的", "了"))
+                    or (len(w) == 1 and not w.isascii()) or any(c.isdigit() for c in w) or t.i in persons):
                 if w and w[-1] in "”』」\"'" and ntok == 0:
                     q = text.rfind(w[-1] if w[-1] in "\"'" else {"”": "“", "』": "『", "」": "「"}[w[-1]], 0, t.idx)
                     if q >= 0 and new_start - q <= 14 and "\n" not in text[q:new_start]:
@@ -215,29 +270,34 @@ class ProgramRecognizer:
             i -= 1
         return new_start
 
-    def _organizer(self, doc: Doc, start: int, orgs_by_end: dict[int, Span]) -> str | None:
+    def _organizer(self, text: str, start: int, orgs_by_end: dict[int, Span]) -> str | None:
         for gap in range(0, 7):
             end = start - gap
             if end <= 0:
                 break
             span = orgs_by_end.get(end)
-            if span is not None and (gap == 0 or _ORGANIZE_RE.match(doc.text[end:start])):
+            if span is not None and (gap == 0 or _ORGANIZE_RE.match(text[end:start])):
                 return span._.kg_ref
         return None
 
     # -- the component --------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         init_doc(doc)
-        text = doc.text
+        ix = DocIndex(doc)
+        text = ix.text
         places = list(doc.spans["kg_places"])
         orgs = list(doc.spans["kg_orgs"])
         places_by_end = {sp.end_char: sp for sp in places}
         orgs_by_end = {sp.end_char: sp for sp in orgs}
+        person_tokens = {i for sp in doc.spans["kg_persons"] for i in range(sp.start, sp.end)}
         spans: list[Span] = []
         programs: dict[str, Program] = doc._.kg_programs
         for s, e, cats in self._mentions(text):
-            ns = self._grow_left(doc, s, places_by_end)
-            span = doc.char_span(ns, e, alignment_mode="expand")
+            ns = self._grow_left(ix, s, places_by_end, person_tokens)
+            # “春风行动”专场招聘会: take in the opening quote whose closing one is in the name
+            if ns > 0 and text[ns - 1] in _OPENERS and _OPENERS[text[ns - 1]] in text[ns:e]:
+                ns -= 1
+            span = ix.span(ns, e)
             if span is None:
                 continue
             name = text[ns:e].strip()
@@ -246,7 +306,7 @@ class ProgramRecognizer:
             for p in places:
                 if ns <= p.start_char and p.end_char <= e:
                     place = p._.kg_ref
-            organizer = self._organizer(doc, ns, orgs_by_end)
+            organizer = self._organizer(text, ns, orgs_by_end)
             prog = programs.get(key)
             if prog is None:
                 prog = programs[key] = Program(key=key, name=name, categories=_ordered(cats),
@@ -255,18 +315,20 @@ class ProgramRecognizer:
                 prog.categories = _ordered(set(prog.categories) | cats)
                 prog.organizer = prog.organizer or organizer
                 prog.place = prog.place or place
-            ev = sentence_evidence(span)
+            ev = ix.sentence_evidence(span)
             if ev not in prog.evidence:
                 prog.evidence.append(ev)
             span._.kg_ref = key
             spans.append(span)
         doc.spans["kg_programs"] = sorted(spans, key=lambda sp: (sp.start_char, sp.end_char))
+        _resolve_anaphora(doc, self.anaphora_window, ix)
         return doc
 
 
-def _resolve_anaphora(doc: Doc, window: int) -> None:
+def _resolve_anaphora(doc: Doc, window: int, ix: DocIndex | None = None) -> None:
     """Bare ``车间`` (进入车间, 该车间) shortly after a workshop program refers to it."""
-    text = doc.text
+    ix = ix or DocIndex(doc)
+    text = ix.text
     spans = list(doc.spans["kg_programs"])
     workshops = [(sp.end_char, sp._.kg_ref) for sp in spans
                  if "PovertyWorkshop" in doc._.kg_programs[sp._.kg_ref].categories]
@@ -282,12 +344,12 @@ def _resolve_anaphora(doc: Doc, window: int) -> None:
         if not prior:
             continue
         key = prior[-1][1]
-        span = doc.char_span(s, e, alignment_mode="expand")
+        span = ix.span(s, e)
         if span is None:
             continue
         span._.kg_ref = key
         prog = doc._.kg_programs[key]
-        ev = sentence_evidence(span)
+        ev = ix.sentence_evidence(span)
         if ev not in prog.evidence:
             prog.evidence.append(ev)
         added.append(span)
@@ -298,7 +360,7 @@ def _resolve_anaphora(doc: Doc, window: int) -> None:
 @Language.factory(
     "kg_programs",
     default_config={"vocabulary": "program_vocabulary.tsv", "name_stops": "program_name_stops.txt",
-                    "max_modifier_chars": 8, "max_modifier_tokens": 3, "anaphora_window": 400},
+                    "max_modifier_chars": 8, "max_modifier_tokens": 4, "anaphora_window": 400},
     requires=["doc._.kg_places", "doc._.kg_orgs"],
     assigns=["doc._.kg_programs", "doc.spans"],
 )
@@ -308,9 +370,4 @@ def make_kg_programs(nlp: Language, name: str, vocabulary: str, name_stops: str,
     rec = ProgramRecognizer(load_vocabulary(vocabulary), _load_stops(name_stops), max_modifier_chars,
                             max_modifier_tokens, anaphora_window)
 
-    def kg_programs(doc: Doc) -> Doc:
-        rec(doc)
-        _resolve_anaphora(doc, rec.anaphora_window)
-        return doc
-
-    return kg_programs
+    return rec

@@ -28,9 +28,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.errors import KGError
-from kg.nlp.doc import block_kind, evidence, init_doc
+from kg.nlp.doc import block_kind, init_doc
 from kg.nlp.money import find_quantities
-from kg.nlp.programs import ProgramVocabulary, load_vocabulary, vocabulary_path
+from kg.nlp.programs import DocIndex, ProgramVocabulary, load_vocabulary, vocabulary_path
 from kg.records import Statistic
 
 __all__ = ["StatRules", "StatisticsRecognizer", "make_kg_stats", "load_rules"]
@@ -136,9 +136,8 @@ class StatisticsRecognizer:
             return None
         return max(votes.items(), key=lambda kv: (kv[1], -len(kv[0])))[0]
 
-    def _mentions(self, doc: Doc) -> list[_Mention]:
+    def _mentions(self, doc: Doc, text: str) -> list[_Mention]:
         known = doc._.kg_places or {}
-        text = doc.text
         out: list[_Mention] = []
         city = (self._dominant(doc, ("prefecture", "province"), suffix="市")
                 or self._dominant(doc, ("prefecture", "province")))
@@ -168,8 +167,9 @@ class StatisticsRecognizer:
     # -- the component --------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         init_doc(doc)
-        text = doc.text
-        mentions = self._mentions(doc)
+        ix = DocIndex(doc)
+        text = ix.text
+        mentions = self._mentions(doc, text)
         persons = [(sp.start_char, sp.end_char) for sp in doc.spans["kg_persons"]]
         incomes = [(sp.start_char, sp.end_char) for sp in doc.spans["kg_incomes"]]
         stats: list[Statistic] = doc._.kg_stats
@@ -193,7 +193,7 @@ class StatisticsRecognizer:
             specific = lead.startswith(self.rules.specific_start) and not lead.startswith(self.rules.specific_except)
             kind = block_kind(doc, s0)
             if not story and not specific and kind == "body":
-                self._sentence_stats(doc, sent, in_sent, current, incomes, seen, stats, spans)
+                self._sentence_stats(ix, sent, in_sent, current, incomes, seen, stats, spans)
             if not story:
                 for m in in_sent:
                     if m.level in _COUNTY_UP and m.path:
@@ -203,13 +203,14 @@ class StatisticsRecognizer:
         doc.spans["kg_stats"] = spans
         return doc
 
-    def _sentence_stats(self, doc, sent, in_sent, current, incomes, seen, stats, spans) -> None:
-        text = doc.text
+    def _sentence_stats(self, ix: DocIndex, sent, in_sent, current, incomes, seen, stats, spans) -> None:
+        text = ix.text
         s0 = sent.start_char
         stext = text[s0:sent.end_char]
         if any(w in stext for w in self.rules.skip_sentence):
             return
-        for q in find_quantities(stext):
+        quantities = find_quantities(stext)
+        for n, q in enumerate(quantities):
             qs, qe = s0 + q.start, s0 + q.end
             if q.unit not in self.rules.unit:
                 continue
@@ -228,7 +229,8 @@ class StatisticsRecognizer:
             if self._in_parens(stext, q.start):
                 continue
             place = self._place(in_sent, qs, current)
-            category = self._category(stext, q.start, q.end)
+            category = self._category(stext, q.start, q.end, quantities[n - 1].end if n else 0,
+                                      quantities[n + 1].start if n + 1 < len(quantities) else None)
             # one figure restated in another sentence (389名 ... 389人) is one statistic;
             # the same figure twice in one sentence (转移就业93890人、培训93890人) is two
             key = (round(q.value, 4), self.rules.unit_class(q.unit), place)
@@ -237,13 +239,13 @@ class StatisticsRecognizer:
             seen.setdefault(key, s0)
             seen[(key, category)] = s0
             cs, ce = self._clause(stext, q.start, q.end)
-            span = doc.char_span(qs, qe, alignment_mode="expand")
+            span = ix.span(qs, qe)
             if span is None:
                 continue
             span._.kg_ref = len(stats)
             stats.append(Statistic(value=q.value, unit=q.unit, text=stext[cs:ce].strip(), place=place,
                                    category=category, approximate=q.approximate,
-                                   evidence=evidence(doc, s0 + cs, s0 + ce)))
+                                   evidence=ix.evidence(s0 + cs, s0 + ce)))
             spans.append(span)
 
     def _has_money_cue(self, stext: str, qs: int, qe: int) -> bool:
@@ -272,13 +274,20 @@ class StatisticsRecognizer:
             return before[-1].path
         return current
 
-    def _category(self, stext: str, qs: int, qe: int) -> str | None:
+    def _category(self, stext: str, qs: int, qe: int, prev_end: int = 0, next_start: int | None = None
+                  ) -> str | None:
+        """The category cue for the figure at ``stext[qs:qe]``: first one between the previous
+        figure and this one (培训总量93890人), then one between this figure and the next
+        (建成5个扶贫车间), then the nearest earlier one in the clause, then in the sentence."""
         cs, ce = self._clause(stext, qs, qe)
+        nxt = min(ce, next_start) if next_start is not None else ce
         cues = self.vocab.categories_in(stext)
-        in_clause = [(min(abs(s - qs), abs(e - qs), abs(s - qe)), cats) for s, e, cats in cues
-                     if cs <= s and e <= ce]
-        if in_clause:
-            return min(in_clause, key=lambda x: x[0])[1][0]
+        between = [cats for s, e, cats in cues if max(cs, prev_end) <= s and e <= qs]
+        if between:
+            return between[-1][0]
+        after = [cats for s, e, cats in cues if qe <= s and e <= nxt]
+        if after:
+            return after[0][0]
         before = [cats for s, e, cats in cues if e <= qs]
         return before[-1][0] if before else None
 

@@ -1,0 +1,492 @@
+"""HTML views of the knowledge graph: the whole graph (pyvis / vis-network), one page per
+case story, and the analytics report.
+
+Every page is self-contained: vis-network's script and style (shipped inside pyvis) are
+inlined and nothing else is linked, so opening a page makes no network request at all.
+The graph page is laid out in advance (:func:`graph_layout`) and drawn with physics off,
+so it opens at once even with tens of thousands of nodes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg import io
+from kg.analytics import (
+    CLASSES,
+    case_parts,
+    display_vocabulary,
+    load_graph,
+    nodes_of,
+    place_chain,
+)
+
+__all__ = [
+    "graph_layout", "make_network", "write_graph_html", "case_page_name", "write_case_pages",
+    "render_report", "svg_bar_chart", "write_views", "measure_draw", "CHROMIUM", "CHROMIUM_ARGS",
+]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+_SMALL = 400          # up to this many nodes a community (or the whole graph) gets a force layout
+_EDGE = 90.0          # median edge length of the layout, in pixels
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates
+
+
+@lru_cache(maxsize=1)
+def _env():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    from kg.resources import templates_dir
+
+    env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=select_autoescape(["html"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["num"] = _num
+    return env
+
+
+def _num(x: Any, digits: int = 0) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float) and not x.is_integer():
+        return f"{x:,.{max(digits, 2)}f}"
+    return f"{x:,.0f}" if isinstance(x, int | float) else str(x)
+
+
+def _script_json(obj: Any) -> str:
+    """JSON safe to put inside a <script> element."""
+    from markupsafe import Markup
+
+    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return Markup(s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+                  .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+@lru_cache(maxsize=1)
+def _vis_assets() -> tuple[str, str]:
+    """vis-network's script and stylesheet as shipped inside pyvis (inlined into the page)."""
+    import pyvis
+
+    lib = Path(pyvis.__file__).parent / "templates" / "lib"
+    d = max(lib.glob("vis-*/vis-network.min.js"), key=lambda p: [int(x) for x in re.findall(r"\d+", p.parent.name)]).parent
+    return ((d / "vis-network.min.js").read_text(encoding="utf-8"),
+            (d / "vis-network.css").read_text(encoding="utf-8"))
+
+
+def _css() -> str:
+    from kg.resources import templates_dir
+
+    return (templates_dir() / "style.css").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout
+
+
+def _force(H: nx.Graph, seed: int, iterations: int | None = None) -> dict[Any, tuple[float, float]]:
+    """Fruchterman–Reingold on a small graph (dense numpy, as networkx's spring layout),
+    scaled so that the median edge is _EDGE pixels long and centred on (0, 0)."""
+    import numpy as np
+
+    nodes = sorted(H, key=str)
+    n = len(nodes)
+    if n == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    if iterations is None:
+        iterations = 120 if n <= 150 else 60
+    idx = {v: i for i, v in enumerate(nodes)}
+    A = np.zeros((n, n))
+    for u, v in H.edges():
+        if u != v:
+            A[idx[u], idx[v]] = A[idx[v], idx[u]] = 1.0
+    rng = np.random.default_rng(seed)
+    pos = rng.random((n, 2))
+    k = 1.0 / math.sqrt(n)
+    t = 0.1
+    dt = t / (iterations + 1)
+    for _ in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.sqrt((delta ** 2).sum(-1))
+        np.clip(dist, 0.01, None, out=dist)
+        force = (k * k / dist ** 2 - A * dist / k)
+        disp = (delta * force[:, :, None]).sum(1)
+        length = np.sqrt((disp ** 2).sum(-1))
+        np.clip(length, 0.01, None, out=length)
+        pos += disp * (t / length)[:, None]
+        t -= dt
+    pos -= pos.mean(0)
+    iu, iv = np.nonzero(np.triu(A))
+    lengths = np.sqrt(((pos[iu] - pos[iv]) ** 2).sum(-1)) if len(iu) else np.array([k])
+    scale = _EDGE / max(float(np.median(lengths)), 1e-6)
+    return {v: (float(pos[i, 0] * scale), float(pos[i, 1] * scale)) for v, i in idx.items()}
+
+
+def _blocks(H: nx.Graph, seed: int, depth: int = 0) -> list[dict[Any, tuple[float, float]]]:
+    """Split a graph into pieces of at most _SMALL nodes (components, then Louvain
+    communities, recursively) and lay each piece out around (0, 0)."""
+    out = []
+    for comp in sorted(nx.connected_components(H), key=lambda c: (-len(c), min(map(str, c)))):
+        S = H.subgraph(comp)
+        if len(S) <= _SMALL:
+            out.append(_force(S, seed))
+        elif depth < 3:
+            parts = nx.community.louvain_communities(S, seed=seed)
+            if len(parts) == 1:   # cannot split further
+                out.append(_sunflower(S))
+                continue
+            for part in sorted(parts, key=lambda c: (-len(c), min(map(str, c)))):
+                out.extend(_blocks(S.subgraph(part), seed, depth + 1))
+        else:
+            out.append(_sunflower(S))
+    return out
+
+
+def _sunflower(S: nx.Graph) -> dict[Any, tuple[float, float]]:
+    """Nodes on a sunflower spiral in breadth-first order from the best connected one."""
+    start = max(S, key=lambda v: (S.degree(v), str(v)))
+    order = list(nx.bfs_tree(S, start))
+    seen = set(order)
+    order += sorted((v for v in S if v not in seen), key=str)
+    golden = math.pi * (3 - math.sqrt(5))
+    return {v: (_EDGE * 0.6 * math.sqrt(i) * math.cos(i * golden), _EDGE * 0.6 * math.sqrt(i) * math.sin(i * golden))
+            for i, v in enumerate(order)}
+
+
+def graph_layout(G: nx.Graph, seed: int = 0) -> dict[Any, tuple[float, float]]:
+    """Positions (pixels) for every node, computed in advance so the page needs no physics.
+
+    Provenance links (to articles) are left out of the layout, which they would collapse
+    into one clump per article; each article is then put at the centre of what it mentions.
+    Up to 400 nodes: one force-directed layout. Above: the graph is cut into connected
+    components and Louvain communities of at most 400 nodes, each laid out force-directed,
+    and the pieces are packed in rows (largest first). Deterministic for a given ``seed``;
+    about linear in the number of nodes.
+    """
+    articles = {n for n, c in G.nodes(data="cls") if c == "Article"}
+    U = nx.Graph()
+    U.add_nodes_from(n for n in G if n not in articles)
+    U.add_edges_from((u, v) for u, v in G.edges() if u != v and u not in articles and v not in articles)
+    pos: dict[Any, tuple[float, float]] = {}
+    if len(U):
+        blocks = [_force(U, seed)] if len(U) <= _SMALL else _blocks(U, seed)
+        radius = [max(math.hypot(*p) for p in b.values()) + _EDGE for b in blocks]
+        total = sum((2 * r) ** 2 for r in radius)
+        width = max(math.sqrt(total) * 1.2, 2 * max(radius))
+        x = y = row_h = 0.0
+        for b, r in zip(blocks, radius):
+            if x + 2 * r > width and x > 0:
+                x, y, row_h = 0.0, y + row_h, 0.0
+            for v, (px, py) in b.items():
+                pos[v] = (round(x + r + px, 1), round(y + r + py, 1))
+            x += 2 * r
+            row_h = max(row_h, 2 * r)
+    for i, a in enumerate(sorted(articles, key=str)):
+        nb = [pos[v] for v in nx.all_neighbors(G, a) if v in pos]
+        if nb:
+            pos[a] = (round(sum(p[0] for p in nb) / len(nb) + 15, 1), round(sum(p[1] for p in nb) / len(nb) - 15, 1))
+        else:
+            pos[a] = (-2 * _EDGE, i * _EDGE)
+    return pos
+
+
+# ---------------------------------------------------------------------------------------------
+# The graph page
+
+
+def _first_sentence(d: dict) -> str:
+    ev = d.get("evidence") or []
+    return ev[0]["sentence"] if ev else ""
+
+
+def make_network(G: nx.MultiDiGraph, pos: dict | None = None, seed: int = 0):
+    """A :class:`pyvis.network.Network` holding the graph: one vis node per graph node
+    (coloured and shaped by class, with its Chinese label, categories, evidence and
+    sources), one vis edge per triple (labelled with the relation), fixed positions, physics
+    off. Nodes and edges are loaded in bulk: pyvis's ``add_node``/``add_edge`` check
+    membership in a list, which is quadratic at tens of thousands of nodes.
+    """
+    from pyvis.network import Network
+
+    vocab = display_vocabulary()
+    styles = vocab["classes"]
+    if pos is None:
+        pos = graph_layout(G, seed)
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    ids = {n: i for i, n in enumerate(sorted(G, key=lambda n: (CLASSES.index(G.nodes[n]["cls"]), n)))}
+    nodes = []
+    for n, i in ids.items():
+        d = G.nodes[n]
+        st = styles[d["cls"]]
+        x, y = pos.get(n, (0.0, 0.0))
+        nodes.append({"id": i, "label": d["label"], "x": x, "y": y, "shape": st["shape"], "color": st["color"],
+                      "size": st["size"], "cls": d["cls"], "cats": d["category"], "iri": d["iri"],
+                      "ev": _first_sentence(d), "src": d["sources"]})
+        if d["cls"] == "Case":
+            nodes[-1]["page"] = case_page_name(G, n)
+    net.nodes = nodes
+    net.node_ids = list(range(len(nodes)))
+    net.node_map = {nd["id"]: nd for nd in nodes}
+    net.edges = [{"from": ids[u], "to": ids[v], "label": lab, "pred": k}
+                 for u, v, k, lab in sorted(G.edges(keys=True, data="label"), key=lambda e: (ids[e[0]], ids[e[1]], e[2]))]
+    big = len(nodes) > 2000
+    net.options = {
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
+                        "navigationButtons": False, "keyboard": False},
+        "nodes": {"font": {"size": 14, "face": "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"},
+                  "borderWidth": 1, "scaling": {"label": {"drawThreshold": 6}}},
+        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.4}}, "smooth": False,
+                  "color": {"color": "#b8b8b8", "highlight": "#444", "hover": "#666"},
+                  "font": {"size": 9, "align": "middle", "color": "#555", "strokeWidth": 2},
+                  "width": 0.7, "selectionWidth": 2},
+    }
+    return net
+
+
+def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: str = "扶贫知识图谱 Fupin KG") -> Path:
+    """Write the whole graph as one offline HTML page (what the benchmark times).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        From :func:`kg.analytics.load_graph`.
+    path : Path
+        The page to write (atomically).
+
+    Returns
+    -------
+    Path
+        ``path``. The page sets ``window.kgDrawn`` once vis-network has drawn, and
+        ``window.kgStats = {nodes, edges, ms}``.
+    """
+    net = make_network(G, seed=seed)
+    nodes, edges, _heading, _h, _w, options = net.get_network_data()
+    vocab = display_vocabulary()
+    present = {d["cls"] for d in nodes}
+    cats = sorted({c for d in nodes for c in d["cats"]})
+    vis_js, vis_css = _vis_assets()
+    html = _env().get_template("graph.html").render(
+        title=title, nodes=_script_json(nodes), edges=_script_json(edges), options=_script_json(json.loads(options)),
+        classes=[(c, vocab["classes"][c]) for c in CLASSES if c in present],
+        categories=[(c, G.graph.get("category_labels", {}).get(c) or vocab["categories"].get(c, c)) for c in cats],
+        vocab=_script_json({"classes": vocab["classes"], "categories": vocab["categories"]}),
+        n_nodes=len(nodes), n_edges=len(edges), vis_js=_markup(vis_js), vis_css=_markup(vis_css), css=_markup(_css()),
+    )
+    return io.write_text(path, html)
+
+
+def _markup(s: str):
+    from markupsafe import Markup
+
+    return Markup(s.replace("</script", "<\\/script").replace("</style", "<\\/style"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Case pages
+
+
+def case_page_name(G: nx.MultiDiGraph, case: str) -> str:
+    """A safe, stable file name for a case page: the person's name and a short hash of the
+    case IRI (``徐泉铃-3f2a9c1b.html``)."""
+    persons = [G.nodes[p]["label"] for p in case_parts(G, case)["person"]]
+    name = "_".join(persons) or "case"
+    name = re.sub(r"[^\w\u3400-\u9fff\uf900-\ufaff-]+", "_", name, flags=re.UNICODE).strip("_")[:40] or "case"
+    return f"{name}-{hashlib.sha1(case.encode('utf-8')).hexdigest()[:8]}.html"
+
+
+def _item(G: nx.MultiDiGraph, n: str) -> dict[str, Any]:
+    d = G.nodes[n]
+    vocab = display_vocabulary()
+    cat_zh = G.graph.get("category_labels") or vocab["categories"]
+    return {"id": n, "label": d["label"], "cls": d["cls"], "evidence": d.get("evidence") or [],
+            "sources": d.get("sources") or [], "categories": [(c, cat_zh.get(c, c)) for c in d["category"]],
+            "level": vocab["levels"].get(d.get("admin_level") or "", d.get("admin_level")), "attrs": d}
+
+
+def _case_view(G: nx.MultiDiGraph, case: str) -> dict[str, Any]:
+    vocab = display_vocabulary()
+    parts = case_parts(G, case)
+    places = []
+    for p in parts["place"]:
+        chain = [_item(G, x) for x in place_chain(G, p)]
+        places.append({"place": chain[0], "chain": list(reversed(chain))})
+    incomes = []
+    for o in parts["outcome"]:
+        it = _item(G, o)
+        d = G.nodes[o]
+        it["period"] = vocab["periods"].get(d.get("period") or "", d.get("period"))
+        it["phase"] = vocab["phases"].get(d.get("phase") or "", d.get("phase") or "")
+        incomes.append(it)
+    incomes.sort(key=lambda i: (i["attrs"].get("phase") != "before", i["label"]))
+    src = [G.nodes[s] for s in parts["source"]]
+    return {"case": _item(G, case), "persons": [_item(G, p) for p in parts["person"]],
+            "programs": [_item(G, p) for p in parts["program"]], "places": places,
+            "organizations": [_item(G, o) for o in parts["organization"]], "incomes": incomes,
+            "articles": [{"file": s.get("file_name") or s["label"], "title": s.get("title"), "date": s.get("date"),
+                          "publication": s.get("publication")} for s in src],
+            "page": case_page_name(G, case)}
+
+
+def write_case_pages(G: nx.MultiDiGraph, out_dir: Path) -> list[Path]:
+    """Write ``out_dir/cases/<person>-<hash>.html`` for every case and
+    ``out_dir/cases/index.html`` listing them; returns the paths (index last)."""
+    cases_dir = Path(out_dir) / "cases"
+    env = _env()
+    css = _markup(_css())
+    views = [_case_view(G, c) for c in nodes_of(G, "Case")]
+    views.sort(key=lambda v: (v["persons"][0]["label"] if v["persons"] else "", v["page"]))
+    written = []
+    tpl = env.get_template("case.html")
+    for v in views:
+        written.append(io.write_text(cases_dir / v["page"], tpl.render(v=v, css=css)))
+    keep = {v["page"] for v in views} | {"index.html"}
+    for old in cases_dir.glob("*.html"):   # pages of cases that no longer exist
+        if old.name not in keep:
+            old.unlink()
+    written.append(io.write_text(cases_dir / "index.html", env.get_template("cases_index.html").render(
+        views=views, css=css, n=len(views))))
+    return written
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def svg_bar_chart(rows: Iterable[tuple[str, float | None, float | None, float | None]], *, title: str,
+                  unit: str = "", width: int = 640, bar_h: int = 22) -> str:
+    """A horizontal bar chart as inline SVG (no library, no request).
+
+    Parameters
+    ----------
+    rows : iterable of (label, value, low, high)
+        One bar per row; ``low``/``high`` (optional) draw a range whisker (min–max).
+    """
+    from markupsafe import escape
+
+    rows = [r for r in rows if r[1] is not None]
+    left, right, top = 150, 90, 28
+    height = top + bar_h * max(len(rows), 1) + 24
+    vmax = max([r[1] for r in rows] + [r[3] for r in rows if r[3] is not None] + [1e-9])
+    scale = (width - left - right) / vmax
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" width="{width}" '
+             f'height="{height}" viewBox="0 0 {width} {height}"><title>{escape(title)}</title>',
+             f'<text x="0" y="16" class="chart-title">{escape(title)}</text>']
+    if not rows:
+        parts.append(f'<text x="{left}" y="{top + 16}" class="chart-empty">无数据 (no data)</text>')
+    for i, (label, value, low, high) in enumerate(rows):
+        y = top + i * bar_h
+        w = max(value * scale, 1.0)
+        parts.append(f'<text x="{left - 6}" y="{y + bar_h * 0.68:.1f}" text-anchor="end" class="chart-label">'
+                     f'{escape(label)}</text>')
+        parts.append(f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{bar_h - 6}" class="chart-bar">'
+                     f'<title>{escape(label)}: {_num(value)}{escape(unit)}</title></rect>')
+        if low is not None and high is not None and high > low:
+            x1, x2, ym = left + low * scale, left + high * scale, y + bar_h / 2
+            parts.append(f'<line x1="{x1:.1f}" x2="{x2:.1f}" y1="{ym:.1f}" y2="{ym:.1f}" class="chart-range"/>'
+                         f'<line x1="{x1:.1f}" x2="{x1:.1f}" y1="{ym - 5:.1f}" y2="{ym + 5:.1f}" class="chart-range"/>'
+                         f'<line x1="{x2:.1f}" x2="{x2:.1f}" y1="{ym - 5:.1f}" y2="{ym + 5:.1f}" class="chart-range"/>')
+        xe = left + max(w, (high or 0) * scale) + 6
+        parts.append(f'<text x="{xe:.1f}" y="{y + bar_h * 0.68:.1f}" class="chart-value">{_num(value)}{escape(unit)}</text>')
+    parts.append("</svg>")
+    from markupsafe import Markup
+
+    return Markup("".join(parts))
+
+
+def render_report(result: dict[str, Any]) -> str:
+    """The analytics report (``report.html``) from what :func:`kg.analytics.analyze` computed:
+    tables and two inline-SVG charts (monthly income after the program by category, cases
+    per county)."""
+    cat_rows = [r for r in result["outcomes"] if r["category"] != "ALL"]
+    income_chart = svg_bar_chart(
+        [(r["label"], r["monthly_after"]["median"], r["monthly_after"]["min"], r["monthly_after"]["max"])
+         for r in cat_rows if r["monthly_after"]["n"]],
+        title="各项目类别参与后月收入（中位数，线段为最小–最大） Monthly income after the program", unit="元")
+    county_chart = svg_bar_chart([(r["label"], r["cases"], None, None) for r in result["places"].get("county", [])[:30]],
+                                 title="各区县案例数 Cases per county", unit="")
+    township_chart = svg_bar_chart([(r["label"], r["cases"], None, None)
+                                    for r in result["places"].get("township", [])[:30]],
+                                   title="各乡镇案例数 Cases per township", unit="")
+    vocab = display_vocabulary()
+    return _env().get_template("report.html").render(
+        r=result, income_chart=income_chart, county_chart=county_chart, township_chart=township_chart,
+        classes=vocab["classes"], css=_markup(_css()), top=15,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# All views, and the browser measurement
+
+
+def write_views(graph_path: Path, out_dir: Path, G: nx.MultiDiGraph | None = None) -> list[Path]:
+    """Write ``out_dir/graph.html``, ``out_dir/cases/*.html`` and ``out_dir/cases/index.html``
+    from the RDF graph; returns the paths written."""
+    if G is None:
+        G = load_graph(graph_path)
+    out_dir = Path(out_dir)
+    return [write_graph_html(G, out_dir / "graph.html"), *write_case_pages(G, out_dir)]
+
+
+def measure_draw(html_path: Path, *, screenshot: Path | None = None, timeout_s: float = 120.0,
+                 chromium: str = CHROMIUM) -> dict[str, Any]:
+    """Open a page from disk in headless Chromium with the network blocked and wait until
+    the graph is drawn.
+
+    Returns
+    -------
+    dict
+        ``seconds`` (load to first drawing), ``nodes``/``edges`` drawn (``None`` on pages
+        without a graph), ``blocked`` (requests that tried to leave the page),
+        ``failed`` (failed requests), ``console_errors`` (console errors and uncaught
+        exceptions).
+    """
+    import time
+
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    failed: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+
+            def route(r):
+                if r.request.url.startswith(("file:", "data:", "blob:", "about:")):
+                    r.continue_()
+                else:
+                    blocked.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.on("requestfailed", lambda req: failed.append(f"{req.url} {req.failure}"))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            t0 = time.perf_counter()
+            page.goto(Path(html_path).resolve().as_uri(), wait_until="load", timeout=timeout_s * 1000)
+            has_graph = page.evaluate("typeof window.kgDrawn !== 'undefined'")
+            stats = None
+            if has_graph:
+                page.wait_for_function("window.kgDrawn === true", timeout=timeout_s * 1000)
+                stats = page.evaluate("window.kgStats")
+            seconds = time.perf_counter() - t0
+            if screenshot is not None:
+                page.screenshot(path=str(screenshot))
+        finally:
+            browser.close()
+    return {"seconds": round(seconds, 3), "nodes": stats and stats["nodes"], "edges": stats and stats["edges"],
+            "blocked": blocked, "failed": failed, "console_errors": errors}
