@@ -282,7 +282,7 @@ def nodes_of(G: nx.MultiDiGraph, cls: str) -> list[str]:
 
 
 def _out(G: nx.MultiDiGraph, n: str, key: str) -> list[str]:
-    return sorted({v for _, v, k in G.out_edges(n, keys=True) if k == key})
+    return sorted(v for v, keys in G.succ[n].items() if key in keys)
 
 
 def case_parts(G: nx.MultiDiGraph, case: str) -> dict[str, list[str]]:

@@ -141,7 +141,8 @@ def _corpus(work: Path, n: int, seed: int) -> Path:
     stamp = d / ".complete"
     if not stamp.exists() or not stamp.read_text().startswith(f"{n}:{seed}:"):
         shutil.rmtree(d, ignore_errors=True)
-        write_corpus(d, n, seed)
+        shutil.rmtree(work / f"gold-{n}", ignore_errors=True)
+        write_corpus(d, n, seed, gold_dir=work / f"gold-{n}")
         write_text(stamp, f"{n}:{seed}:{time.time_ns()}")     # a generation id: builds record it
     return d
 
@@ -223,6 +224,7 @@ def _build(corpus: Path, out: Path, workers: int, fresh: bool, views: bool = Tru
         write_text(out / ".bench-corpus", _corpus_id(corpus) or "")   # which corpus this build is of
         r = json.loads(report.read_text(encoding="utf-8"))
         res["cache"] = r.get("cache", {})
+        res["pipeline_version"] = r.get("pipeline_version")
         res["timings"] = r.get("timings", {})
         res["counts"] = r.get("counts", {})
         res["extracted_files"] = [i["file"] for i in r.get("inputs", [])
@@ -396,8 +398,8 @@ def bench_sparql(build_out: Path, repeats: int, quiet: bool, rdflib_budget_s: fl
 
 
 #: JavaScript that tells whether the page's network view has drawn: the page's own flag
-#: (kg.views sets ``window.kgDrawn``/``document.body.dataset.drawn``) or, failing that, a
-#: vis.js network whose canvas has been drawn with nodes.
+#: (the graph.html template sets ``window.kgDrawn`` and ``window.kgStats`` on vis.js's
+#: first ``afterDrawing``).
 _DRAWN_JS = """() => {
   if (window.kgDrawn === true) return true;
   const b = document.body; if (b && b.dataset && b.dataset.drawn === 'true') return true;
@@ -437,11 +439,12 @@ def bench_browser(page_path: Path, timeout_s: float = 120.0) -> dict[str, Any]:
             page.goto(page_path.resolve().as_uri(), wait_until="commit", timeout=timeout_s * 1000)
             page.wait_for_function(_DRAWN_JS, timeout=timeout_s * 1000, polling=20)
             draw_s = time.perf_counter() - t
-            nodes = page.evaluate("""() => { try { return network.body.data.nodes.length } catch (e) {
-                return (window.kgNodeCount ?? null) } }""")
+            stats = page.evaluate("() => window.kgStats || null") or {}
         finally:
             browser.close()
-    return {"draw_s": round(draw_s, 3), "nodes": nodes, "page_mb": round(page_path.stat().st_size / 2**20, 2),
+    return {"draw_s": round(draw_s, 3), "nodes": stats.get("nodes"), "edges": stats.get("edges"),
+            # the page's own clock: from creating the vis.js network to its first drawing
+            "network_draw_ms": stats.get("ms"), "page_mb": round(page_path.stat().st_size / 2**20, 2),
             "blocked_requests": len(blocked), "console_errors": errors[:5]}
 
 
@@ -512,6 +515,18 @@ def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet:
         return rows
 
     part("scale", scale)
+
+    def quality() -> dict[str, Any]:
+        """How well the extractor does on the synthetic gold of the smallest build (no target)."""
+        from kg.evaluate import METRICS, evaluate
+
+        n = sizes[0]
+        res = evaluate(work / f"build-{n}" / "kg.nt", work / f"gold-{n}")
+        return {"n": n, **{f"{k}_f1": res[k]["f1"] for k in METRICS},
+                "case_place_accuracy": res["case_place_accuracy"]}
+
+    if isinstance(results.get("scale"), list) and "error" not in results["scale"][0]:
+        part("quality", quality)
     if isinstance(results.get("scale"), list):
         results["scale_by_n"] = {str(r["n"]): r for r in results["scale"]}
 
@@ -532,8 +547,11 @@ def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet:
         changed = change_article(corpus)
         # the corpus now differs from its seed: a new generation id, and the next bench run rewrites it
         write_text(corpus / ".complete", f"{ref_n}:{seed}:changed:{time.time_ns()}")
+        before = json.loads((ref_out / "build-report.json").read_text(encoding="utf-8")).get("pipeline_version")
         res = _build(corpus, ref_out, workers, fresh=False, views=views)
         cache = res.get("cache", {})
+        # the extractor's code or lexicons edited between the two builds: everything re-extracts
+        res["pipeline_changed"] = res.get("pipeline_version") != before
         res.update({"n": ref_n, "changed": changed.name, "extracted": cache.get("extracted"),
                     "cache_hits": cache.get("hits"),
                     "only_changed_reextracted": res.get("extracted_files") == [changed.name]})
@@ -597,6 +615,10 @@ def format_table(results: dict[str, Any]) -> str:
                          f" {_fmt(tm.get('graph')):>8} {_fmt(tm.get('views')):>8}  {status}")
     elif isinstance(results.get("scale"), dict):
         lines.append(f"scale: ERROR {results['scale'].get('error')}")
+    q = results.get("quality")
+    if isinstance(q, dict) and "error" not in q:
+        lines.append(f"extraction quality on the synthetic gold (N={q['n']}; kg eval): " + ", ".join(
+            f"{k.removesuffix('_f1')} {v:.2f}" for k, v in q.items() if k.endswith("_f1") or k == "case_place_accuracy"))
     inc = results.get("incremental")
     if isinstance(inc, dict):
         if "error" in inc:

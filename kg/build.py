@@ -270,8 +270,9 @@ def build(corpus: str | os.PathLike = "corpus", out: str | os.PathLike = "output
             if _current(out) != build_dir:        # failed before the commit: the old output stays
                 remove_path(build_dir)
             raise
-    for item in report.rejected:
-        print(f"{item.path}: {item.reason}", file=sys.stderr)
+    if report.shacl.get("conforms") is False:
+        print(f"kg build: warning: the graph does not conform to the SHACL shapes "
+              f"({report.shacl.get('violations', '?')} violations; see {out / REPORT})", file=sys.stderr)
     if not quiet:
         _print_summary(report, out)
     return report
@@ -279,7 +280,7 @@ def build(corpus: str | os.PathLike = "corpus", out: str | os.PathLike = "output
 
 def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: int, quiet: bool,
          views: bool, shacl: bool, cache_dir: Path, t0: float, recovered: list[str]) -> None:
-    from kg.extract import extract_corpus
+    from kg.extract import cache_version, extract_corpus
     from kg.nlp import pipeline_version
 
     timings = report.timings
@@ -300,8 +301,8 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
     with contextlib.redirect_stdout(sys.stderr):
         extraction = extract_corpus(articles, cache_dir=cache_dir, workers=workers, progress=not quiet)
     report.pipeline_version = pipeline_version()
-    report.cache = {"dir": str(cache_dir), "hits": extraction.hits, "extracted": extraction.extracted,
-                    "corrupt_recomputed": extraction.corrupt}
+    report.cache = {"dir": str(cache_dir), "version": cache_version(), "hits": extraction.hits,
+                    "extracted": extraction.extracted, "corrupt_recomputed": extraction.corrupt}
     if recovered:
         report.cache["removed_leftovers"] = recovered
     t = lap("extract", t)
@@ -318,6 +319,11 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
     report.inputs.sort(key=lambda i: i.file)
     if not report.inputs:
         raise InputError(corpus, "no .txt articles in this directory")
+    for item in report.rejected:        # as soon as known, so they show even if a stage fails
+        print(f"{item.path}: {item.reason}", file=sys.stderr, flush=True)
+    if not records:
+        raise InputError(corpus, f"none of the {len(report.inputs)} input(s) could be read; nothing was built "
+                                 "(the previous output is unchanged)")
 
     staging.mkdir(parents=True)
     for rec in records:
@@ -382,14 +388,16 @@ def _shacl_key(graph_file: Path) -> str:
     """What a SHACL result depends on: the graph's bytes, the ontology and shapes, the
     validating code and pyshacl's version."""
     import hashlib
+    import importlib
 
-    import kg.graph
     from kg.resources import ontology_dir
 
     h = hashlib.sha256(graph_file.read_bytes())
     for p in sorted(ontology_dir().glob("*.ttl")):
         h.update(p.name.encode() + b"\0" + p.read_bytes())
-    h.update(Path(kg.graph.__file__).read_bytes())
+    source = getattr(importlib.import_module("kg.graph"), "__file__", None)
+    if source:
+        h.update(Path(source).read_bytes())
     with contextlib.suppress(Exception):
         from importlib.metadata import version
 

@@ -229,7 +229,7 @@ def extract_corpus(articles: Sequence[Any], *, cache_dir: str | os.PathLike | No
     if cache_dir is not None:
         _prune_other_versions(Path(cache_dir), cache_version())
 
-    bar = tqdm(total=len(articles), desc="extract", unit="article", disable=not progress, leave=False)
+    bar = tqdm(total=len(articles), desc="extract", unit="article", disable=not progress or not articles, leave=False)
     todo: list[tuple[int, Any, str]] = []
     for i, art in enumerate(articles):
         key = content_key(art.raw)

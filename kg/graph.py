@@ -48,8 +48,9 @@ from kg.namespace import DCTERMS as DCT
 from kg.namespace import FP, FP_NS, PREFIXES, PROV, SKOS, resource, short_hash
 from kg.records import ADMIN_LEVELS, CATEGORIES, PERIODS, ArticleRecord, Evidence
 
-__all__ = ["build_graph", "build_triples", "write_graph", "write_triples", "validate", "load_graph", "guess_level", "graph_to_ntriples",
-           "GRAPH_FILES", "place_iri", "org_iri", "article_iri", "GraphError"]
+__all__ = ["build_graph", "build_triples", "write_graph", "write_triples", "validate", "rule_violations",
+           "load_graph", "guess_level", "graph_to_ntriples", "GRAPH_FILES", "place_iri", "org_iri", "article_iri",
+           "GraphError"]
 
 #: The files :func:`write_graph` writes, in order.
 GRAPH_FILES = ("kg.nt", "kg.ttl", "kg.jsonld")
@@ -318,9 +319,14 @@ class _Builder:
 
         # persons ---------------------------------------------------------------
         person_ctx: dict[str, tuple[str, ...] | str] = {}
+        levels = self._level_of(rec)
         for c in rec.cases:
             if c.places and _norm(c.person) not in person_ctx:
-                person_ctx[_norm(c.person)] = _county_prefix(c.places[0], self._level_of(rec))
+                # home county: the first case place that lies in a county (a village rather than
+                # the province the person went to work in), else the first place
+                found = [_county_prefix(p, levels) for p in c.places]
+                in_county = [prefix for prefix, ok in found if ok]
+                person_ctx[_norm(c.person)] = in_county[0] if in_county else found[0][0]
         for p in rec.persons:
             for _rel, other in p.relations:
                 a, b = _norm(p.name), _norm(other)
@@ -460,15 +466,15 @@ def _category(cat: str, fn: str, what: str) -> URIRef:
     return URIRef(FP_NS + cat)
 
 
-def _county_prefix(path: tuple[str, ...], levels: dict[tuple[str, ...], str]) -> tuple[str, ...]:
-    """The path down to the county-level unit (the person's home county), or the whole path
-    when it has no county."""
+def _county_prefix(path: tuple[str, ...], levels: dict[tuple[str, ...], str]) -> tuple[tuple[str, ...], bool]:
+    """The path down to its county-level unit and True; the whole path and False when it
+    has no county."""
     path = tuple(_norm(x) for x in path if _norm(x))
     for i in range(len(path)):
         level = levels.get(path[: i + 1]) or guess_level(path[i], i)
         if level == "county":
-            return path[: i + 1]
-    return path
+            return path[: i + 1], True
+    return path, False
 
 
 _SCHEME_PREDICATES = frozenset({RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.scopeNote,
@@ -562,6 +568,9 @@ def write_triples(triples: rdflib.Graph | Iterable[tuple[Node, Node, Node]], out
     out_dir = Path(out_dir)
     nt = graph_to_ntriples(triples).encode("utf-8")
     parsed = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
+    # in Turtle each subject's rdf:type comes first ("<x> a fp:Case ; ..."); the sort is stable
+    rdf_type = ox.NamedNode(str(RDF.type))
+    parsed.sort(key=lambda t: (t.subject.value, t.predicate != rdf_type))
     # resource IRIs stay whole in Turtle: as prefixed names their slashes would need escaping
     prefixes = {k: v for k, v in PREFIXES.items() if k != "res"}
     ttl = ox.serialize(parsed, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
@@ -585,14 +594,56 @@ def load_graph(path: Path) -> rdflib.Graph:
 
 # -- validation -----------------------------------------------------------------------
 
-def validate(g: rdflib.Graph, shapes: Path | None = None) -> tuple[bool, str]:
-    """Check the graph against the SHACL shapes (default ``ontology/shapes.ttl``; pyshacl,
-    no inference: the graph carries its category scheme); returns (conforms, report text)."""
+def validate(g: rdflib.Graph, shapes: Path | None = None, sparql_rules: bool = False) -> tuple[bool, str]:
+    """Check the graph against the SHACL shapes (default ``ontology/shapes.ttl``; pyshacl, no
+    inference: the graph carries its category scheme) and the cross-value rules of
+    ``ontology/rules.ttl`` (checked in Python, or by pyshacl too with ``sparql_rules=True``,
+    which is slow on large graphs); returns (conforms, report text)."""
     import pyshacl
 
     from kg.resources import ontology_dir
 
     sg = rdflib.Graph().parse(shapes or ontology_dir() / "shapes.ttl", format="turtle")
+    if sparql_rules:
+        sg.parse(ontology_dir() / "rules.ttl", format="turtle")
     conforms, _report_graph, text = pyshacl.validate(
         g, shacl_graph=sg, inference="none", advanced=True, allow_warnings=True)
-    return bool(conforms), str(text)
+    problems = rule_violations(g)
+    if problems:
+        text = str(text).rstrip("\n") + "\n" + "\n".join(
+            f"Constraint Violation in rule (kg.graph.rule_violations):\n\tSeverity: sh:Violation\n"
+            f"\tFocus Node: <{node}>\n\tMessage: {message}" for node, message in problems) + "\n"
+    return bool(conforms) and not problems, str(text)
+
+
+def rule_violations(g: rdflib.Graph) -> list[tuple[URIRef, str]]:
+    """The rules of ``ontology/rules.ttl``, in Python: (focus node, message) of each violation."""
+    out: list[tuple[URIRef, str]] = []
+    for ev in sorted(set(g.subjects(RDF.type, F.Evidence))):
+        text, start, end = g.value(ev, F.evidenceText), g.value(ev, F.startOffset), g.value(ev, F.endOffset)
+        if text is None or start is None or end is None:
+            continue                     # a missing value is the shapes' business
+        try:
+            s, e = int(start), int(end)
+        except (TypeError, ValueError):
+            continue
+        if e < s or len(str(text)) != e - s:
+            out.append((ev, "the evidence text is not as long as its offsets say (endOffset - startOffset)"))
+    for inc in sorted(set(g.subjects(RDF.type, F.Income))):
+        a, m = g.value(inc, F.amount), g.value(inc, F.amountMax)
+        if a is not None and m is not None:
+            try:
+                if Decimal(str(m)) < Decimal(str(a)):
+                    out.append((inc, "fp:amountMax is below fp:amount"))
+            except InvalidOperation:
+                continue
+    parent = {s: o for s, o in g.subject_objects(F.partOf)}
+    for place in sorted(set(g.subjects(RDF.type, F.Place))):
+        seen, node = set(), parent.get(place)
+        while node is not None and node not in seen:
+            if node == place:
+                out.append((place, "a place is not its own ancestor (fp:partOf cycle)"))
+                break
+            seen.add(node)
+            node = parent.get(node)
+    return out

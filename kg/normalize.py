@@ -252,7 +252,7 @@ _PHRASE_SPACE = re.compile(r"[\u3400-\u9fff“”《》]{2} [\u3400-\u9fff“”
 
 def _headline_like(line: _Line) -> bool:
     ns = line.ns
-    return (0 < len(ns) <= _MAX_HEADLINE and not line.ended and not any(c in _CLAUSE for c in ns)
+    return (4 <= len(ns) <= _MAX_HEADLINE and not line.ended and not any(c in _CLAUSE for c in ns)
             and any(_is_cjk(c) for c in ns))
 
 
@@ -273,8 +273,9 @@ def _measure(lines: list[_Line]) -> None:
         ln.ended = _ended(ln.ns)
     effs = [ln.eff for ln in lines]
     for j, ln in enumerate(lines):
-        win = sorted(effs[max(0, j - _WINDOW): j + _WINDOW + 1])
-        ln.width = win[int(0.75 * (len(win) - 1))]
+        # the width of the column: the upper quartile of the other lines nearby
+        win = sorted(effs[max(0, j - _WINDOW): j] + effs[j + 1: j + _WINDOW + 1]) or [ln.eff]
+        ln.width = win[round(0.75 * (len(win) - 1))]
         # the gap holds one point per line break plus one for an indent
         ln.k = -1 if j == 0 else min(2, len(ln.gap) - 1)
 
@@ -294,8 +295,11 @@ _CREDIT = re.compile(
 def _is_byline(text: str, *, marked: bool = False) -> bool:
     """A byline: names with a marker (记者, 摄, 图片由…提供) or, unless ``marked``, two or
     more names separated by spaces (``成蓉 宗雪``)."""
-    if _PHOTO_BY.match(text) or (m := _CREDIT.search(text)) and m.start() == 0:
-        return True
+    if len(text) > 80:
+        return False
+    if "摄" in text or "提供" in text:
+        if _PHOTO_BY.match(text) or (m := _CREDIT.search(text)) and m.start() == 0:
+            return True
     m = _BYLINE.match(text)
     if not m:
         return False
@@ -305,6 +309,8 @@ def _is_byline(text: str, *, marked: bool = False) -> bool:
 
 def _credit_start(text: str) -> int:
     """Where a photo credit at the end of a caption starts (-1 when there is none)."""
+    if "摄" not in text and "提供" not in text:
+        return -1
     m = _CREDIT.search(text)
     if not m or m.start() == 0:
         return -1
@@ -371,7 +377,7 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
     runs: list[list[int]] = []
     cut = True
     for ln_no, ln in enumerate(lines):
-        credit = _credit_start(ln.text) > 0 or _is_byline(ln.text)
+        credit = _credit_start(ln.ns) > 0 or _is_byline(ln.text)
         if cut or ln.k != 0 or _is_byline(ln.text):
             runs.append([ln_no])
         else:
@@ -399,7 +405,8 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
     def special(run: list[int]) -> bool:
         """A caption recognisable on its own: a photo credit at its end."""
         text = run_text(run)
-        return (len(text.replace(" ", "")) <= 2 * _MAX_CAPTION and _credit_start(text) > 0
+        ns = text.replace(" ", "")
+        return (len(ns) <= 2 * _MAX_CAPTION and _credit_start(ns) > 0
                 and not any(lines[j].ended for j in run[:-1]))
 
     def whole_headline(run: list[int]) -> bool:
@@ -425,7 +432,7 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
         r += 1
         pos = 0
         if cur:   # an open paragraph: it goes on unless this run is set apart as a caption
-            if len(run) == 1 and first.k >= 1 and _is_byline(first.text, marked=True):
+            if len(run) == 1 and _is_byline(first.text, marked=True):
                 deferred.append(_Unit("byline", run))
                 continue
             if special(run) or (first.k >= 2 and len(run) == 1 and not first.ended
@@ -435,7 +442,7 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
             if deferred and not deferred[-1].trail:
                 # the paragraph goes on after the moved caption: the line breaks between them
                 # (free, as the join drops them) keep the caption set apart where it lands
-                deferred[-1].trail = first.gap[:2]
+                deferred[-1].trail = first.gap[:-1][:2]     # (the last one may cite a join)
         else:
             close()
             if _is_byline(first.text):
@@ -444,14 +451,9 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
             elif special(run):
                 emit(_Unit("caption", run))
                 continue
-            elif nxt is not None and not any(lines[j].ended for j in run) and not whole_headline(run) \
-                    and special(nxt) and not _is_byline(lines[nxt[0]].text) \
-                    and len(run_text(run + nxt).replace(" ", "")) <= 2 * _MAX_CAPTION:
-                emit(_Unit("caption", run + nxt))     # a caption broken before its credit
-                r += 1
-                continue
-            elif first.k >= 2 and len(run) == 1 and not first.ended and len(first.ns) <= _MAX_CAPTION:
-                emit(_Unit("caption", run))
+            elif first.k >= 2 and len(run) <= 3 and not any(lines[j].ended for j in run) \
+                    and len(run_text(run).replace(" ", "")) <= _MAX_CAPTION:
+                emit(_Unit("caption", run))           # set apart by two or more blank lines
                 continue
             elif first.k != 0 and whole_headline(run):
                 emit(_Unit("headline", run))
@@ -476,7 +478,7 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
                 emit(_Unit("byline", [j]))
                 continue
             cur.append(j)
-            if ln.ended or _credit_start(ln.text) > 0:     # a sentence or a caption ends
+            if ln.ended or _credit_start(ln.ns) > 0:     # a sentence or a caption ends
                 close()
     close()
     return units
@@ -493,11 +495,11 @@ def _unit_text(unit: _Unit, lines: list[_Line]) -> tuple[str, list[int]]:
     prev: _Line | None = None
     for j in unit.lines:
         ln = lines[j]
-        if prev is not None and prev.brk >= 0:
+        if prev is not None and ln.gap:
             a, b = prev.text[-1], ln.text[0]
             if spaced or (_is_latin(a) and _is_latin(b) and not (a.isdigit() and b.isdigit())):
                 parts.append(" ")
-                idx.append(prev.brk)
+                idx.append(ln.gap[-1])      # the last line break (or indent) before the line
         parts.append(ln.text)
         idx.extend(ln.idx)
         prev = ln
@@ -538,21 +540,19 @@ def _pieces(unit: _Unit, lines: list[_Line]) -> list[tuple[str, str, list[int], 
         text, idx = bare, bare_idx
         while undone:
             text, idx, undone = _undouble(text, idx)
-    if kind == "body":      # a credit ending a paragraph counts only as it reads (no spaces)
-        text, idx = _drop_spaces(text, idx)
-    if kind == "caption" or len(text) <= 2 * _MAX_CAPTION:
-        at = _credit_start(text)
+    bare, bare_idx = _drop_spaces(text, idx)
+    if kind == "caption" or len(bare) <= 2 * _MAX_CAPTION:
+        # a credit is found on the text as it reads (spaces gone); the byline keeps its spaces
+        at = _credit_start(bare)
         if at > 0:
+            k = idx.index(bare_idx[at])
             out = []
-            h = len(text[:at].rstrip(" "))
-            head, head_idx = _drop_spaces(text[:h], idx[:h])
-            if head:
-                out.append(("caption", head, head_idx, []))
-            sep = [idx[at - 1]] if text[at - 1] == " " else []
-            out.append(("byline", text[at:], idx[at:], sep))
+            if at:
+                out.append(("caption", bare[:at], bare_idx[:at], []))
+            # no separator: the caption and its credit stay on one line, as printed
+            out.append(("byline", text[k:], idx[k:], []))
             return out
-    text, idx = _drop_spaces(text, idx)
-    return [(kind, text, idx, [])]
+    return [(kind, bare, bare_idx, [])]
 
 
 _SENTENCE_STOP = re.compile(r"(?:[。！？!?；;]|…(?=[”’」』）)】》〕\"']|$))[。！？!?；;”’」』）)】》〕\"']*")
@@ -594,7 +594,8 @@ def normalize(raw: str) -> Normalized:
             block_start = pos
             if blocks:
                 first = line_at.get(idx[0])
-                seps = (first.gap if first is not None else sep)[:3]
+                # up to two newlines; three only before a caption (set apart by blank lines)
+                seps = (first.gap if first is not None else sep)[:3 if kind == "caption" else 2]
                 if trail:       # after a moved caption: its own separator, then as many as usual
                     seps = trail + seps[:max(0, max(len(seps), 2) - len(trail))]
                 parts.append("\n" * len(seps))

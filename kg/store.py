@@ -35,9 +35,14 @@ import pyoxigraph as ox
 from kg import io
 from kg.errors import EXIT_OK, KGError, QueryError, ServeError
 from kg.namespace import PREFIXES
+from kg.resources import ontology_dir
 
-__all__ = ["build_store", "open_store", "query", "query_command", "serve", "QueryResult", "format_result",
+__all__ = ["ONTOLOGY_GRAPH", "build_store", "open_store", "query", "with_default_prefixes", "query_command", "serve", "QueryResult", "format_result",
            "oxigraph_binary", "port_in_use", "sparql_prefixes", "compact"]
+
+
+#: The named graph of the store that holds ontology/fupin.ttl.
+ONTOLOGY_GRAPH = "https://w3id.org/fupin-kg/ontology"
 
 
 def sparql_prefixes() -> str:
@@ -63,6 +68,10 @@ def build_store(graph_file: Path, store_dir: Path) -> Path:
         store = ox.Store(str(tmp))
         try:
             store.bulk_load(path=str(graph_file), format=fmt)
+            # the ontology rides along in a named graph: GRAPH <ONTOLOGY_GRAPH> { ... } gives the
+            # classes' and properties' labels and comments without touching the data
+            store.bulk_load(path=str(ontology_dir() / "fupin.ttl"), format=ox.RdfFormat.TURTLE,
+                            to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
             store.flush()
             store.optimize()
         except (SyntaxError, ValueError, OSError) as e:
@@ -115,19 +124,35 @@ def _one_line(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _query_error(e: Exception, source: str) -> QueryError:
+def _query_error(e: Exception, source: str, added_lines: int = 0) -> QueryError:
     msg = str(e)
     m = _POS.search(msg)
     if m:
-        line, col = m.groups()
+        line, col = int(m.group(1)) - added_lines, m.group(2)
         detail = msg[m.end():].lstrip(": ")
+        if "Prefix not found" in detail:
+            detail = "unknown prefix (declare it with PREFIX name: <namespace>)"
         return QueryError(f"{source}: syntax error at line {line}, column {col}: {_one_line(detail)}")
     return QueryError(f"{source}: {_one_line(msg)}")
 
 
+_DECLARED = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE | re.MULTILINE)
+
+
+def with_default_prefixes(text: str) -> tuple[str, int]:
+    """Prepend ``PREFIX`` lines for the project's prefixes the query uses without declaring
+    (``fp:``, ``rdfs:``, ``skos:``...); returns the text and the number of lines added."""
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(text)}
+    lines = [f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items()
+             if k not in declared and re.search(rf"(?<![\w<]){re.escape(k)}:", text)]
+    return ("\n".join(lines) + "\n" + text if lines else text), len(lines)
+
+
 def query(store: Path | ox.Store, text: str, source: str = "<query>") -> QueryResult:
-    """Run a SPARQL query against a store (a directory or an open Store)."""
+    """Run a SPARQL query against a store (a directory or an open Store). The project's
+    prefixes (``fp:``, ``rdfs:``, ``skos:``, ``prov:``...) may be used without declaring them."""
     st = store if isinstance(store, ox.Store) else open_store(Path(store))
+    text, added = with_default_prefixes(text)
     try:
         res = st.query(text)
         if isinstance(res, ox.QuerySolutions):
@@ -138,7 +163,7 @@ def query(store: Path | ox.Store, text: str, source: str = "<query>") -> QueryRe
             return QueryResult("ask", boolean=bool(res))
         return QueryResult("graph", triples=list(res))
     except (SyntaxError, ValueError, OSError) as e:
-        raise _query_error(e, source) from None
+        raise _query_error(e, source, added) from None
 
 
 # -- formatting -----------------------------------------------------------------------
@@ -259,9 +284,11 @@ def oxigraph_binary() -> Path:
 
 
 def port_in_use(host: str, port: int) -> bool:
-    """True when ``host:port`` cannot be bound (another server is listening there)."""
+    """True when ``host:port`` cannot be bound because a server is listening there (sockets in
+    TIME_WAIT do not count: the server binds with SO_REUSEADDR, and so does this check)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError as e:
@@ -314,7 +341,7 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, quiet: bool = 
     if not quiet:
         print(f"SPARQL endpoint (read-only): {base}/query\nquery UI: {base}/\nstore: {store}\n"
               "press Ctrl-C to stop", flush=True)
-    proc = subprocess.Popen([str(binary), "serve-read-only", "--location", str(store), "--bind", f"{host}:{port}"],
+    proc = subprocess.Popen([str(binary), "serve-read-only", "--location", str(store), "--bind", f"{url_host}:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             preexec_fn=_die_with_parent if sys.platform == "linux" else None)
     previous = _on_sigterm_interrupt()

@@ -13,6 +13,9 @@ import hashlib
 import json
 import math
 import re
+import shutil
+import tempfile
+from collections import deque
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +41,7 @@ __all__ = [
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 _SMALL = 400          # up to this many nodes a community (or the whole graph) gets a force layout
+_PIECE = 40           # above _SMALL nodes, the graph is laid out in pieces of this size
 _EDGE = 90.0          # median edge length of the layout, in pixels
 
 
@@ -95,73 +99,113 @@ def _css() -> str:
 # Layout
 
 
-def _force(H: nx.Graph, seed: int, iterations: int | None = None) -> dict[Any, tuple[float, float]]:
-    """Fruchterman–Reingold on a small graph (dense numpy, as networkx's spring layout),
-    scaled so that the median edge is _EDGE pixels long and centred on (0, 0)."""
+def _force(pieces: list[nx.Graph], seed: int, iterations: int = 60) -> list[dict[Any, tuple[float, float]]]:
+    """Fruchterman–Reingold (as networkx's spring layout) on many small graphs at once: the
+    pieces are padded to one size and stepped together as one numpy array (repulsion between
+    all pairs of a piece, attraction along the edges), so thousands of pieces cost a few
+    array operations per iteration. Each layout is scaled so that its median edge is _EDGE
+    pixels long and centred on (0, 0)."""
     import numpy as np
 
-    nodes = sorted(H, key=str)
-    n = len(nodes)
-    if n == 1:
-        return {nodes[0]: (0.0, 0.0)}
-    if iterations is None:
-        iterations = 120 if n <= 150 else 60
-    idx = {v: i for i, v in enumerate(nodes)}
-    A = np.zeros((n, n))
-    for u, v in H.edges():
-        if u != v:
-            A[idx[u], idx[v]] = A[idx[v], idx[u]] = 1.0
-    rng = np.random.default_rng(seed)
-    pos = rng.random((n, 2))
-    k = 1.0 / math.sqrt(n)
-    t = 0.1
-    dt = t / (iterations + 1)
-    for _ in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist = np.sqrt((delta ** 2).sum(-1))
-        np.clip(dist, 0.01, None, out=dist)
-        force = (k * k / dist ** 2 - A * dist / k)
-        disp = (delta * force[:, :, None]).sum(1)
-        length = np.sqrt((disp ** 2).sum(-1))
-        np.clip(length, 0.01, None, out=length)
-        pos += disp * (t / length)[:, None]
-        t -= dt
-    pos -= pos.mean(0)
-    iu, iv = np.nonzero(np.triu(A))
-    lengths = np.sqrt(((pos[iu] - pos[iv]) ** 2).sum(-1)) if len(iu) else np.array([k])
-    scale = _EDGE / max(float(np.median(lengths)), 1e-6)
-    return {v: (float(pos[i, 0] * scale), float(pos[i, 1] * scale)) for v, i in idx.items()}
+    out: dict[int, dict[Any, tuple[float, float]]] = {}
+    by_size = sorted(range(len(pieces)), key=lambda i: len(pieces[i]))   # similar sizes: little padding
+    for start in range(0, len(pieces), 512):         # bounded memory: 512 pieces per batch
+        members = by_size[start:start + 512]
+        batch = [pieces[i] for i in members]
+        orders = [sorted(H, key=str) for H in batch]
+        P, B = len(batch), max(len(o) for o in orders)
+        valid = np.zeros((P, B), dtype=bool)
+        eu, ev = [], []                               # edges as flat indices into (P*B)
+        offsets = [0]                                 # edges of piece i: eu[offsets[i]:offsets[i+1]]
+        for i, (H, order) in enumerate(zip(batch, orders)):
+            idx = {v: i * B + j for j, v in enumerate(order)}
+            valid[i, :len(order)] = True
+            for u, v in H.edges():
+                if u != v:
+                    eu.append(idx[u])
+                    ev.append(idx[v])
+            offsets.append(len(eu))
+        eu_a, ev_a = np.array(eu, dtype=np.int64), np.array(ev, dtype=np.int64)
+        pair = (valid[:, :, None] & valid[:, None, :]).astype(np.float32)
+        k = (1.0 / np.sqrt(np.maximum(valid.sum(1), 1))).astype(np.float32)
+        k2pair = pair * (k * k)[:, None, None]
+        kflat = np.repeat(k, B)
+        pos = np.random.default_rng(seed).random((P, B, 2)).astype(np.float32)
+        t, dt = 0.1, 0.1 / (iterations + 1)
+        for _ in range(iterations):
+            delta = pos[:, :, None, :] - pos[:, None, :, :]
+            d2 = np.einsum("pijc,pijc->pij", delta, delta)
+            np.maximum(d2, 1e-4, out=d2)
+            disp = np.einsum("pijc,pij->pic", delta, k2pair / d2)
+            flat = pos.reshape(-1, 2)
+            diff = flat[eu_a] - flat[ev_a]
+            pull = diff * (np.sqrt((diff ** 2).sum(-1)) / kflat[eu_a])[:, None]
+            dflat = disp.reshape(-1, 2)
+            np.subtract.at(dflat, eu_a, pull)
+            np.add.at(dflat, ev_a, pull)
+            length = np.sqrt((disp ** 2).sum(-1))
+            np.maximum(length, 0.01, out=length)
+            pos += disp * (t / length)[..., None]
+            t -= dt
+        flat = pos.reshape(-1, 2)
+        all_lengths = np.sqrt(((flat[eu_a] - flat[ev_a]) ** 2).sum(-1)) if len(eu) else np.zeros(0)
+        for i, order in enumerate(orders):
+            p = pos[i, :len(order)].astype(float)
+            p = p - p.mean(0)
+            lengths = all_lengths[offsets[i]:offsets[i + 1]]
+            med = float(np.median(lengths)) if len(lengths) else float(k[i])
+            scale = _EDGE / max(med, float(k[i]) / 2)
+            out[members[i]] = {v: (float(p[j, 0] * scale), float(p[j, 1] * scale)) for j, v in enumerate(order)}
+    return [out[i] for i in range(len(pieces))]
 
 
-def _blocks(H: nx.Graph, seed: int, depth: int = 0) -> list[dict[Any, tuple[float, float]]]:
-    """Split a graph into pieces of at most _SMALL nodes (components, then Louvain
-    communities, recursively) and lay each piece out around (0, 0)."""
-    out = []
+def _chunks(H: nx.Graph, size: int) -> list[list[Any]]:
+    """Cut a graph into connected pieces of at most ``size`` nodes, in linear time: walk each
+    component breadth-first from its best connected node and grow a piece, breadth-first
+    over the nodes not yet taken, from each node not yet in a piece."""
+    pieces: list[list[Any]] = []
+    taken: set = set()
     for comp in sorted(nx.connected_components(H), key=lambda c: (-len(c), min(map(str, c)))):
-        S = H.subgraph(comp)
-        if len(S) <= _SMALL:
-            out.append(_force(S, seed))
-        elif depth < 3:
-            parts = nx.community.louvain_communities(S, seed=seed)
-            if len(parts) == 1:   # cannot split further
-                out.append(_sunflower(S))
+        root = max(comp, key=lambda v: (H.degree(v), str(v)))
+        for v in nx.bfs_tree(H, root, sort_neighbors=lambda ns: sorted(ns, key=str)):
+            if v in taken:
                 continue
-            for part in sorted(parts, key=lambda c: (-len(c), min(map(str, c)))):
-                out.extend(_blocks(S.subgraph(part), seed, depth + 1))
+            piece, queue = [v], deque([v])
+            taken.add(v)
+            while queue and len(piece) < size:
+                u = queue.popleft()
+                for w in sorted(H[u], key=str):
+                    if w not in taken:
+                        taken.add(w)
+                        piece.append(w)
+                        queue.append(w)
+                        if len(piece) >= size:
+                            break
+            pieces.append(piece)
+    # fold crumbs (pieces of a few nodes left between others) into a neighbouring piece,
+    # and bag the remaining small ones together, so that few force layouts are run
+    where = {v: i for i, p in enumerate(pieces) for v in p}
+    merged: dict[int, list[Any]] = {i: p for i, p in enumerate(pieces)}
+    for i, p in enumerate(pieces):
+        if len(p) >= 10:
+            continue
+        target = next((where[w] for v in p for w in sorted(H[v], key=str)
+                       if where[w] != i and where[w] in merged and len(merged[where[w]]) + len(p) <= 2 * size), None)
+        if target is not None:
+            merged[target].extend(p)
+            for v in p:
+                where[v] = target
+            del merged[i]
+    out, bag = [], []
+    for p in merged.values():
+        if len(p) >= 10:
+            out.append(p)
         else:
-            out.append(_sunflower(S))
-    return out
-
-
-def _sunflower(S: nx.Graph) -> dict[Any, tuple[float, float]]:
-    """Nodes on a sunflower spiral in breadth-first order from the best connected one."""
-    start = max(S, key=lambda v: (S.degree(v), str(v)))
-    order = list(nx.bfs_tree(S, start))
-    seen = set(order)
-    order += sorted((v for v in S if v not in seen), key=str)
-    golden = math.pi * (3 - math.sqrt(5))
-    return {v: (_EDGE * 0.6 * math.sqrt(i) * math.cos(i * golden), _EDGE * 0.6 * math.sqrt(i) * math.sin(i * golden))
-            for i, v in enumerate(order)}
+            bag.extend(p)
+            if len(bag) >= size:
+                out.append(bag)
+                bag = []
+    return out + ([bag] if bag else [])
 
 
 def graph_layout(G: nx.Graph, seed: int = 0) -> dict[Any, tuple[float, float]]:
@@ -170,8 +214,9 @@ def graph_layout(G: nx.Graph, seed: int = 0) -> dict[Any, tuple[float, float]]:
     Provenance links (to articles) are left out of the layout, which they would collapse
     into one clump per article; each article is then put at the centre of what it mentions.
     Up to 400 nodes: one force-directed layout. Above: the graph is cut into connected
-    components and Louvain communities of at most 400 nodes, each laid out force-directed,
-    and the pieces are packed in rows (largest first). Deterministic for a given ``seed``;
+    pieces of about 40 nodes (:func:`_chunks`, breadth-first, so neighbours share a
+    piece), each laid out force-directed, and the pieces are packed in rows in the order
+    they were cut. Deterministic for a given ``seed``;
     about linear in the number of nodes.
     """
     articles = {n for n, c in G.nodes(data="cls") if c == "Article"}
@@ -180,7 +225,10 @@ def graph_layout(G: nx.Graph, seed: int = 0) -> dict[Any, tuple[float, float]]:
     U.add_edges_from((u, v) for u, v in G.edges() if u != v and u not in articles and v not in articles)
     pos: dict[Any, tuple[float, float]] = {}
     if len(U):
-        blocks = [_force(U, seed)] if len(U) <= _SMALL else _blocks(U, seed)
+        if len(U) <= _SMALL:
+            blocks = _force([U], seed, iterations=120)
+        else:
+            blocks = _force([U.subgraph(p) for p in _chunks(U, _PIECE)], seed, iterations=40)
         radius = [max(math.hypot(*p) for p in b.values()) + _EDGE for b in blocks]
         total = sum((2 * r) ** 2 for r in radius)
         width = max(math.sqrt(total) * 1.2, 2 * max(radius))
@@ -211,39 +259,47 @@ def _first_sentence(d: dict) -> str:
 
 
 def make_network(G: nx.MultiDiGraph, pos: dict | None = None, seed: int = 0):
-    """A :class:`pyvis.network.Network` holding the graph: one vis node per graph node
-    (coloured and shaped by class, with its Chinese label, categories, evidence and
-    sources), one vis edge per triple (labelled with the relation), fixed positions, physics
-    off. Nodes and edges are loaded in bulk: pyvis's ``add_node``/``add_edge`` check
-    membership in a list, which is quadratic at tens of thousands of nodes.
+    """A :class:`pyvis.network.Network` holding the graph, and the per-node details the page
+    shows on hover and click.
+
+    One vis node per graph node (its Chinese label, its class as vis *group*: colour, shape
+    and size come from the group options), one vis edge per triple (labelled with the
+    relation), fixed positions, physics off. Nodes and edges are loaded in bulk: pyvis's
+    ``add_node``/``add_edge`` check membership in a list, quadratic at tens of thousands
+    of nodes.
+
+    Returns
+    -------
+    (pyvis.network.Network, list of dict)
+        The network and, per vis node id, ``{cls, cats, ev, src, iri, page?}``.
     """
     from pyvis.network import Network
 
-    vocab = display_vocabulary()
-    styles = vocab["classes"]
+    styles = display_vocabulary()["classes"]
     if pos is None:
         pos = graph_layout(G, seed)
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
-    ids = {n: i for i, n in enumerate(sorted(G, key=lambda n: (CLASSES.index(G.nodes[n]["cls"]), n)))}
-    nodes = []
-    for n, i in ids.items():
+    order = sorted(G, key=lambda n: (CLASSES.index(G.nodes[n]["cls"]), n))
+    ids = {n: i for i, n in enumerate(order)}
+    nodes, meta = [], []
+    for n in order:
         d = G.nodes[n]
-        st = styles[d["cls"]]
         x, y = pos.get(n, (0.0, 0.0))
-        nodes.append({"id": i, "label": d["label"], "x": x, "y": y, "shape": st["shape"], "color": st["color"],
-                      "size": st["size"], "cls": d["cls"], "cats": d["category"], "iri": d["iri"],
-                      "ev": _first_sentence(d), "src": d["sources"]})
+        nodes.append({"id": ids[n], "label": d["label"], "x": x, "y": y, "group": d["cls"]})
+        m = {"cls": d["cls"], "cats": d["category"], "ev": _first_sentence(d), "src": d["sources"], "iri": d["iri"]}
         if d["cls"] == "Case":
-            nodes[-1]["page"] = case_page_name(G, n)
+            m["page"] = case_page_name(G, n)
+        meta.append(m)
     net.nodes = nodes
     net.node_ids = list(range(len(nodes)))
     net.node_map = {nd["id"]: nd for nd in nodes}
-    net.edges = [{"from": ids[u], "to": ids[v], "label": lab, "pred": k}
-                 for u, v, k, lab in sorted(G.edges(keys=True, data="label"), key=lambda e: (ids[e[0]], ids[e[1]], e[2]))]
+    net.edges = [{"from": ids[u], "to": ids[v], "label": lab}
+                 for u, v, _k, lab in sorted(G.edges(keys=True, data="label"), key=lambda e: (ids[e[0]], ids[e[1]], e[2]))]
     big = len(nodes) > 2000
     net.options = {
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
+        "groups": {c: {"shape": st["shape"], "color": st["color"], "size": st["size"]} for c, st in styles.items()},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
                         "navigationButtons": False, "keyboard": False},
         "nodes": {"font": {"size": 14, "face": "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"},
@@ -253,7 +309,7 @@ def make_network(G: nx.MultiDiGraph, pos: dict | None = None, seed: int = 0):
                   "font": {"size": 9, "align": "middle", "color": "#555", "strokeWidth": 2},
                   "width": 0.7, "selectionWidth": 2},
     }
-    return net
+    return net, meta
 
 
 def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: str = "扶贫知识图谱 Fupin KG") -> Path:
@@ -272,14 +328,15 @@ def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: st
         ``path``. The page sets ``window.kgDrawn`` once vis-network has drawn, and
         ``window.kgStats = {nodes, edges, ms}``.
     """
-    net = make_network(G, seed=seed)
+    net, meta = make_network(G, seed=seed)
     nodes, edges, _heading, _h, _w, options = net.get_network_data()
     vocab = display_vocabulary()
-    present = {d["cls"] for d in nodes}
-    cats = sorted({c for d in nodes for c in d["cats"]})
+    present = {m["cls"] for m in meta}
+    cats = sorted({c for m in meta for c in m["cats"]})
     vis_js, vis_css = _vis_assets()
     html = _env().get_template("graph.html").render(
-        title=title, nodes=_script_json(nodes), edges=_script_json(edges), options=_script_json(json.loads(options)),
+        title=title, nodes=_script_json(nodes), edges=_script_json(edges), meta=_script_json(meta),
+        options=_script_json(json.loads(options)),
         classes=[(c, vocab["classes"][c]) for c in CLASSES if c in present],
         categories=[(c, G.graph.get("category_labels", {}).get(c) or vocab["categories"].get(c, c)) for c in cats],
         vocab=_script_json({"classes": vocab["classes"], "categories": vocab["categories"]}),
@@ -342,23 +399,30 @@ def _case_view(G: nx.MultiDiGraph, case: str) -> dict[str, Any]:
 
 def write_case_pages(G: nx.MultiDiGraph, out_dir: Path) -> list[Path]:
     """Write ``out_dir/cases/<person>-<hash>.html`` for every case and
-    ``out_dir/cases/index.html`` listing them; returns the paths (index last)."""
-    cases_dir = Path(out_dir) / "cases"
+    ``out_dir/cases/index.html`` listing them; returns the paths (index last).
+
+    The pages are written into a fresh sibling directory that then replaces ``cases/`` in
+    one move (:func:`kg.io.replace_dir`): a build killed midway leaves the previous pages,
+    and pages of cases that no longer exist disappear.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     env = _env()
     css = _markup(_css())
     views = [_case_view(G, c) for c in nodes_of(G, "Case")]
     views.sort(key=lambda v: (v["persons"][0]["label"] if v["persons"] else "", v["page"]))
-    written = []
     tpl = env.get_template("case.html")
-    for v in views:
-        written.append(io.write_text(cases_dir / v["page"], tpl.render(v=v, css=css)))
-    keep = {v["page"] for v in views} | {"index.html"}
-    for old in cases_dir.glob("*.html"):   # pages of cases that no longer exist
-        if old.name not in keep:
-            old.unlink()
-    written.append(io.write_text(cases_dir / "index.html", env.get_template("cases_index.html").render(
-        views=views, css=css, n=len(views))))
-    return written
+    tmp = Path(tempfile.mkdtemp(prefix=".cases.", dir=out_dir))
+    try:
+        for v in views:
+            (tmp / v["page"]).write_text(tpl.render(v=v, css=css), encoding="utf-8")
+        (tmp / "index.html").write_text(env.get_template("cases_index.html").render(views=views, css=css, n=len(views)),
+                                        encoding="utf-8")
+        io.replace_dir(tmp, out_dir / "cases")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [out_dir / "cases" / v["page"] for v in views] + [out_dir / "cases" / "index.html"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -489,4 +553,5 @@ def measure_draw(html_path: Path, *, screenshot: Path | None = None, timeout_s: 
         finally:
             browser.close()
     return {"seconds": round(seconds, 3), "nodes": stats and stats["nodes"], "edges": stats and stats["edges"],
+            "network_ms": stats and stats["ms"],
             "blocked": blocked, "failed": failed, "console_errors": errors}

@@ -109,14 +109,16 @@ def test_tiny_bench(tmp_path):
     for r in res["scale"]:
         assert r["exit_code"] in (0, 3) and r["peak_rss_mb"] > 50
         assert r["cache"]["extracted"] == r["n"] and r["cache"]["hits"] == 0
-    inc = res["incremental"]
-    assert inc["extracted"] == 1 and inc["cache_hits"] == 5 and inc["only_changed_reextracted"]
     sp = res["sparql"]
     if has_queries:
         assert sp["queries"] >= 1 and sp["oxigraph"]["median_ms"] > 0 and sp["rdflib"]["median_ms"] > 0
         assert sp["ratio_rdflib_over_oxigraph"] == pytest.approx(
             sp["rdflib"]["median_ms"] / sp["oxigraph"]["median_ms"], rel=0.02)
     assert {t["name"] for t in res["targets"] if t["met"] is not None} >= {"extract_vs_tokeniser", "incremental_wall"}
+    inc = res["incremental"]
+    if inc["pipeline_changed"]:
+        pytest.skip("the extractor's files were edited during the test: every article re-extracted")
+    assert inc["extracted"] == 1 and inc["cache_hits"] == 5 and inc["only_changed_reextracted"]
 
 
 @pytest.mark.slow

@@ -324,3 +324,15 @@ def test_unchanged_graph_reuses_the_shacl_result(tmp_path, stages, monkeypatch):
     (corpus / "a.txt").write_text("李四在车间务工。", encoding="utf-8")   # a new graph: validated again
     with pytest.raises(AssertionError, match="validated again"):
         kb.build(corpus, out, quiet=True)
+
+
+def test_nothing_readable_is_an_input_error_and_keeps_the_output(tmp_path, stages, capsys):
+    corpus, out = _corpus(tmp_path, GOOD), tmp_path / "out"
+    kb.build(corpus, out, quiet=True)
+    before = (out / "kg.ttl").read_bytes()
+    for p in corpus.iterdir():
+        p.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match="none of the 2 input"):
+        kb.build(corpus, out, quiet=True)
+    assert (out / "kg.ttl").read_bytes() == before
+    assert capsys.readouterr().err.count("empty file") == 2

@@ -212,6 +212,13 @@ def test_entities_merge_across_articles():
     assert len(set(g.subjects(RDF.type, FP.Program))) == 2     # program instances are per article
 
 
+def test_person_is_keyed_by_home_county_not_work_place():
+    rec = _rec("a.txt", persons=[Person("张三")],
+               cases=[Case("张三", places=[("山东省", "日照市"), ("四川省", "甲县", "东镇", "丰乐村")], evidence=[_ev()])])
+    g = build_graph([rec])
+    assert set(g.subjects(RDF.type, FP.Person)) == {resource("person", "张三", ("四川省", "甲县"))}
+
+
 def test_same_name_without_place_stays_apart_and_relative_orgs_are_qualified():
     a = _rec("a.txt", persons=[Person("李明")], organizations=[Organization("区扶贫办", "bureau", place=("四川省", "甲县"))])
     b = _rec("b.txt", persons=[Person("李明")], organizations=[Organization("区扶贫办", "bureau", place=("四川省", "乙县"))])

@@ -40,8 +40,8 @@ def fp_terms() -> set[URIRef]:
 
 
 def test_installed_package_ships_the_ontology():
-    assert (ontology_dir() / "fupin.ttl").is_file()
-    assert (ontology_dir() / "shapes.ttl").is_file()
+    for name in ("fupin.ttl", "shapes.ttl", "rules.ttl", "README.md"):
+        assert (ontology_dir() / name).is_file(), name
 
 
 def test_every_namespace_term_is_declared_with_zh_and_en_labels_and_comments(ont):
@@ -125,3 +125,21 @@ def test_validation_catches_bad_levels_and_cycles(graph):
     conforms, report = validate(_tampered(graph, edit))
     assert not conforms
     assert "city" in report and "fp:partOf cycle" in report
+
+
+def test_sparql_rules_agree_with_the_python_rules(graph):
+    """rules.ttl (SHACL-SPARQL, run by pyshacl) and kg.graph.rule_violations find the same problems."""
+    def edit(g):
+        ev = next(iter(sorted(g.subjects(RDF.type, FP.Evidence))))
+        g.set((ev, FP.endOffset, Literal(int(g.value(ev, FP.endOffset)) + 1)))
+        inc = next(iter(sorted(g.subjects(RDF.type, FP.Income))))
+        g.set((inc, FP.amountMax, Literal("0.5", datatype=rdflib.XSD.decimal)))
+        place = next(s for s in sorted(g.subjects(RDF.type, FP.Place)) if g.value(s, FP.partOf) is not None)
+        g.set((g.value(place, FP.partOf), FP.partOf, place))
+    g = _tampered(graph, edit)
+    conforms, report = validate(g, sparql_rules=True)
+    assert not conforms
+    python_part, _, _ = report.partition("Constraint Violation in rule (kg.graph.rule_violations)")
+    for message in ("not as long as its offsets say", "fp:amountMax is below fp:amount", "fp:partOf cycle"):
+        assert message in python_part, f"pyshacl did not report: {message}"
+        assert report.count(message) >= 2, f"the Python rules did not report: {message}"

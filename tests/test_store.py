@@ -38,6 +38,13 @@ def test_store_holds_the_graph(built):
     assert res.kind == "select" and res.values() == [{"n": n}]
 
 
+def test_ontology_is_in_a_named_graph(built):
+    out, _ = built
+    q = ("SELECT ?en WHERE { GRAPH <https://w3id.org/fupin-kg/ontology> { fp:Case rdfs:label ?en "
+         "FILTER (lang(?en) = 'en') } }")
+    assert query(out / "store", q).values() == [{"en": "Case"}]
+
+
 def test_rebuild_swaps_the_store_in_while_a_reader_has_it_open(built):
     out, n = built
     reader = open_store(out / "store")
@@ -110,3 +117,13 @@ def test_unloadable_graph_file(tmp_path):
     with pytest.raises(KGError, match=r"bad\.nt: cannot load"):
         build_store(bad, tmp_path / "store")
     assert not (tmp_path / "store").exists() and not list(tmp_path.glob(".store.*"))
+
+
+def test_project_prefixes_need_no_declaration(built):
+    out, _ = built
+    assert query(out / "store", "SELECT (COUNT(?c) AS ?n) WHERE { ?c a fp:Case }").values() == [{"n": 13}]
+    # positions still refer to the user's text, not to the prefixes added in front of it
+    with pytest.raises(QueryError, match=r"line 2, column 6"):
+        query(out / "store", "SELECT ?c WHERE { ?c a fp:Case\n ?x }")
+    with pytest.raises(QueryError, match="line 1, column 28: unknown prefix"):
+        query(out / "store", "SELECT * WHERE { ?s foo:bar ?o }")

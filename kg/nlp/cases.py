@@ -121,6 +121,7 @@ class _Story:
     sents: list[int] = field(default_factory=list)
     intro_places: list[tuple] = field(default_factory=list)
     intro_work: list[tuple] = field(default_factory=list)
+    co: list[str] = field(default_factory=list)       # others named in the sentence that introduces them
 
 
 class CaseAssembler:
@@ -168,8 +169,8 @@ class CaseAssembler:
             return bisect.bisect_right(newlines, char)
 
         # place mentions as plain tuples (a SpanGroup builds Span objects on every pass)
-        self._place_list = [(sp.start_char, sp.end_char, sp._.kg_ref) for sp in _spans(doc, "kg_places")]
-        place_ends = {e: r for _s, e, r in self._place_list}
+        plist = [(sp.start_char, sp.end_char, sp._.kg_ref) for sp in _spans(doc, "kg_places")]
+        place_ends = {e: r for _s, e, r in plist}
         # mentions
         kinds = {n: self._person_kind(p) for n, p in persons.items()}
         mentions: list[_Mention] = []
@@ -265,25 +266,29 @@ class CaseAssembler:
             if actors:
                 intros = [m for m in actors if m.intro]
                 subject = (intros[-1] if intros else actors[-1]).name
+            groups = self._coordinated(text, allm)
             for f in by_sent_f.get(si, []):
                 owner = self._owner(f, allm, current)
                 if owner is None:
                     continue
-                st = stories.setdefault(owner, _Story(owner))
-                st.facts.append(f)
-                if si not in st.sents:
-                    st.sents.append(si)
+                for who in groups.get(owner, [owner]):
+                    st = stories.setdefault(who, _Story(who))
+                    st.facts.append(f)
+                    if si not in st.sents:
+                        st.sents.append(si)
             for m in allm:
                 if m.actor:
                     st = stories.setdefault(m.name, _Story(m.name))
                     if si not in st.sents:
                         st.sents.append(si)
                     if not st.intro_places and not st.intro_work:
-                        st.intro_places, st.intro_work = self._intro_places(text, m)
+                        st.intro_places, st.intro_work = self._intro_places(text, m, plist)
+                    if len(st.sents) == 1 and not st.co:
+                        st.co = [o.name for o in allm if o.name != m.name and o.actor]
             if subject is not None:
                 current = subject
 
-        doc._.kg_cases = self._cases(doc, text, persons, stories, bounds, kinds)
+        doc._.kg_cases = self._cases(doc, text, persons, stories, bounds, kinds, plist)
         return doc
 
     def _work_place_at(self, text: str, start: int, limit: int) -> bool:
@@ -314,6 +319,24 @@ class CaseAssembler:
                 return i, i + len(form)
         return st, en
 
+    @staticmethod
+    def _coordinated(text: str, mentions: list[_Mention]) -> dict[str, list[str]]:
+        """Actors joined by 和/与/、/及 in a sentence (村民李华和王秀敏): facts about one are about all."""
+        groups: dict[str, list[str]] = {}
+        run: list[_Mention] = []
+        for m in mentions:
+            if run and m.actor and text[run[-1].end:m.start] in ("和", "与", "、", "及", "跟"):
+                run.append(m)
+            else:
+                if len(run) > 1:
+                    for x in run:
+                        groups[x.name] = [y.name for y in run]
+                run = [m] if m.actor else []
+        if len(run) > 1:
+            for x in run:
+                groups[x.name] = [y.name for y in run]
+        return groups
+
     def _owner(self, f: _Fact, mentions: list[_Mention], current: str | None) -> str | None:
         before = [m for m in mentions if m.end <= f.start]
         for m in reversed(before):
@@ -331,14 +354,14 @@ class CaseAssembler:
                 return None
         return current
 
-    def _intro_places(self, text: str, m: _Mention) -> tuple[list, list]:
+    def _intro_places(self, text: str, m: _Mention, plist: list) -> tuple[list, list]:
         """Places in the clause that introduces the mention (``丰乐村村民X``, ``X，家住…``), split
         into home places and work places (``在上海市一家食品企业打工的丈夫X``)."""
         cs = m.start
         while cs > 0 and text[cs - 1] not in _CLAUSE_END:
             cs -= 1
         found, work = [], []
-        for ps, pe, ref in self._place_list:
+        for ps, pe, ref in plist:
             if cs <= ps and pe <= m.start:
                 (work if self._work_place_at(text, ps, min(m.start, pe + 16)) else found).append(ref)
         h = self.re_home_after.match(text, m.end)
@@ -346,13 +369,16 @@ class CaseAssembler:
             ce = h.end()
             while ce < len(text) and text[ce] not in "。；！？\n":
                 ce += 1
-            found += [ref for ps, pe, ref in self._place_list if h.end() <= ps and pe <= ce]
+            found += [ref for ps, pe, ref in plist if h.end() <= ps and pe <= ce]
         return found, work
 
     # -- assembling the records -----------------------------------------------------------
-    def _cases(self, doc: Doc, text: str, persons, stories: dict[str, _Story], bounds, kinds) -> list[Case]:
+    def _cases(self, doc: Doc, text: str, persons, stories: dict[str, _Story], bounds, kinds,
+               plist: list) -> list[Case]:
         places = doc._.kg_places or {}
-        programs = doc._.kg_programs or {}
+        if doc._.kg_programs is None:
+            doc._.kg_programs = {}
+        programs = doc._.kg_programs
         incomes = doc._.kg_incomes or []
         cases: list[Case] = []
         home: dict[str, list[tuple]] = {}
@@ -383,8 +409,10 @@ class CaseAssembler:
             for f in live:
                 if f.kind == "org" and f.ref not in case.organizations:
                     case.organizations.append(f.ref)
-            home_places, work_places = self._places(text, st, persons, home, places, programs, bounds)
+            home_places, work_places = self._places(text, st, persons, home, places, programs, bounds, plist)
             case.places = home_places + work_places
+            if home_places:
+                home[name] = home_places
             if not case.programs and work_places and any(f.kind == "weak" and f.ref in self.lex.migrant for f in live):
                 # working far from home with no program named: a labour-transfer story (外出务工)
                 far = [w for w in work_places if not home_places or all(w[0] != h[0] for h in home_places)]
@@ -411,7 +439,8 @@ class CaseAssembler:
             cases.append(case)
         return cases
 
-    def _places(self, text: str, st: _Story, persons, home, places, programs, bounds) -> tuple[list, list]:
+    def _places(self, text: str, st: _Story, persons, home, places, programs, bounds,
+                plist: list) -> tuple[list, list]:
         """The most specific home place(s) and the work place(s) the story states."""
 
         def most_specific(paths):
@@ -423,7 +452,8 @@ class CaseAssembler:
             for p in paths:
                 if _SPECIFICITY.get(places[p].level, 99) == best and p not in out:
                     out.append(p)
-            return out
+            # 丰乐村 and 蒋家坝 (a named place inside it): keep the one further down
+            return [p for p in out if not any(len(q) > len(p) and q[:len(p)] == p for q in out)]
 
         chosen = most_specific(st.intro_places)
         if not chosen:
@@ -441,12 +471,18 @@ class CaseAssembler:
                     break
                 frontier = nxt
         if not chosen:
+            # someone named beside them when they enter (坐在徐泉铃后面的王世莲): the same setting
+            for other in st.co:
+                chosen = most_specific(home.get(other, []))
+                if chosen:
+                    break
+        if not chosen:
             chosen = most_specific([programs[f.ref].place for f in st.facts
                                     if f.kind == "program" and f.ref in programs and programs[f.ref].place])
         if not chosen and st.sents:
             first = min(st.sents)
             lo, hi = bounds[max(0, first - self.lookback_sents)][0], bounds[first][1]
-            cands = [ref for ps, _pe, ref in self._place_list if lo <= ps < hi]
+            cands = [ref for ps, _pe, ref in plist if lo <= ps < hi]
             chosen = most_specific(cands[-3:])
         work = [w for w in st.intro_work if w in places and w not in chosen]
         pfacts = [f for f in st.facts if f.kind == "place" and f.ref in places]

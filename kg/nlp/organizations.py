@@ -39,11 +39,14 @@ __all__ = ["make_kg_orgs", "OrgFinder", "OrgMention"]
 _LEVEL_CHARS = "省市区县镇乡"
 _MAX_BODY = 14
 _QUOTES = "“”\"'‘’「」"
+_OPENING = "“‘「\"'"
+_CLOSING = "”’」\"'"
 #: Government bodies named in the formula that cites higher authorities
 #: (党中央、国务院和市委、市政府的决策部署) are not actors of the story.
 _FORMULA = ("党中央", "国务院")
 _CLAUSE_END = "。，；！？\n"
 _NUMERAL_START = "一二三四五六七八九十百千万两几0123456789"
+_MEASURES = "个家人名位种批次项条间座所户"
 
 
 @dataclass(frozen=True)
@@ -161,11 +164,11 @@ class OrgFinder:
         if suf.text in ("大学", "学院", "学校") and nxt and nxt in "生毕":
             return None   # 大学生, 大学毕业
         # A quoted proper name: “爱心”理发店.
-        if s > 0 and text[s - 1] in _QUOTES:
+        if s > 0 and text[s - 1] in _CLOSING:
             q = s - 2
             while q >= 0 and text[q] not in _QUOTES and s - q <= _MAX_BODY:
                 q -= 1
-            if q >= 0 and text[q] in _QUOTES and s - 1 - (q + 1) >= 2:
+            if q >= 0 and text[q] in _OPENING and s - 1 - (q + 1) >= 2 and all(is_cjk(c) for c in text[q + 1:s - 1]):
                 body = text[q + 1:s - 1]
                 return OrgMention(q, e, body + suf.text, suf.kind, suf.text, "", None, body)
         j = s
@@ -201,7 +204,8 @@ class OrgFinder:
         if body and (body in self.generic_body or body in self.generic_pre
                      or any(body.endswith(t) for t in self.generic_tail)
                      or any(body.startswith(w) for w in self.generic_pre)
-                     or body[0] in _NUMERAL_START):
+                     or (len(body) <= 4 and body[0] in _NUMERAL_START
+                         and body[1:2] in ("", *_NUMERAL_START, *_MEASURES))):   # 一人一厂
             return None
         if prefix_place is None and j > 0 and self._generic_before(text, j):
             return None
@@ -215,6 +219,10 @@ class OrgFinder:
             return None
         if any(c in "的了是在个" for c in body):
             return None
+        if prefix_place is None and j >= 1 and text[j - 1] == "的" and (j - 1) in place_end:
+            # 坪漆村的龙灯彩扎基地扶贫车间: the place it belongs to, not part of its name
+            path = place_end[j - 1][2]
+            return OrgMention(j, e, text[j:e], suf.kind, suf.text, "", path, body)
         if prefix_place is not None:
             ps, pe, path, level = prefix_place
             start = ps
@@ -223,8 +231,10 @@ class OrgFinder:
             if suf.kind in ("company", "school") and body:
                 if level in ("village", "group", "other"):
                     start, prefix = pe, ""   # 许集村|迪兰运动用品公司: a location, not part of the name
-                elif ps not in place_end or place_end[ps][3] == "other":
+                elif level in ("province", "prefecture") and (ps not in place_end or place_end[ps][3] == "other"):
                     leading = (ps, pe)       # (凤凰湖工业园)重庆|隆兆机械有限公司: the place opens the name
+            if leading is not None:
+                path = None   # the place is part of the name (a company's registered region), no location
             return OrgMention(start, e, text[start:e], suf.kind, suf.text, prefix, path, body,
                               leading_place_span=leading)
         return OrgMention(j, e, text[j:e], suf.kind, suf.text, "", None, body)
@@ -284,6 +294,24 @@ class OrgFinder:
                 if a.place:
                     b.qualified = self.written(a.place) + b.name
             i += 1
+
+    def short_forms(self, forms: list[str]) -> set[str]:
+        """Tails of the names that still carry a proper name and a suffix (彩扎基地 of 龙灯彩扎基地)."""
+        out: set[str] = set()
+        # Heads that are names themselves: 龙灯彩扎基地 of 龙灯彩扎基地扶贫车间.
+        heads = [f[:k] for f in forms for k in range(4, len(f))
+                 if any(s.needs_body and k - len(s.text) >= 2 for s in self._suffixes_ending_at(f, k)[:1])]
+        out.update(h for h in heads if h[0] not in _LEVEL_CHARS and h not in forms)
+        for form in [*forms, *heads]:
+            for k in range(1, len(form) - 3):
+                tail = form[k:]
+                if tail[0] in _LEVEL_CHARS or tail in forms:
+                    continue
+                for suf in self._suffixes_ending_at(tail, len(tail)):
+                    if suf.needs_body and len(tail) - len(suf.text) >= 2:
+                        out.add(tail)
+                    break
+        return out
 
     # -- merging ------------------------------------------------------------------------------
     def key(self, m: OrgMention) -> tuple:
@@ -367,7 +395,10 @@ def add_org_records(doc: Doc, finder: OrgFinder) -> None:
     orgs: list[tuple[Organization, list[OrgMention]]] = []
     for ms in groups.values():
         forms = Counter((m.qualified or m.name) for m in ms)
-        name = max(forms, key=lambda f: (forms[f], len(f)))
+        first = {}
+        for m in sorted(ms, key=lambda m: m.start):
+            first.setdefault(m.qualified or m.name, m.start)
+        name = max(forms, key=lambda f: (forms[f], -first[f]))   # the most frequent form, else the first
         aliases = sorted({f for m in ms for f in (m.name, m.qualified) if f and f != name})
         orgs.append((Organization(name=name, kind=ms[0].kind, aliases=aliases, place=ms[0].place), ms))
     # A name contained in a longer one (龙灯彩扎基地 in 龙灯彩扎基地扶贫车间) is that organization.
@@ -385,6 +416,18 @@ def add_org_records(doc: Doc, finder: OrgFinder) -> None:
             if f != host[0].name and f not in host[0].aliases:
                 host[0].aliases.append(f)
         host[1].extend(ms)
+    # Short references: the tail of a name met on its own (彩扎基地 for 龙灯彩扎基地扶贫车间).
+    taken = [(m.start, m.end) for _, ms in merged for m in ms]
+    for org, ms in merged:
+        for ref in finder.short_forms([org.name, *org.aliases]):
+            k = text.find(ref)
+            while k >= 0:
+                if not any(a < k + len(ref) and k < b for a, b in taken):
+                    ms.append(OrgMention(k, k + len(ref), ref, org.kind, "", "", org.place, ""))
+                    taken.append((k, k + len(ref)))
+                    if ref not in org.aliases:
+                        org.aliases.append(ref)
+                k = text.find(ref, k + len(ref))
     # Spans, evidence, records.
     drop_places: set[tuple[int, int]] = set()
     spans = list(doc.spans["kg_orgs"])

@@ -39,7 +39,9 @@ __all__ = ["make_kg_persons", "PersonRecognizer", "Lexicons", "load_lexicons", "
 
 _CJK = "\u4e00-\u9fff"
 #: Characters that never occur inside a given name in running text (particles, admin suffixes...).
-_NOT_IN_NAME = set("的了是在们这那村镇乡县区市省街组社说岁和与也就都又把被给让从对为等着过吗呢吧啊")
+_NOT_IN_NAME = set("的了是在们这那村镇乡县区市省街组社说岁和与也就都又把被给让从对为等着过吗呢吧啊某地得")
+#: Kinship titles after a surname (张大爷, 李阿姨): a way to address someone, not a given name.
+_TITLE_GIVEN = ("大爷", "大妈", "大娘", "大姐", "大哥", "大叔", "大婶", "阿姨", "老汉", "师傅", "老师", "老板")
 #: Characters that do not end a three-character name (function words, verbs that follow names).
 _END_STOP = set("一不很还将已便则却才再并及或而以到去来上下里外后前时年月日人家等会能要想曾"
                 "笑坐刚正拿每靠跟坦介表告高激开感回" "他她其我你自")
@@ -231,7 +233,20 @@ class PersonRecognizer:
         return False
 
     def extent(self, text: str, start: int, ctx: _DocCtx) -> int | None:
-        """End offset of the name starting at ``start`` (two or three characters), or None."""
+        """End offset of the name starting at ``start``, or None."""
+        end = self._extent23(text, start, ctx)
+        if end is not None and end - start == 3:
+            # four-character names (minority names, 吉克阿呷): only when the longer form is how
+            # the name is always written in the article
+            c = text[end:end + 1]
+            if (c and "\u4e00" <= c <= "\u9fff" and c not in _NOT_IN_NAME and c not in _END_STOP
+                    and c not in _PLACE_END and ctx.count(text[start:end]) >= 2
+                    and ctx.count(text[start:end + 1]) == ctx.count(text[start:end])):
+                return end + 1
+        return end
+
+    def _extent23(self, text: str, start: int, ctx: _DocCtx) -> int | None:
+        """End offset of a two- or three-character name (compound surnames: three or four)."""
         sl = self._surname_len(text, start)
         if not sl:
             return None
@@ -325,7 +340,7 @@ class PersonRecognizer:
         return [c for c in cues if ctx.body(c.start)]
 
     def _score(self, name: str, cues: list[_Cue], ctx: _DocCtx) -> float:
-        if name in self.lex.stopnames:
+        if name in self.lex.stopnames or name.endswith(_TITLE_GIVEN):
             return float("-inf")
         kinds = Counter(c.kind for c in cues)
         score = sum(max(c.weight for c in cues if c.kind == k) + 0.5 * min(n - 1, 2) for k, n in kinds.items())
@@ -339,6 +354,10 @@ class PersonRecognizer:
                 score += 1
             elif freq >= self.common_word_freq:
                 score -= 3
+        if len(name) - sl == 2:
+            pinfo = self.jieba.get(name[:sl + 1])     # 高兴|地: the name's start is a common word
+            if pinfo and not pinfo[1].startswith("nr") and pinfo[0] >= 1000:
+                score -= 1
         given = name[sl:]
         ginfo = self.jieba.get(given) if len(given) > 1 else None
         if ginfo and not ginfo[1].startswith("nr") and ginfo[0] >= 1000:
@@ -357,6 +376,18 @@ class PersonRecognizer:
         for c in cues:
             by_name[c.name].append(c)
         accepted = {n for n, cs in by_name.items() if self._score(n, cs, ctx) >= self.min_score}
+        # coordination: 村民李华和王秀敏 -> the second name shares the first one's cue
+        if accepted:
+            for m in re.finditer(rf"(?:{_alt(accepted)})[和与、及](?=[{re.escape(''.join(self._first))}])", text):
+                st = m.end()
+                en = self.extent(text, st, ctx)
+                if en is None or not ctx.free(st, en) or not ctx.body(st) or text[st:en] in accepted:
+                    continue
+                first = text[m.start():m.end() - 1]
+                role = next((c.role for c in by_name.get(first, []) if c.role), None)
+                by_name[text[st:en]].append(_Cue(st, en, text[st:en], "coord", 2, role))
+            accepted |= {n for n, cs in by_name.items()
+                         if any(c.kind == "coord" for c in cs) and self._score(n, cs, ctx) >= self.min_score}
         # a two-character name that is only the prefix of an accepted three-character one
         accepted = {n for n in accepted
                     if not any(o != n and o.startswith(n) and ctx.count(o) == ctx.count(n) for o in accepted)}

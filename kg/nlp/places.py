@@ -35,8 +35,18 @@ from spacy.tokens import Doc
 
 from kg.errors import PipelineError
 from kg.nlp.doc import init_doc
-from kg.nlp.gazetteer import (COUNTY, GROUP, LEVELS, OTHER, PREFECTURE, PROVINCE, TOWNSHIP, VILLAGE,
-                              Gazetteer, load_gazetteer)
+from kg.nlp.gazetteer import (
+    COUNTY,
+    GROUP,
+    LEVELS,
+    OTHER,
+    PREFECTURE,
+    PROVINCE,
+    TOWNSHIP,
+    VILLAGE,
+    Gazetteer,
+    load_gazetteer,
+)
 from kg.records import Evidence, Place
 from kg.resources import data_dir
 
@@ -181,6 +191,8 @@ class PlaceFinder:
             return False
         if any(c in _NUMERALS for c in stem[-1:]) or all(c in _NUMERALS for c in stem):
             return False
+        if stem[0] in "某这那该各每此其":
+            return False
         if not anchored and stem[0] in "省市区县镇乡村的了在是和与及":
             return False
         return not any(c in "的了是在和与及或个" for c in stem)
@@ -302,9 +314,15 @@ class PlaceFinder:
         context_higher = _ordered_unique(m.uid for m in high if m.level < COUNTY)
         county_pos = [m.start for m in high if m.level == COUNTY]
         county_uid = [m.uid for m in high if m.level == COUNTY]
-        # Lexicon places attached to "context" get their county now (高新区 of 铜梁区).
+        # Lexicon places attached to "context" get their parent now: the place written right
+        # before them (株洲|高新区), else the county the text is about (高新区 of 铜梁区).
+        ends = {m.end: m for m in found if m.path and m.path[0] != "\0context"}
         for m in found:
             if m.path and m.path[0] == "\0context":
+                before = ends.get(m.start)
+                if before is not None:
+                    m.path = (*before.path, m.path[1])
+                    continue
                 parent = self._county_before(m.start, county_pos, county_uid, context_counties)
                 m.path = (*gaz.path(parent), m.path[1]) if parent >= 0 else (m.path[1],)
 

@@ -23,7 +23,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -59,9 +58,10 @@ class DocIndex:
             _, self.text, self.starts, self.ends = cached
         else:
             self.text = doc.text
-            arr = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
-            self.starts = [a for a, _ in arr]
-            self.ends = [a + n for a, n in arr]
+            self.starts, self.ends = [], []
+            for t in doc:
+                self.starts.append(t.idx)
+                self.ends.append(t.idx + len(t.text))
             doc.user_data[self._KEY] = (len(doc), self.text, self.starts, self.ends)
         self.has_sents = doc.has_annotation("SENT_START")
 

@@ -37,12 +37,13 @@ __all__ = ["StatRules", "StatisticsRecognizer", "make_kg_stats", "load_rules"]
 
 _CLAUSE_RE = re.compile(r"[，,；;。！？!?：:\n]")
 _PRONOUN_RE = re.compile(r"(?:^|[，。；“”\"])\s*[他她](?!们)")
+_NOUN_END_RE = re.compile(r"[，,；;。！？!?：:\n、和及与（(）)的]")
 _COUNTY_UP = ("country", "province", "prefecture", "county")
 
 
 _RULE_KINDS = ("unit", "people_unit", "not_followed", "skip_sentence", "skip_before", "region", "foreign",
                "org_head", "specific_start", "specific_except", "general_story", "money_cue",
-               "percent_not_after", "unit_class")
+               "percent_not_after", "place_count_unit", "place_noun", "unit_class")
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,8 @@ class StatisticsRecognizer:
                 continue
             if text[qe:qe + 6].startswith(self.rules.not_followed):
                 continue
+            if q.unit in self.rules.place_count_unit and self._counts_places(stext, q.end):
+                continue
             if text[max(0, qs - 3):qs].endswith(self.rules.skip_before):
                 continue
             if self._in_parens(stext, q.start):
@@ -251,6 +254,13 @@ class StatisticsRecognizer:
     def _has_money_cue(self, stext: str, qs: int, qe: int) -> bool:
         cs, ce = self._clause(stext, qs, qe)
         return any(w in stext[cs:ce] for w in self.rules.money_cue)
+
+    def _counts_places(self, stext: str, qe: int) -> bool:
+        """4个国家乡村振兴重点帮扶县, 全区28个镇街: the counted noun is a kind of place."""
+        m = _NOUN_END_RE.search(stext, qe)
+        noun = stext[qe:m.start() if m else len(stext)][:12]
+        return noun.endswith(self.rules.place_noun) or any(
+            w in noun for w in self.rules.place_noun if len(w) > 1)
 
     @staticmethod
     def _in_parens(stext: str, pos: int) -> bool:

@@ -82,3 +82,28 @@ def test_cue_file_errors_name_the_line(tmp_path):
     f.write_text("kind\twords\nwages\t工资\n", encoding="utf-8")
     with pytest.raises(KGError, match=r"cues\.tsv:2"):
         OutcomeCues.from_file(f)
+
+
+@pytest.mark.slow
+def test_incomes_against_the_dev_gold(nlp, shared_dir, corpus_dir):
+    """Whole articles through the whole pipeline: every gold case income (amount, period)
+    is among the article's incomes (recall >= 0.8), and most incomes found are gold ones."""
+    import importlib.util
+    import json
+
+    from kg.normalize import normalize
+
+    spec = importlib.util.spec_from_file_location("score", shared_dir / "eval" / "score.py")
+    score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score)
+    tp = npred = ngold = 0
+    for gf in sorted((shared_dir / "gold").glob("*.json")):
+        gold = json.loads(gf.read_text(encoding="utf-8"))
+        doc = nlp(normalize((corpus_dir / gold["doc"]).read_text(encoding="utf-8")).text)
+        pred = sorted({(i.amount, i.period) for i in doc._.kg_incomes})
+        ginc = [i for c in gold["cases"] for i in c.get("incomes", [])]
+        tp += score.match_count(pred, ginc, score.income_match)
+        npred += len(pred)
+        ngold += len(ginc)
+    assert tp / ngold >= 0.8
+    assert tp / npred >= 0.75

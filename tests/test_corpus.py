@@ -1,0 +1,201 @@
+"""Tests of kg.corpus: encodings, bad inputs, the manifest, and reading whole folders."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.corpus import MANIFEST_NAME, Article, decode, read_article, read_corpus, read_manifest
+from kg.errors import InputError
+
+DATA = Path(__file__).resolve().parent / "data"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+SEEDS = sorted(CORPUS.glob("*.txt"))
+
+
+def reason_of(path: Path, **kw) -> str:
+    with pytest.raises(InputError) as err:
+        read_article(path, **kw)
+    assert str(err.value).startswith(str(path)), "the message names the file"
+    assert "\n" not in str(err.value), "one line"
+    return err.value.reason
+
+
+# --------------------------------------------------------------------------- encodings
+def test_reads_utf8_with_bom_and_strips_it():
+    a = read_article(DATA / "reader_bom.txt")
+    assert a.meta.encoding == "utf-8-sig"
+    assert a.raw.startswith("徐泉铃正想着") and "\ufeff" not in a.raw
+    assert a.raw == (DATA / "reader_bom.txt").read_text(encoding="utf-8-sig")     # line breaks untouched
+    assert a.meta.sha256 == hashlib.sha256((DATA / "reader_bom.txt").read_bytes()).hexdigest()
+    assert a.meta.chars == len(a.raw)
+
+
+def test_reads_gbk_encoded_text():
+    a = read_article(DATA / "reader_gbk.txt")
+    assert a.meta.encoding == "gb18030"
+    assert a.raw.startswith("就业，是重要的民生\n工程。")
+    assert "人口4299人，实现了100%就业。" in a.normalize().text
+
+
+def test_reads_big5_traditional_text_and_simplifies_it():
+    a = read_article(DATA / "reader_big5.txt")
+    assert a.meta.encoding == "big5"
+    assert a.raw.startswith("坐在徐泉鈴後面的王世蓮同樣是貧困戶，\n")      # raw stays as decoded
+    assert a.normalize().text == (
+        "坐在徐泉铃后面的王世莲同样是贫困户，丈夫得了糖尿病和骨质增生，劳力不够，也只能在附近打零工。"
+        "「这个培训班不错，听说培训的护理内容都是社会上急需的，像保姆、医院陪护等，工作不是太累，收入都还不错，"
+        "家里看到了希望。」她高兴地说。")
+    n = a.normalize()
+    assert a.raw[n.offsets[n.text.index("铃")]] == "鈴"       # the offset map cites the raw character
+
+
+def test_reads_utf16_with_bom(tmp_path):
+    p = tmp_path / "utf16.txt"
+    p.write_bytes("就业扶贫车间吸纳50人就业。\n".encode("utf-16"))
+    a = read_article(p)
+    assert a.meta.encoding == "utf-16" and a.raw == "就业扶贫车间吸纳50人就业。\n"
+
+
+def test_decode_prefers_the_likelier_of_gb18030_and_big5():
+    text = "建卡贫困户在村里的扶贫车间工作，每月工资2000元左右，周末和节假日还能休息。"
+    data = text.encode("gb18030")
+    assert decode(data) == (text, "gb18030")
+    trad = "建卡貧困戶在村裡的扶貧車間工作，每月工資2000元左右，週末和節假日還能休息。"
+    assert decode(trad.encode("big5")) == (trad, "big5")
+
+
+# --------------------------------------------------------------------------- bad inputs
+def test_rejects_an_empty_file(tmp_path):
+    assert reason_of(DATA / "bad_empty.txt") == "empty file"
+    blank = tmp_path / "blank.txt"
+    blank.write_text("\n \n\u3000\n", encoding="utf-8")
+    assert reason_of(blank) == "empty file"
+
+
+def test_rejects_binary_data(tmp_path):
+    assert reason_of(DATA / "bad_binary.txt") == "binary data (PNG image), not text"
+    nul = tmp_path / "nul.txt"
+    nul.write_bytes("就业扶贫".encode() + b"\x00\x00\x01\x02" * 50)
+    assert reason_of(nul) == "binary data, not text"
+
+
+def test_rejects_undecodable_bytes():
+    assert reason_of(DATA / "bad_undecodable.txt") == "undecodable bytes (not UTF-8, GB18030 or Big5)"
+
+
+def test_rejects_a_20_mb_file(tmp_path):
+    big = tmp_path / "big.txt"
+    line = "就业扶贫车间吸纳贫困人员就业。\n".encode()
+    with big.open("wb") as f:
+        for _ in range(20 * 1024 * 1024 // len(line) + 1):
+            f.write(line)
+    assert reason_of(big) == "too large (20.0 MB > 5 MB limit)"
+    assert reason_of(big, max_bytes=1024) == "too large (20.0 MB > 1024 bytes limit)"
+
+
+def test_rejects_an_html_page_saved_as_txt():
+    assert reason_of(DATA / "bad_page.txt") == "an HTML page, not article text"
+
+
+def test_rejects_text_without_chinese(tmp_path):
+    p = tmp_path / "english.txt"
+    p.write_text("This is not an article in Chinese.\n", encoding="utf-8")
+    assert reason_of(p) == "no Chinese text"
+
+
+def test_rejects_a_missing_file(tmp_path):
+    assert reason_of(tmp_path / "nope.txt") == "no such file"
+
+
+# --------------------------------------------------------------------------- the corpus and the manifest
+def test_reads_the_seed_corpus_with_its_manifest():
+    articles, rejections = read_corpus(CORPUS)
+    assert rejections == []
+    assert [a.file_name for a in articles] == [p.name for p in SEEDS]
+    manifest = read_manifest(CORPUS / MANIFEST_NAME)
+    assert set(manifest) == {p.name for p in SEEDS}
+    for a in articles:
+        data = a.path.read_bytes()
+        assert a.raw == data.decode("utf-8") and a.meta.chars == len(a.raw)
+        assert a.meta.sha256 == hashlib.sha256(data).hexdigest()
+        assert a.meta.region and a.meta.title
+        assert a.normalized is not None and a.normalized.text
+    by_name = {a.file_name[:3]: a.meta for a in articles}
+    assert by_name["000"].region == "重庆市永川区"
+    assert by_name["002"].title == "铜梁人社 打赢打好脱贫攻坚战" and by_name["002"].region == "重庆市铜梁区"
+    assert by_name["004"].region == "河南省濮阳市"
+
+
+def test_reads_a_folder_without_manifest_and_guesses_titles(tmp_path):
+    for p in SEEDS:
+        shutil.copy(p, tmp_path / p.name)
+    articles, rejections = read_corpus(tmp_path)
+    assert rejections == [] and len(articles) == 5
+    meta = {a.file_name[:3]: a.meta for a in articles}
+    assert meta["001"].title == "决战决胜脱贫攻坚"
+    assert meta["002"].title == "铜梁人社 打赢打好脱贫攻坚战 建设扶贫车间 开发公益性岗位 社保扶贫“兜底”"
+    assert all(m.region is None and m.date is None for m in meta.values())
+
+
+def test_a_mixed_folder_reads_the_good_and_names_every_bad_input(tmp_path):
+    for p in SEEDS[:2]:
+        shutil.copy(p, tmp_path / p.name)
+    for p in DATA.glob("bad_*.txt"):
+        shutil.copy(p, tmp_path / p.name)
+    shutil.copy(DATA / "reader_big5.txt", tmp_path / "reader_big5.txt")
+    (tmp_path / "photo.png").write_bytes((DATA / "bad_binary.txt").read_bytes())
+    (tmp_path / "notes.md").write_text("# 说明\n", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("就业", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    big = tmp_path / "huge.txt"
+    big.write_bytes(b"\xe5\xb0\xb1" * (6 * 1024 * 1024 // 3))
+    articles, rejections = read_corpus(tmp_path)
+    assert [a.file_name for a in articles] == [SEEDS[0].name, SEEDS[1].name, "reader_big5.txt"]
+    assert {r.file_name: r.reason for r in rejections} == {
+        "bad_binary.txt": "binary data (PNG image), not text",
+        "bad_empty.txt": "empty file",
+        "bad_page.txt": "an HTML page, not article text",
+        "bad_undecodable.txt": "undecodable bytes (not UTF-8, GB18030 or Big5)",
+        "huge.txt": "too large (6.0 MB > 5 MB limit)",
+        "notes.md": "not a .txt article (.md)",
+        "photo.png": "not a .txt article (.png)",
+    }
+    assert [r.file_name for r in rejections] == sorted(r.file_name for r in rejections)
+    assert str(rejections[0]) == f"{tmp_path / 'bad_binary.txt'}: binary data (PNG image), not text"
+    # nothing silently dropped: every visible file is either read or rejected
+    visible = {p.name for p in tmp_path.iterdir() if p.is_file() and not p.name.startswith(".")}
+    assert visible == {a.file_name for a in articles} | {r.file_name for r in rejections}
+
+
+def test_a_missing_or_non_folder_corpus_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="corpus folder not found"):
+        read_corpus(tmp_path / "missing")
+    f = tmp_path / "file.txt"
+    f.write_text("就业", encoding="utf-8")
+    with pytest.raises(InputError, match="not a folder"):
+        read_corpus(f)
+
+
+def test_manifest_rows_and_errors(tmp_path):
+    shutil.copy(SEEDS[0], tmp_path / SEEDS[0].name)
+    m = tmp_path / MANIFEST_NAME
+    m.write_text(f"file\ttitle\tregion\tdate\n{SEEDS[0].name}\t一人就业 全家脱贫\t重庆市永川区\t2020-12\n"
+                 f"gone.txt\t不在了\t\t\n", encoding="utf-8")
+    articles, rejections = read_corpus(tmp_path)
+    assert articles[0].meta.title == "一人就业 全家脱贫" and articles[0].meta.date == "2020-12"
+    assert [(r.file_name, r.reason) for r in rejections] == [("gone.txt", "listed in manifest.tsv but missing")]
+    m.write_text("name\ttitle\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"manifest.tsv:1: manifest header"):
+        read_corpus(tmp_path)
+    m.write_text(f"file\tdate\n{SEEDS[0].name}\t12月10日\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"manifest.tsv:2: date '12月10日' is not YYYY"):
+        read_corpus(tmp_path)
+
+
+def test_article_normalises_once():
+    a = read_article(SEEDS[0])
+    assert isinstance(a, Article) and a.normalize() is a.normalize()

@@ -1,0 +1,132 @@
+"""`kg serve`: a real SPARQL 1.1 Protocol endpoint (the Oxigraph server) over the store."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kg.errors import ServeError
+from kg.graph import build_graph, write_graph
+from kg.records import ArticleRecord
+from kg.store import build_store, port_in_use, query, serve
+
+DATA = Path(__file__).parent / "data"
+COUNT_CASES = ("PREFIX fp: <https://w3id.org/fupin-kg/ontology#>\n"
+               "SELECT (COUNT(?c) AS ?n) WHERE { ?c a fp:Case }")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("serve")
+    recs = json.loads((DATA / "records_corpus.json").read_text(encoding="utf-8"))
+    write_graph(build_graph([ArticleRecord.from_dict(d) for d in recs]), out)
+    return build_store(out / "kg.nt", out / "store")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, proc: subprocess.Popen, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"kg serve exited early: {proc.stderr.read()}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    pytest.fail("the endpoint did not come up")
+
+
+@pytest.fixture
+def server(store):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(port, proc)
+        yield port, proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def test_endpoint_answers_sparql_over_http_and_refuses_updates(server, store):
+    port, proc = server
+    base = f"http://127.0.0.1:{port}"
+    # SPARQL 1.1 Protocol: query via GET
+    req = urllib.request.Request(f"{base}/query?" + urllib.parse.urlencode({"query": COUNT_CASES}),
+                                 headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        doc = json.load(r)
+    assert doc["results"]["bindings"][0]["n"]["value"] == "13"
+    # ... and via POST (form-encoded), with CSV results
+    req = urllib.request.Request(f"{base}/query", data=urllib.parse.urlencode({"query": COUNT_CASES}).encode(),
+                                 headers={"Accept": "text/csv",
+                                          "Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert r.read().decode().split() == ["n", "13"]
+    # read-only: an update is refused and changes nothing
+    upd = "PREFIX fp: <https://w3id.org/fupin-kg/ontology#> INSERT DATA { <urn:x> a fp:Case }"
+    req = urllib.request.Request(f"{base}/update", data=urllib.parse.urlencode({"update": upd}).encode(),
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, timeout=10)
+    assert 400 <= e.value.code < 500
+    req = urllib.request.Request(f"{base}/query?" + urllib.parse.urlencode({"query": COUNT_CASES}),
+                                 headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert json.load(r)["results"]["bindings"][0]["n"]["value"] == "13"
+    # the store stays readable by `kg query` while the endpoint runs
+    assert query(store, COUNT_CASES).values() == [{"n": 13}]
+    # the banner gives the endpoint and UI
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=15)
+    assert proc.returncode == 0
+    assert f"{base}/query" in out and f"{base}/" in out
+    assert not port_in_use("127.0.0.1", port)       # the server child went away with it
+
+
+def test_port_in_use_is_a_clear_error(server, store):
+    port, _ = server
+    r = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2
+    assert r.stderr.strip() == f"kg serve: port {port} is in use on 127.0.0.1; choose another with --port"
+
+
+def test_sigterm_stops_the_server_child(store):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(port, proc)
+    os.kill(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=15)
+    deadline = time.monotonic() + 10
+    while port_in_use("127.0.0.1", port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not port_in_use("127.0.0.1", port)
+
+
+def test_missing_store(tmp_path):
+    with pytest.raises(ServeError, match="run `kg build` first"):
+        serve(tmp_path / "store", port=free_port())
