@@ -59,8 +59,8 @@ _EVIDENCE_START = ("start", "startOffset", "beginIndex", "charStart")
 _EVIDENCE_END = ("end", "endOffset", "endIndex", "charEnd")
 _FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig", ".jsonld": "json-ld",
             ".json": "json-ld", ".rdf": "xml", ".owl": "xml", ".n3": "n3"}
-_BETWEENNESS_EXACT_MAX = 2000   # above this many entity nodes, betweenness is sampled (k pivots, fixed seed)
-_BETWEENNESS_K = 500
+_BETWEENNESS_EXACT_MAX = 1000   # above this many entity nodes, betweenness is sampled (k pivots, fixed seed)
+_BETWEENNESS_WORK = 300_000  # pivots x entity nodes spent on sampled betweenness (at least 32 pivots)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,7 +134,8 @@ def load_graph(source) -> nx.MultiDiGraph:
         Nodes are IRIs (strings) with attributes ``iri``, ``label`` (Chinese), ``cls``,
         ``category`` (sorted list of category local names: a program's own, a statistic's,
         the union over a case's programs), ``evidence`` (list of dicts with ``sentence``,
-        ``start``, ``end``), ``sources`` (file names of the articles it comes from) and
+        ``start``, ``end`` (raw offsets) and ``source`` (the article's file name), read from
+        ``prov:wasDerivedFrom`` -> ``fp:Evidence`` nodes or ``fp:evidence*`` literals), ``sources`` (file names of the articles it comes from) and
         every literal property under its snake-cased local name (``amount``, ``period``,
         ``admin_level``...). Edges are keyed by the predicate's local name and carry
         ``predicate`` and ``label`` (Chinese where known).
@@ -186,7 +187,7 @@ def load_graph(source) -> nx.MultiDiGraph:
                     labels.setdefault(o.language, str(o))
                     continue
                 if "evidence" in ln.lower():
-                    attrs["evidence"].append({"sentence": str(o), "start": None, "end": None})
+                    attrs["evidence"].append({"sentence": str(o), "start": None, "end": None, "source": None})
                     continue
                 key = _snake(ln)
                 val = _py(o)
@@ -223,6 +224,11 @@ def load_graph(source) -> nx.MultiDiGraph:
                 if k == "program":
                     cats.update(G.nodes[v]["category"])
             d["category"] = sorted(cats | set(d["category"]))
+    for d in G.nodes.values():       # evidence names its article by file name
+        for ev in d["evidence"]:
+            a = ev["source"]
+            if a is not None and a in G and G.nodes[a]["cls"] == "Article":
+                ev["source"] = G.nodes[a].get("file_name") or G.nodes[a]["label"] or a
     for n, d in G.nodes(data=True):  # an income cites the article of the case it belongs to
         if not d["sources"]:
             d["sources"] = sorted({a for u, _, k in G.in_edges(n, keys=True) if k == "outcome"
@@ -243,7 +249,9 @@ def _evidence_node(pos) -> dict | None:
         v = next((vals[k] for k in keys if k in vals), None)
         return int(v.toPython()) if v is not None else None
 
-    return {"sentence": text, "start": num(_EVIDENCE_START), "end": num(_EVIDENCE_END)}
+    src = vals.get("source") or vals.get("wasQuotedFrom")
+    return {"sentence": text, "start": num(_EVIDENCE_START), "end": num(_EVIDENCE_END),
+            "source": str(src) if src is not None else None}
 
 
 def _fmt_amount(x: float) -> str:
@@ -263,8 +271,8 @@ def _fallback_label(G: nx.MultiDiGraph, n: str, d: dict) -> str:
         per = vocab["periods"].get(d.get("period"), d.get("period") or "")
         return ("约" if d.get("approximate") is True else "") + txt + "元" + (f"/{per}" if per else "")
     if c == "Statistic":
-        if d.get("text"):
-            return str(d["text"])
+        if d.get("stat_text") or d.get("text"):
+            return str(d.get("stat_text") or d["text"])
         if isinstance(d.get("value"), int | float):
             return f"{d['value']:g}{d.get('unit') or ''}"
     if c == "Article":
@@ -345,24 +353,27 @@ def entity_graph(G: nx.MultiDiGraph) -> nx.Graph:
 
 
 def centrality(G: nx.MultiDiGraph, classes: Iterable[str] = ENTITY_CLASSES, top: int | None = None,
-               seed: int = 0) -> dict[str, list[dict[str, Any]]]:
+               seed: int = 0, H: nx.Graph | None = None) -> dict[str, list[dict[str, Any]]]:
     """Degree and betweenness centrality of the entities, per class, most central first.
 
-    Computed on :func:`entity_graph`. Betweenness is exact (normalised) up to 2,000 entity
-    nodes and estimated from 500 pivots drawn with ``seed`` above that.
+    Computed on :func:`entity_graph`. Betweenness is exact (normalised) up to 1,000 entity
+    nodes; above, it is estimated from ``max(32, 300000 // n)`` pivots drawn with ``seed``
+    (Brandes and Pich's sampling, networkx ``k=``; 32 pivots at 10,000 entities): good for
+    ranking the most central, rough for the rest.
 
     Returns
     -------
     dict
         ``{class: [{"id", "label", "degree", "degree_centrality", "betweenness"}, ...]}``,
-        sorted by betweenness, then degree, then label.
+        sorted by betweenness, then degree, then label. ``H``: the entity graph, when
+        already computed.
     """
-    H = entity_graph(G)
+    H = entity_graph(G) if H is None else H
     dc = nx.degree_centrality(H) if len(H) > 1 else {n: 0.0 for n in H}
     if len(H) <= _BETWEENNESS_EXACT_MAX:
         bc = nx.betweenness_centrality(H)
     else:
-        bc = nx.betweenness_centrality(H, k=_BETWEENNESS_K, seed=seed)
+        bc = nx.betweenness_centrality(H, k=_pivots(len(H)), seed=seed)
     out: dict[str, list[dict[str, Any]]] = {}
     for c in classes:
         rows = [{"id": n, "label": H.nodes[n]["label"], "degree": H.degree(n),
@@ -373,7 +384,12 @@ def centrality(G: nx.MultiDiGraph, classes: Iterable[str] = ENTITY_CLASSES, top:
     return out
 
 
-def communities(G: nx.MultiDiGraph, seed: int = 0, resolution: float = 1.0) -> list[dict[str, Any]]:
+def _pivots(n: int) -> int:
+    return min(n, max(32, _BETWEENNESS_WORK // max(n, 1)))
+
+
+def communities(G: nx.MultiDiGraph, seed: int = 0, resolution: float = 1.0,
+                H: nx.Graph | None = None) -> list[dict[str, Any]]:
     """Louvain communities of the entity graph (fixed ``seed``: the same graph gives the same
     partition), largest first.
 
@@ -381,9 +397,10 @@ def communities(G: nx.MultiDiGraph, seed: int = 0, resolution: float = 1.0) -> l
     -------
     list of dict
         ``{"size", "by_class": {class: n}, "members": [labels...], "ids": [...]}``; members
-        sorted by degree within the community, then label.
+        sorted by degree within the community, then label. ``H``: the entity graph, when
+        already computed.
     """
-    H = entity_graph(G)
+    H = entity_graph(G) if H is None else H
     if H.number_of_edges() == 0:
         parts = [{n} for n in H]
     else:
@@ -422,6 +439,8 @@ def person_program_projection(G: nx.MultiDiGraph) -> dict[str, Any]:
     programs = sorted(n for n, b in B.nodes(data="bipartite") if b == 1)
 
     def pairs(side: list[str]) -> list[dict[str, Any]]:
+        if not persons or not programs:
+            return []
         P = bipartite.weighted_projected_graph(B, side)
         rows = []
         for a, b, w in P.edges(data="weight"):
@@ -594,19 +613,22 @@ def analyze(graph_path: Path, out_dir: Path, G: nx.MultiDiGraph | None = None) -
     if G is None:
         G = load_graph(graph_path)
     by_class = Counter(c for _, c in G.nodes(data="cls"))
+    H = entity_graph(G)
     result = {
         "graph": {"file": Path(graph_path).name, "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
                   "by_class": {c: by_class.get(c, 0) for c in CLASSES},
-                  "entity_graph": _entity_graph_summary(G)},
-        "centrality": centrality(G),
-        "communities": communities(G),
+                  "entity_graph": _entity_graph_summary(H)},
+        "centrality": centrality(G, H=H),
+        "communities": communities(G, H=H),
         "person_program": person_program_projection(G),
         "places": place_rollup(G),
         "outcomes": outcomes_by_category(G),
         "notes": {
             "centrality": "degree and betweenness (normalised) on the entity graph: persons, programs, "
                           "places, organizations linked directly or through a case; betweenness exact "
-                          f"up to {_BETWEENNESS_EXACT_MAX} entities, else estimated from {_BETWEENNESS_K} pivots",
+                          f"up to {_BETWEENNESS_EXACT_MAX} entities, else estimated from max(32, 300000/n) pivots"
+                          + (f" ({_pivots(result_n)} here)" if (result_n := _entity_count(G)) > _BETWEENNESS_EXACT_MAX
+                             else " (exact here)"),
             "communities": "networkx louvain_communities(weight='weight', resolution=1.0, seed=0) on the entity graph",
             "monthly_income": "month as stated, year/12; day and total not converted; a range at its "
                               "midpoint; no stated phase counts as after the program",
@@ -621,8 +643,11 @@ def analyze(graph_path: Path, out_dir: Path, G: nx.MultiDiGraph | None = None) -
     return result
 
 
-def _entity_graph_summary(G: nx.MultiDiGraph) -> dict[str, Any]:
-    H = entity_graph(G)
+def _entity_count(G: nx.MultiDiGraph) -> int:
+    return sum(1 for _, c in G.nodes(data="cls") if c in ENTITY_CLASSES)
+
+
+def _entity_graph_summary(H: nx.Graph) -> dict[str, Any]:
     comps = list(nx.connected_components(H)) if len(H) else []
     return {"nodes": H.number_of_nodes(), "edges": H.number_of_edges(),
             "components": len(comps), "largest_component": max((len(c) for c in comps), default=0),

@@ -5,33 +5,38 @@ one line per paragraph, headline, caption or byline, with
 
 * line breaks inside a paragraph removed, also across blank lines, page breaks and narrow
   or staircase column fragments (``徐泉\\n铃`` -> ``徐泉铃``): a paragraph goes on until a
-  line ends a sentence;
+  line ends a sentence (a paragraph that stops without punctuation runs into the next);
 * spaces inside Chinese text and numbers removed (``人 口 4299 人`` -> ``人口4299人``); a
   space between two Latin letters or digits stays (``SYB 2.0``); headlines and bylines keep
-  their single spaces between phrases and names;
-* doubled caption text undone (``摄摄//李显彦李显彦`` -> ``摄/李显彦``);
-* captions (photo credits, doubled lines, short lines set apart inside a sentence),
-  bylines (``杨敏 吴志杰 图片由…提供``, ``僧少琴 摄``) and headlines told apart from body
-  text (:attr:`Normalized.blocks`). A caption printed in the middle of a sentence is moved
-  after the paragraph it interrupts, so the sentence reads whole;
+  their single spaces between phrases and names (``走出去 深化鲁渝劳务协作``, ``成蓉 宗雪``);
+* doubled caption text undone line by line (``摄摄//李显彦李显彦`` -> ``摄/李显彦``, also
+  whole doubled lines) when at least 70% of a line is doubled;
+* captions (a photo credit at the end, or a short line set apart by two or more blank
+  lines), bylines (``杨敏 吴志杰 图片由…提供``, ``僧少琴 摄``, ``摄/李显彦``) and headlines
+  (short lines set apart, without sentence punctuation) told apart from body text
+  (:attr:`Normalized.blocks`). A caption printed in the middle of a sentence is moved after
+  the paragraph it interrupts, so the sentence reads whole (``日工资达到了150`` + caption +
+  ``余元。`` -> ``日工资达到了150余元。``);
 * traditional characters converted to simplified, character by character (jionlp's table
   with the corrections in ``kg/data/normalize_tra2sim.tsv``), full-width digits and Latin
   letters to ASCII; control and zero-width characters and U+FFFD removed;
-* paragraphs and sentences split (``。！？!?；`` and a final ``……``, closing quotes kept
-  with their sentence; a sentence never crosses a block).
+* paragraphs (one per block) and sentences split (after ``。！？!?；;`` or a final ``……``,
+  closing quotes and brackets kept with their sentence; a sentence never crosses a block).
 
 The offset map is exact: ``offsets[i]`` is the index in ``raw`` of the character that
 ``text[i]`` came from, and ``text[i] == char_map(raw[offsets[i]])`` where :func:`char_map`
-is the documented per-character mapping (script conversion, full-width to ASCII, any
-whitespace or line break to a space, or to a newline where it separates blocks). For a
-doubled character the first copy is cited; removed characters are cited by nothing. The
-offsets are injective and strictly increasing inside every block; they increase over the
-whole text too, except where a caption was moved out of a sentence (then the blocks after
-it resume from where the interrupted paragraph went on). Separators between blocks are one
-newline, or two or three where the raw text had blank lines.
+is the per-character mapping (script conversion, full-width to ASCII, whitespace and line
+breaks to a space), except that a newline separating two blocks cites a raw whitespace
+character (a line break or an indent). A doubled character cites its first copy; removed
+characters are cited by nothing; no raw character is cited twice. Offsets increase
+strictly inside every block (separator included); over the whole text they increase too,
+except after a caption moved out of a sentence: ``Normalized.raw_span`` gives the raw span
+of any stretch. Blocks are separated by one newline, or two where the raw text had a blank
+line (three before a caption set apart by blank lines).
 
-Normalising normalised text changes nothing (``normalize(n.text).text == n.text``), and
-the function never raises on a ``str``.
+Normalising normalised text gives the same text (checked on the corpus and with
+hypothesis on broken layouts and random text); the function never raises on a ``str``.
+Speed: about 1.5 million characters per second of CPU in pure Python.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ import functools
 import importlib.util
 import re
 import unicodedata
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,7 +82,9 @@ class Normalized:
     """The repaired text of an article and its exact map to the raw text."""
 
     text: str
-    offsets: list[int]                     # len == len(text); raw index of each character
+    #: len == len(text); raw index of each character. A compact ``array('i')`` (4 bytes a
+    #: character instead of ~36 for a list of ints): index, slice or ``list()`` it like a list.
+    offsets: Sequence[int]
     blocks: list[Block] = field(default_factory=list)            # cover the text, in order
     paragraphs: list[tuple[int, int]] = field(default_factory=list)  # one per block, no separator
     sentences: list[tuple[int, int]] = field(default_factory=list)   # inside paragraphs
@@ -186,7 +195,6 @@ class _Line:
     text: str                      # content, single spaces kept inside
     idx: list[int]                 # raw index of each character of text
     gap: list[int]                 # raw indices of separator points before it (line breaks, indent)
-    brk: int                       # raw index of the line break after it (-1 at the end)
     indent: bool = False           # the line starts with whitespace
     ns: str = ""                   # content without spaces
     eff: float = 0.0               # visual length without spaces (Latin letters, digits count half)
@@ -233,7 +241,7 @@ def _split_lines(raw: str) -> list[_Line]:
             text = "".join(parts)
         if text:
             lines.append(_Line(text=text, idx=idx, gap=gap + ([indent] if indent is not None else []),
-                               brk=m.start() if m else -1, indent=indent is not None))
+                               indent=indent is not None))
             gap = []
         if m:
             gap.append(m.start())
@@ -377,8 +385,8 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
     runs: list[list[int]] = []
     cut = True
     for ln_no, ln in enumerate(lines):
-        credit = _credit_start(ln.ns) > 0 or _is_byline(ln.text)
-        if cut or ln.k != 0 or _is_byline(ln.text):
+        credit = _credit_start(ln.ns) > 0 or _is_byline(ln.text, marked=True)
+        if cut or ln.k != 0 or _is_byline(ln.text, marked=True):
             runs.append([ln_no])
         else:
             runs[-1].append(ln_no)
@@ -445,7 +453,7 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
                 deferred[-1].trail = first.gap[:-1][:2]     # (the last one may cite a join)
         else:
             close()
-            if _is_byline(first.text):
+            if _is_byline(first.text, marked=len(run) > 1):
                 emit(_Unit("byline", [run[0]]))
                 pos = 1
             elif special(run):
@@ -459,12 +467,13 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
                 emit(_Unit("headline", run))
                 continue
             elif first.k != 0 and len(run) == 1 and not first.ended and _short(first) and nxt is not None \
-                    and len(first.ns) <= _MAX_HEADLINE and not any(c in "。！？!?" for c in first.ns) \
+                    and 4 <= len(first.ns) <= _MAX_HEADLINE and not any(c in "。！？!?" for c in first.ns) \
+                    and any(c in "，,；;" for c in first.ns) \
                     and whole_headline(nxt):
                 emit(_Unit("headline", run))          # a subtitle with a comma before a headline
                 continue
             elif len(run) > 1 and _headline_like(first) and not first.indent and \
-                    max(first.width, lines[run[1]].eff) >= 10 and \
+                    len(lines[run[1]].ns) >= 4 and max(first.width, lines[run[1]].eff) >= 10 and \
                     (first.eff <= 0.6 * max(first.width, lines[run[1]].eff) or _PHRASE_SPACE.search(first.text)):
                 emit(_Unit("headline", [run[0]]))
                 pos = 1
@@ -474,7 +483,7 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
                 continue
         for j in run[pos:]:
             ln = lines[j]
-            if not cur and _is_byline(ln.text):
+            if not cur and _is_byline(ln.text, marked=True):
                 emit(_Unit("byline", [j]))
                 continue
             cur.append(j)
@@ -532,7 +541,13 @@ def _pieces(unit: _Unit, lines: list[_Line]) -> list[tuple[str, str, list[int], 
     that ends with a photo credit gives a caption and a byline."""
     text, idx = _unit_text(unit, lines)
     kind = unit.kind
-    if kind in ("headline", "byline"):
+    if kind == "byline":
+        return [(kind, text, idx, [])]
+    if kind == "headline":
+        bare, bare_idx, undone = _undouble(*_drop_spaces(text, idx))
+        while undone:
+            text, idx = bare, bare_idx
+            bare, bare_idx, undone = _undouble(text, idx)
         return [(kind, text, idx, [])]
     # undo doubling that only shows once the lines are joined
     bare, bare_idx, undone = _undouble(*_drop_spaces(text, idx))
@@ -541,6 +556,8 @@ def _pieces(unit: _Unit, lines: list[_Line]) -> list[tuple[str, str, list[int], 
         while undone:
             text, idx, undone = _undouble(text, idx)
     bare, bare_idx = _drop_spaces(text, idx)
+    if _is_byline(bare):        # a byline once its spaces are gone (it reads so the next time too)
+        return [("byline", bare, bare_idx, [])]
     if kind == "caption" or len(bare) <= 2 * _MAX_CAPTION:
         # a credit is found on the text as it reads (spaces gone); the byline keeps its spaces
         at = _credit_start(bare)
@@ -575,7 +592,7 @@ def normalize(raw: str) -> Normalized:
     """Repair the layout of one article's raw text; see the module docstring."""
     lines = _split_lines(raw)
     if not lines:
-        return Normalized(text="", offsets=[])
+        return Normalized(text="", offsets=array("i"))
     _measure(lines)
     line_at = {ln.idx[0]: ln for ln in lines}
 
@@ -612,5 +629,5 @@ def normalize(raw: str) -> Normalized:
                 sentences.extend((start + a, start + b) for a, b in _sentences(text))
             else:
                 sentences.append((start, pos))
-    return Normalized(text="".join(parts), offsets=offsets, blocks=blocks, paragraphs=paragraphs,
+    return Normalized(text="".join(parts), offsets=array("i", offsets), blocks=blocks, paragraphs=paragraphs,
                       sentences=sentences)

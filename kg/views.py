@@ -40,8 +40,10 @@ __all__ = [
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-_SMALL = 400          # up to this many nodes a community (or the whole graph) gets a force layout
+_SMALL = 800          # up to this many nodes the whole graph gets one force layout
 _PIECE = 40           # above _SMALL nodes, the graph is laid out in pieces of this size
+_PROV_DEFER = 5000    # above this many nodes, provenance edges are drawn on request
+_PROVENANCE = frozenset({"mentionedIn", "source"})
 _EDGE = 90.0          # median edge length of the layout, in pixels
 
 
@@ -212,21 +214,26 @@ def graph_layout(G: nx.Graph, seed: int = 0) -> dict[Any, tuple[float, float]]:
     """Positions (pixels) for every node, computed in advance so the page needs no physics.
 
     Provenance links (to articles) are left out of the layout, which they would collapse
-    into one clump per article; each article is then put at the centre of what it mentions.
-    Up to 400 nodes: one force-directed layout. Above: the graph is cut into connected
-    pieces of about 40 nodes (:func:`_chunks`, breadth-first, so neighbours share a
-    piece), each laid out force-directed, and the pieces are packed in rows in the order
-    they were cut. Deterministic for a given ``seed``;
-    about linear in the number of nodes.
+    into one clump per article, except for nodes linked to nothing but articles (a program
+    only mentioned, say): those form a ring around their article. Every other article is
+    put at the centre of what it mentions. Up to 800 nodes: one force-directed layout.
+    Above: the graph is cut into connected pieces of about 40 nodes (:func:`_chunks`,
+    breadth-first, so neighbours share a piece), all laid out force-directed at once, and
+    packed in rows in the order they were cut. Deterministic for a given ``seed``; about
+    linear in the number of nodes.
     """
     articles = {n for n, c in G.nodes(data="cls") if c == "Article"}
     U = nx.Graph()
     U.add_nodes_from(n for n in G if n not in articles)
     U.add_edges_from((u, v) for u, v in G.edges() if u != v and u not in articles and v not in articles)
+    for n in [n for n in U if U.degree(n) == 0]:        # satellites: linked to articles only
+        for a in nx.all_neighbors(G, n):
+            if a in articles:
+                U.add_edge(n, a)
     pos: dict[Any, tuple[float, float]] = {}
     if len(U):
         if len(U) <= _SMALL:
-            blocks = _force([U], seed, iterations=120)
+            blocks = _force([U], seed, iterations=100)
         else:
             blocks = _force([U.subgraph(p) for p in _chunks(U, _PIECE)], seed, iterations=40)
         radius = [max(math.hypot(*p) for p in b.values()) + _EDGE for b in blocks]
@@ -240,7 +247,7 @@ def graph_layout(G: nx.Graph, seed: int = 0) -> dict[Any, tuple[float, float]]:
                 pos[v] = (round(x + r + px, 1), round(y + r + py, 1))
             x += 2 * r
             row_h = max(row_h, 2 * r)
-    for i, a in enumerate(sorted(articles, key=str)):
+    for i, a in enumerate(sorted(articles - set(pos), key=str)):
         nb = [pos[v] for v in nx.all_neighbors(G, a) if v in pos]
         if nb:
             pos[a] = (round(sum(p[0] for p in nb) / len(nb) + 15, 1), round(sum(p[1] for p in nb) / len(nb) - 15, 1))
@@ -268,6 +275,9 @@ def make_network(G: nx.MultiDiGraph, pos: dict | None = None, seed: int = 0):
     ``add_node``/``add_edge`` check membership in a list, quadratic at tens of thousands
     of nodes.
 
+    Above 5,000 nodes the provenance edges (``fp:mentionedIn``, ``fp:source``) are kept
+    apart in ``net.deferred_edges``; the page adds them when the reader asks.
+
     Returns
     -------
     (pyvis.network.Network, list of dict)
@@ -293,8 +303,14 @@ def make_network(G: nx.MultiDiGraph, pos: dict | None = None, seed: int = 0):
     net.nodes = nodes
     net.node_ids = list(range(len(nodes)))
     net.node_map = {nd["id"]: nd for nd in nodes}
-    net.edges = [{"from": ids[u], "to": ids[v], "label": lab}
-                 for u, v, _k, lab in sorted(G.edges(keys=True, data="label"), key=lambda e: (ids[e[0]], ids[e[1]], e[2]))]
+    all_edges = sorted(G.edges(keys=True, data="label"), key=lambda e: (ids[e[0]], ids[e[1]], e[2]))
+    # above _PROV_DEFER nodes, provenance links (to articles) are added only when asked for:
+    # they are a third of the edges, and vis-network's start-up time grows with the edges
+    defer = len(nodes) > _PROV_DEFER
+    net.edges = [{"from": ids[u], "to": ids[v], "label": lab} for u, v, k, lab in all_edges
+                 if not (defer and k in _PROVENANCE)]
+    net.deferred_edges = [{"from": ids[u], "to": ids[v], "label": lab} for u, v, k, lab in all_edges
+                          if defer and k in _PROVENANCE]
     big = len(nodes) > 2000
     net.options = {
         "physics": {"enabled": False},
@@ -330,17 +346,19 @@ def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: st
     """
     net, meta = make_network(G, seed=seed)
     nodes, edges, _heading, _h, _w, options = net.get_network_data()
+    deferred = net.deferred_edges
     vocab = display_vocabulary()
     present = {m["cls"] for m in meta}
     cats = sorted({c for m in meta for c in m["cats"]})
     vis_js, vis_css = _vis_assets()
     html = _env().get_template("graph.html").render(
         title=title, nodes=_script_json(nodes), edges=_script_json(edges), meta=_script_json(meta),
+        deferred=_script_json(deferred), n_deferred=len(deferred),
         options=_script_json(json.loads(options)),
         classes=[(c, vocab["classes"][c]) for c in CLASSES if c in present],
         categories=[(c, G.graph.get("category_labels", {}).get(c) or vocab["categories"].get(c, c)) for c in cats],
         vocab=_script_json({"classes": vocab["classes"], "categories": vocab["categories"]}),
-        n_nodes=len(nodes), n_edges=len(edges), vis_js=_markup(vis_js), vis_css=_markup(vis_css), css=_markup(_css()),
+        n_nodes=len(nodes), n_edges=len(edges) + len(deferred), vis_js=_markup(vis_js), vis_css=_markup(vis_css), css=_markup(_css()),
     )
     return io.write_text(path, html)
 
@@ -364,11 +382,18 @@ def case_page_name(G: nx.MultiDiGraph, case: str) -> str:
     return f"{name}-{hashlib.sha1(case.encode('utf-8')).hexdigest()[:8]}.html"
 
 
-def _item(G: nx.MultiDiGraph, n: str) -> dict[str, Any]:
+def _item(G: nx.MultiDiGraph, n: str, articles: Iterable[str] | None = None) -> dict[str, Any]:
+    """What a page shows of a node; with ``articles``, only the evidence from those articles
+    (a place merged across articles keeps, on a case page, the sentences of that case's
+    article)."""
     d = G.nodes[n]
     vocab = display_vocabulary()
     cat_zh = G.graph.get("category_labels") or vocab["categories"]
-    return {"id": n, "label": d["label"], "cls": d["cls"], "evidence": d.get("evidence") or [],
+    evidence = d.get("evidence") or []
+    if articles is not None:
+        keep = set(articles)
+        evidence = [e for e in evidence if e.get("source") is None or e["source"] in keep]
+    return {"id": n, "label": d["label"], "cls": d["cls"], "evidence": evidence,
             "sources": d.get("sources") or [], "categories": [(c, cat_zh.get(c, c)) for c in d["category"]],
             "level": vocab["levels"].get(d.get("admin_level") or "", d.get("admin_level")), "attrs": d}
 
@@ -376,22 +401,23 @@ def _item(G: nx.MultiDiGraph, n: str) -> dict[str, Any]:
 def _case_view(G: nx.MultiDiGraph, case: str) -> dict[str, Any]:
     vocab = display_vocabulary()
     parts = case_parts(G, case)
+    arts = G.nodes[case]["sources"]
     places = []
     for p in parts["place"]:
-        chain = [_item(G, x) for x in place_chain(G, p)]
+        chain = [_item(G, x, arts) for x in place_chain(G, p)]
         places.append({"place": chain[0], "chain": list(reversed(chain))})
     incomes = []
     for o in parts["outcome"]:
-        it = _item(G, o)
+        it = _item(G, o, arts)
         d = G.nodes[o]
         it["period"] = vocab["periods"].get(d.get("period") or "", d.get("period"))
         it["phase"] = vocab["phases"].get(d.get("phase") or "", d.get("phase") or "")
         incomes.append(it)
     incomes.sort(key=lambda i: (i["attrs"].get("phase") != "before", i["label"]))
     src = [G.nodes[s] for s in parts["source"]]
-    return {"case": _item(G, case), "persons": [_item(G, p) for p in parts["person"]],
-            "programs": [_item(G, p) for p in parts["program"]], "places": places,
-            "organizations": [_item(G, o) for o in parts["organization"]], "incomes": incomes,
+    return {"case": _item(G, case, arts), "persons": [_item(G, p, arts) for p in parts["person"]],
+            "programs": [_item(G, p, arts) for p in parts["program"]], "places": places,
+            "organizations": [_item(G, o, arts) for o in parts["organization"]], "incomes": incomes,
             "articles": [{"file": s.get("file_name") or s["label"], "title": s.get("title"), "date": s.get("date"),
                           "publication": s.get("publication")} for s in src],
             "page": case_page_name(G, case)}
@@ -553,5 +579,5 @@ def measure_draw(html_path: Path, *, screenshot: Path | None = None, timeout_s: 
         finally:
             browser.close()
     return {"seconds": round(seconds, 3), "nodes": stats and stats["nodes"], "edges": stats and stats["edges"],
-            "network_ms": stats and stats["ms"],
+            "page": stats and {k: v for k, v in stats.items() if k not in ("nodes", "edges")},
             "blocked": blocked, "failed": failed, "console_errors": errors}

@@ -2,8 +2,9 @@
 two corpus articles (000 永川区, 001 黔江区/綦江区), so that the analytics' figures can be
 checked against values worked out by hand (see the expectations in tests/test_analytics.py).
 
-Evidence is attached as ``fp:evidence [ fp:sentence; fp:start; fp:end ]`` (offsets made up:
-the analytics only carry them through to the views).
+Evidence is attached as kg.graph attaches it, ``prov:wasDerivedFrom [ a fp:Evidence;
+fp:sentence; fp:startOffset; fp:endOffset ]`` (offsets made up here: the analytics only
+carry them through to the views).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ FIXTURE_TTL = """
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix ex: <https://w3id.org/fupin-kg/id/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
 
 ex:a000 a fp:Article ; fp:fileName "000_832e13d42f1660e4.txt" .
 ex:a001 a fp:Article ; fp:fileName "001_d699e7130214e09d.txt" .
@@ -65,20 +67,21 @@ ex:p7 a fp:Program ; rdfs:label "返乡创办服饰公司"@zh ; fp:category fp:E
 ex:p8 a fp:Program ; rdfs:label "齿轮加工岗位培训"@zh ; fp:category fp:SkillsTraining, fp:JobReferral ; fp:mentionedIn ex:a001 .
 
 ex:c1 a fp:Case ; fp:person ex:xql ; fp:program ex:p1 ; fp:place ex:jjb ; fp:source ex:a000 ;
-  fp:evidence [ fp:sentence "当日晨，36岁的村民徐泉铃起了个大早，简单洗漱后，兴冲冲来到了离家不远的蒋家坝，开始了一天的课程。" ; fp:start 420 ; fp:end 470 ] .
+  prov:wasDerivedFrom [ a fp:Evidence ; fp:sentence "当日晨，36岁的村民徐泉铃起了个大早，简单洗漱后，兴冲冲来到了离家不远的蒋家坝，开始了一天的课程。"@zh ; fp:startOffset 420 ; fp:endOffset 470 ] .
 ex:c2 a fp:Case ; fp:person ex:wsl ; fp:program ex:p1 ; fp:place ex:jjb ; fp:source ex:a000 ;
-  fp:evidence [ fp:sentence "坐在徐泉铃后面的王世莲同样是贫困户，丈夫得了糖尿病和骨质增生，劳力不够，也只能在附近打零工。" ; fp:start 800 ; fp:end 850 ] .
+  prov:wasDerivedFrom [ a fp:Evidence ; fp:sentence "坐在徐泉铃后面的王世莲同样是贫困户，丈夫得了糖尿病和骨质增生，劳力不够，也只能在附近打零工。"@zh ; fp:startOffset 800 ; fp:endOffset 850 ] .
 ex:c3 a fp:Case ; fp:person ex:gmy ; fp:program ex:p2 ; fp:place ex:hp ; fp:organization ex:o1 ; fp:source ex:a000 ;
-  fp:evidence [ fp:sentence "吴娟还帮助李刚伟的母亲郭满元申报了公共环境卫生保洁公益性岗位，就近就地安置" ; fp:start 2100 ; fp:end 2140 ] .
+  prov:wasDerivedFrom [ a fp:Evidence ; fp:sentence "吴娟还帮助李刚伟的母亲郭满元申报了公共环境卫生保洁公益性岗位，就近就地安置"@zh ; fp:startOffset 2100 ; fp:endOffset 2140 ] .
 ex:c4 a fp:Case ; fp:person ex:hjj ; fp:program ex:p3, ex:p4 ; fp:place ex:tt ; fp:organization ex:o2 ; fp:source ex:a000 ;
   fp:outcome ex:i1, ex:i2 ;
-  fp:evidence [ fp:sentence "永川区临江镇天堂村贫困大学生黄家君就受益于此。" ; fp:start 2600 ; fp:end 2625 ] .
+  prov:wasDerivedFrom [ a fp:Evidence ; fp:sentence "永川区临江镇天堂村贫困大学生黄家君就受益于此。"@zh ; fp:startOffset 2600 ; fp:endOffset 2625 ;
+    fp:source ex:a000 ] .
 ex:c5 a fp:Case ; fp:person ex:cqy ; fp:program ex:p5 ; fp:place ex:lz, ex:rz ; fp:organization ex:o3 ; fp:source ex:a001 ;
   fp:outcome ex:i3, ex:i4 ;
-  fp:evidence [ fp:sentence "新乡乡梨子村村民陈清友，上有80多岁的婆婆，下有两个女儿面临升学，急需用钱" ; fp:start 300 ; fp:end 340 ] .
+  prov:wasDerivedFrom [ a fp:Evidence ; fp:sentence "新乡乡梨子村村民陈清友，上有80多岁的婆婆，下有两个女儿面临升学，急需用钱"@zh ; fp:startOffset 300 ; fp:endOffset 340 ] .
 ex:c6 a fp:Case ; fp:person ex:zxl ; fp:program ex:p6 ; fp:place ex:tp ; fp:organization ex:o4 ; fp:source ex:a001 ;
   fp:outcome ex:i5 ;
-  fp:evidence [ fp:sentence "曾晓林开心地说，现在每月能拿4000元左右" ; fp:start 1200 ; fp:end 1222 ] .
+  prov:wasDerivedFrom [ a fp:Evidence ; fp:sentence "曾晓林开心地说，现在每月能拿4000元左右"@zh ; fp:startOffset 1200 ; fp:endOffset 1222 ] .
 ex:c7 a fp:Case ; fp:person ex:ltr ; fp:program ex:p6, ex:p7 ; fp:place ex:sa ; fp:organization ex:o4 ; fp:source ex:a001 .
 ex:c8 a fp:Case ; fp:person ex:rqy ; fp:program ex:p8 ; fp:place ex:cd ; fp:organization ex:o5 ; fp:source ex:a001 ;
   fp:outcome ex:i6, ex:i7 .
@@ -88,20 +91,20 @@ ex:i2 a fp:Income ; fp:amount "50000"^^xsd:decimal ; fp:period "year" .
 ex:i3 a fp:Income ; fp:amount "150"^^xsd:decimal ; fp:period "day" .
 ex:i4 a fp:Income ; fp:amount "4000"^^xsd:decimal ; fp:period "month" .
 ex:i5 a fp:Income ; fp:amount "4000"^^xsd:decimal ; fp:period "month" ; fp:approximate true ;
-  fp:evidence [ fp:sentence "曾晓林开心地说，现在每月能拿4000元左右" ; fp:start 1200 ; fp:end 1222 ] .
+  prov:wasDerivedFrom [ a fp:Evidence ; fp:sentence "曾晓林开心地说，现在每月能拿4000元左右"@zh ; fp:startOffset 1200 ; fp:endOffset 1222 ] .
 ex:i6 a fp:Income ; fp:amount "1000"^^xsd:decimal ; fp:period "month" ; fp:approximate true ; fp:phase "before" ;
-  fp:evidence [ fp:sentence "每月打零工仅有不到1000元收入" ; fp:start 3000 ; fp:end 3015 ] .
+  prov:wasDerivedFrom [ a fp:Evidence ; fp:sentence "每月打零工仅有不到1000元收入"@zh ; fp:startOffset 3000 ; fp:endOffset 3015 ] .
 ex:i7 a fp:Income ; fp:amount "3000"^^xsd:decimal ; fp:period "month" ; fp:phase "after" .
 
 ex:s1 a fp:Statistic ; fp:place ex:yc ; fp:value "4299"^^xsd:decimal ; fp:unit "人" ; fp:source ex:a000 ;
-  fp:text "具有劳动能力有就业意愿的脱贫人口4299人" .
+  fp:statText "具有劳动能力有就业意愿的脱贫人口4299人" .
 ex:s2 a fp:Statistic ; fp:place ex:yc ; fp:category fp:PovertyWorkshop ; fp:value "5"^^xsd:decimal ; fp:unit "个" ;
-  fp:source ex:a000 ; fp:text "建成5个扶贫车间" .
+  fp:source ex:a000 ; fp:statText "建成5个扶贫车间" .
 ex:s3 a fp:Statistic ; fp:place ex:yc ; fp:category fp:PublicWelfareJob ; fp:value "1856"^^xsd:decimal ; fp:unit "人" ;
-  fp:source ex:a000 ; fp:text "累计安置公益性岗位1856人" .
-ex:s4 a fp:Statistic ; fp:place ex:yc ; fp:value "100"^^xsd:decimal ; fp:unit "%" ; fp:source ex:a000 ; fp:text "实现了100%就业" .
+  fp:source ex:a000 ; fp:statText "累计安置公益性岗位1856人" .
+ex:s4 a fp:Statistic ; fp:place ex:yc ; fp:value "100"^^xsd:decimal ; fp:unit "%" ; fp:source ex:a000 ; fp:statText "实现了100%就业" .
 ex:s5 a fp:Statistic ; fp:place ex:jx ; fp:category fp:PovertyWorkshop ; fp:value "100"^^xsd:decimal ; fp:unit "个" ;
-  fp:approximate true ; fp:source ex:a001 ; fp:text "为当地村民提供了100多个工作岗位" .
+  fp:approximate true ; fp:source ex:a001 ; fp:statText "为当地村民提供了100多个工作岗位" .
 """
 
 #: Nodes of the fixture per class (what load_graph must find).
@@ -170,5 +173,5 @@ def synthetic_graph(n_articles: int, seed: int = 0):
             g.add((village, FP.mentionedIn, art))
         st = EX[f"s{a}"]
         add(st, "Statistic", place=EX[f"co{a % 30}"], value=Literal(str(rnd.randrange(10, 500)), datatype=XSD.decimal),
-            unit=Literal("人"), source=art, text=Literal(f"培训{a}人"))
+            unit=Literal("人"), source=art, statText=Literal(f"培训{a}人"))
     return g

@@ -74,10 +74,11 @@ def check_exact(raw: str):
 def check_idempotent(n):
     again = normalize(n.text)
     assert again.text == n.text
-    assert again.offsets == list(range(len(n.text))) or again.text == ""
+    assert list(again.offsets) == list(range(len(n.text))) or again.text == ""
 
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: the same 300 examples every run, so the suite is deterministic in CI
+SETTINGS = settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
@@ -291,7 +292,7 @@ def test_converts_traditional_script_character_by_character():
     n = normalize(raw)
     assert n.text == "徐泉铃有两个儿子，一个13岁，丈夫吴军在工地上打零工，每月挣4000多元，日工资达到了150余元。\n覆盖率显著提高。"
     assert len(n.text) == len(raw)      # one character for one: the offsets are the identity
-    assert n.offsets == list(range(len(raw)))
+    assert list(n.offsets) == list(range(len(raw)))
     assert char_map("個") == "个" and char_map("４") == "4" and char_map("\u3000") == " " and char_map("\ufeff") == ""
 
 
@@ -305,7 +306,7 @@ def test_removes_control_and_zero_width_characters():
 def test_empty_and_blank_input():
     for raw in ("", "\n\n", "   \u3000\n \t", "\ufeff\x00"):
         n = normalize(raw)
-        assert n.text == "" and n.offsets == [] and n.blocks == [] and n.sentences == []
+        assert n.text == "" and list(n.offsets) == [] and n.blocks == [] and n.sentences == []
 
 
 # --------------------------------------------------------------------------- the corpus

@@ -77,7 +77,8 @@ def check_valid(out: Path, corpus: Path) -> dict:
     json.loads((out / "kg.jsonld").read_text(encoding="utf-8"))
     rdflib.Graph().parse(out / "kg.ttl", format="turtle")
     store = pyoxigraph.Store.read_only(str(out / "store"))
-    assert len(store) == len(g)
+    (row,) = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")   # the data: the default graph
+    assert int(row["n"].value) == len(g)
     del store
     for name in ("report.html", "graph.html", "analytics.json"):
         assert (out / name).stat().st_size > 0, name
@@ -129,11 +130,11 @@ def test_kill_at_fault_point_keeps_output_and_next_build_resumes(work, n, scenar
     version = check_valid(out, corpus)["cache"]["version"]
     if cold:                     # new work for the extractor; warm scenarios reuse the cache
         _edit(corpus, n)
-        shutil.rmtree(out / "cache")
+        shutil.rmtree(out / "cache", ignore_errors=True)
     proc = _kg_build(corpus, out, point)
     assert proc.returncode == -signal.SIGKILL, f"{point} was never reached: {proc.stderr}"
     after_kill = snapshot(out)
-    killed_version = [p.name for p in (out / "cache").iterdir() if p.is_dir()]
+    killed_version = [p.name for p in (out / "cache").glob("*") if p.is_dir()]
     if committed:
         assert after_kill != before
     else:
@@ -156,7 +157,7 @@ def test_timed_kill_leaves_old_or_new_output(work, seconds):
     corpus, out = work
     before = snapshot(out)
     _edit(corpus, int(seconds * 10))
-    shutil.rmtree(out / "cache")
+    shutil.rmtree(out / "cache", ignore_errors=True)
     code = _kg_build(corpus, out, kill_after=seconds)
     now = snapshot(out)
     check_valid(out, corpus)

@@ -15,10 +15,22 @@ walks the body sentences in order and keeps the *current story subject*:
   end with ``…”X说``), else to the subject; ``她丈夫`` sends it to the subject's husband;
   facts nearest to an official (所长吴娟, 村支书熊达友) are nobody's.
 
+Persons joined by 和/与/、 (村民李华和王秀敏) share the facts of their sentence. A quote whose
+speaker is an official (…”相关负责人介绍, …”村支书熊达友说) and a sentence opening with
+据了解/据统计… are not part of anyone's story.
+
 A person becomes a case when the facts attached to them show participation: a program
 mention or a strong participation word (培训, 公益性岗位, 创业, 养老保险…) not negated
 (无法外出务工), or an income. Officials and national leaders who only speak or organise,
 and names in bylines and captions, never get a case.
+
+Places: the most specific place of the clause that introduces the person (XX村村民X,
+X，家住…), else a relative's home (through Person.relations), else the home of someone named
+beside them when they enter, else the place of their program, else the nearest local place
+named just before the story; plus every place the story says they work at (在上海市…打工).
+Working far from home (another province) with no program named is a labour-transfer story:
+the component adds a ``外出务工`` program (LaborCooperation) for it.
+The word lists are in ``kg/data/case_triggers.txt`` and ``kg/data/case_lexicon.txt``.
 """
 
 from __future__ import annotations
@@ -40,7 +52,7 @@ from kg.resources import data_file
 __all__ = ["make_kg_cases", "CaseAssembler", "CaseLexicon", "load_case_lexicon"]
 
 _PRONOUN = re.compile(r"[她他其](?!们|他|中|实|次|余)")
-_SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,2}地|笑着)?(?:说|表示|介绍|坦言|指出|强调)")
+_SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,2}地|笑着)?(?:说|表示|介绍|坦言|指出|强调|告诉)")
 _CLAUSE_END = "，。；！？：\n"
 #: how specific a place level is (smaller is more specific); named local places count as villages
 _SPECIFICITY = {lvl: i for i, lvl in enumerate(reversed(ADMIN_LEVELS))}
@@ -112,6 +124,7 @@ class _Fact:
     ref: object
     sent: int
     negated: bool = False
+    official: bool = False   # the organisation of an official acting here (吴娟还帮助…郭满元…)
 
 
 @dataclass
@@ -127,7 +140,8 @@ class _Story:
 class CaseAssembler:
     """The ``kg_cases`` pipeline component (see the module docstring)."""
 
-    def __init__(self, skip_blocks: tuple[str, ...] = ("caption", "byline", "headline"), lookback_sents: int = 4):
+    def __init__(self, skip_blocks: tuple[str, ...] = ("caption", "byline", "headline"), lookback_sents: int = 4,
+                 employer_kinds: tuple[str, ...] = ("company", "workshop", "cooperative")):
         self.lex = load_case_lexicon()
         self.plex = load_lexicons()
         self.skip_blocks = tuple(skip_blocks)
@@ -140,6 +154,8 @@ class CaseAssembler:
         self.re_intro_before = re.compile(rf"(?:{_alt(roles)}|\d{{1,3}}岁的|名叫|家住[^，。]{{0,24}}的)$")
         self.re_home_after = re.compile(rf"，?(?:{_alt(self.lex.home)})")
         self.re_work = re.compile(_alt(self.lex.work))
+        self.re_role_only = re.compile(rf"(?:{_alt(roles)})?")
+        self.org_kinds = frozenset(employer_kinds)
 
     # -- helpers --------------------------------------------------------------------------
     def _person_kind(self, person) -> str:
@@ -207,6 +223,18 @@ class CaseAssembler:
         for group, kind in (("kg_orgs", "org"), ("kg_places", "place")):
             for sp in doc.spans[group] if group in doc.spans else []:
                 facts.append(_Fact(sp.start_char, sp.end_char, kind, sp._.kg_ref, sent_of(sp.start_char)))
+        # an official's organisation (五间镇社保所所长吴娟): where the official acts in someone's
+        # story (在吴娟的鼓励下, 吴娟还帮助…郭满元申报…), that organisation is the organiser
+        org_list = [(sp.start_char, sp.end_char, sp._.kg_ref) for sp in _spans(doc, "kg_orgs")]
+        affiliation: dict[str, str] = {}
+        for m in mentions:
+            if kinds.get(m.name) == "official" and m.name not in affiliation:
+                for _os, oe, ref in org_list:
+                    if 0 <= m.start - oe <= 6 and self.re_role_only.fullmatch(text[oe:m.start]):
+                        affiliation[m.name] = ref
+        for m in mentions:
+            if m.name in affiliation and not m.speaker:
+                facts.append(_Fact(m.start, m.end, "org", affiliation[m.name], sent_of(m.start), official=True))
         for rx, kind in ((self.re_strong, "strong"), (self.re_weak, "weak")):
             for m in rx.finditer(text):
                 facts.append(_Fact(m.start(), m.end(), kind, m.group(0), sent_of(m.start()),
@@ -235,7 +263,7 @@ class CaseAssembler:
             ms = by_sent_m.get(si, [])
             new_para = para != last_para
             last_para = para
-            if new_para and current is not None and not ms:
+            if new_para and current is not None and not any(m.actor for m in ms):
                 lead = stext.lstrip()
                 prev = text[:ss].rstrip()
                 broken = bool(prev) and prev[-1] not in "。！？；”」\"）)…"
@@ -338,21 +366,32 @@ class CaseAssembler:
         return groups
 
     def _owner(self, f: _Fact, mentions: list[_Mention], current: str | None) -> str | None:
+        if f.official:       # the official acts on the person named after them
+            for m in mentions:
+                if m.start >= f.end and m.actor:
+                    return m.name
         before = [m for m in mentions if m.end <= f.start]
+        spoken = False
         for m in reversed(before):
             if m.actor:
                 return m.name
             if m.speaker:          # 村支书熊达友说，…收入: the official's words, nobody's case
-                return None
+                spoken = True
+                break
             # an official only mentioned (在吴娟的鼓励下) is passed over
-        after = [m for m in mentions if m.start >= f.end]
-        if not before and after and f.kind not in ("place",):
-            m = after[0]
-            if m.actor:
-                return m.name
-            if f.kind in ("income", "program", "strong", "weak"):
-                return None
-        return current
+        # nobody who could own it is named before it: the first person named after it in the
+        # sentence (quotes end with …”X说; 车间由返乡创业能人罗志强创办)
+        if f.kind != "place":
+            for m in mentions:
+                if m.start < f.end:
+                    continue
+                if m.actor:
+                    return m.name
+                if m.speaker:     # “…收入…”村支书熊达友说
+                    if f.kind in ("income", "program", "strong", "weak"):
+                        return None
+                    break
+        return None if spoken else current
 
     def _intro_places(self, text: str, m: _Mention, plist: list) -> tuple[list, list]:
         """Places in the clause that introduces the mention (``丰乐村村民X``, ``X，家住…``), split
@@ -411,6 +450,12 @@ class CaseAssembler:
                     case.organizations.append(f.ref)
             home_places, work_places = self._places(text, st, persons, home, places, programs, bounds, plist)
             case.places = home_places + work_places
+            if not case.organizations and self._works(live, programs):
+                # the workplace named in the scene just before the story (在位于綦江的重庆赛之源
+                # 齿轮制造有限公司内…。在一条生产线上，贫困户任启勇…)
+                employer = self._setting_employer(doc, st, bounds)
+                if employer:
+                    case.organizations.append(employer)
             if home_places:
                 home[name] = home_places
             if not case.programs and work_places and any(f.kind == "weak" and f.ref in self.lex.migrant for f in live):
@@ -438,6 +483,22 @@ class CaseAssembler:
             case.evidence = evs
             cases.append(case)
         return cases
+
+    def _works(self, facts: list[_Fact], programs) -> bool:
+        """The story says the person works somewhere (a workshop, a job)."""
+        return any(f.kind == "weak" and f.ref in ("上班", "工作", "上岗") or f.kind == "strong" and "车间" in f.ref
+                   or f.kind == "program" and f.ref in programs
+                   and "PovertyWorkshop" in programs[f.ref].categories for f in facts)
+
+    def _setting_employer(self, doc: Doc, st: _Story, bounds) -> str | None:
+        if not st.sents:
+            return None
+        orgs = doc._.kg_orgs or {}
+        first = min(st.sents)
+        lo, hi = bounds[max(0, first - 2)][0], bounds[first][0]
+        found = [sp._.kg_ref for sp in _spans(doc, "kg_orgs") if lo <= sp.start_char < hi]
+        found = [r for r in found if r in orgs and orgs[r].kind in self.org_kinds]
+        return found[-1] if found else None
 
     def _places(self, text: str, st: _Story, persons, home, places, programs, bounds,
                 plist: list) -> tuple[list, list]:
@@ -480,10 +541,15 @@ class CaseAssembler:
             chosen = most_specific([programs[f.ref].place for f in st.facts
                                     if f.kind == "program" and f.ref in programs and programs[f.ref].place])
         if not chosen and st.sents:
+            # the setting of the story: the nearest local place named shortly before it
             first = min(st.sents)
-            lo, hi = bounds[max(0, first - self.lookback_sents)][0], bounds[first][1]
-            cands = [ref for ps, _pe, ref in plist if lo <= ps < hi]
-            chosen = most_specific(cands[-3:])
+            for back in (self.lookback_sents, 3 * self.lookback_sents):
+                lo, hi = bounds[max(0, first - back)][0], bounds[first][1]
+                cands = [ref for ps, _pe, ref in plist if lo <= ps < hi and ref in places
+                         and _SPECIFICITY.get(places[ref].level, 99) <= _SPECIFICITY["township"]]
+                chosen = most_specific(cands[-3:])
+                if chosen:
+                    break
         work = [w for w in st.intro_work if w in places and w not in chosen]
         pfacts = [f for f in st.facts if f.kind == "place" and f.ref in places]
         by_start = {f.start: f for f in pfacts}
@@ -505,7 +571,10 @@ def _spans(doc: Doc, group: str):
     return doc.spans[group] if group in doc.spans else []
 
 
-@Language.factory("kg_cases", default_config={"skip_blocks": ["caption", "byline", "headline"], "lookback_sents": 4})
-def make_kg_cases(nlp: Language, name: str, skip_blocks: list[str], lookback_sents: int) -> CaseAssembler:
+@Language.factory("kg_cases", default_config={"skip_blocks": ["caption", "byline", "headline"], "lookback_sents": 4,
+                                              "employer_kinds": ["company", "workshop", "cooperative"]})
+def make_kg_cases(nlp: Language, name: str, skip_blocks: list[str], lookback_sents: int,
+                  employer_kinds: list[str]) -> CaseAssembler:
     """Build the case assembler (lexicons from ``kg/data/case_*.txt`` and ``person_*.txt``)."""
-    return CaseAssembler(skip_blocks=tuple(skip_blocks), lookback_sents=lookback_sents)
+    return CaseAssembler(skip_blocks=tuple(skip_blocks), lookback_sents=lookback_sents,
+                         employer_kinds=tuple(employer_kinds))

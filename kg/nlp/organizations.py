@@ -23,6 +23,7 @@ removed from ``kg_places``.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -46,7 +47,10 @@ _CLOSING = "”’」\"'"
 _FORMULA = ("党中央", "国务院")
 _CLAUSE_END = "。，；！？\n"
 _NUMERAL_START = "一二三四五六七八九十百千万两几0123456789"
-_MEASURES = "个家人名位种批次项条间座所户"
+_MEASURES = "个家人名位种批次项条座所户"
+#: Name endings a determiner can refer back to (这间理发店, 该所, 这家公司, 该合作社).
+_REFERABLE_TAILS = {"公司", "厂", "店", "理发店", "超市", "所", "局", "中心", "学校", "学院", "合作社", "车间",
+                    "基地", "农场", "办"}
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ class OrgMention:
 class OrgFinder:
     """Finds organization mentions in a text, given the place mentions already found."""
 
-    def __init__(self, suffixes: str, abbreviations: str, generic: str, boundaries: str):
+    def __init__(self, suffixes: str, abbreviations: str, generic: str, boundaries: str, references: str):
         self.suffixes: dict[str, _Suffix] = {}
         for ln in read_lines(suffixes):
             parts = ln.split("\t")
@@ -102,6 +106,17 @@ class OrgFinder:
                 kind, self.generic_body).add(word)
         self.boundaries = {w.strip() for w in read_lines(boundaries)}
         self.max_boundary = max(map(len, self.boundaries), default=1)
+        self.determiners: list[str] = []
+        self.departments: dict[str, str] = {}
+        for ln in read_lines(references):
+            parts = ln.split("\t")
+            if parts[0] == "det" and len(parts) == 2:
+                self.determiners.append(parts[1])
+            elif parts[0] == "dept" and len(parts) == 3:
+                self.departments[parts[1]] = self.canonical.get(parts[2], parts[2])
+            else:
+                raise PipelineError(f"{references}: malformed line {ln!r}")
+        self.determiners.sort(key=len, reverse=True)
         #: How the article writes a place (威宁县 for 威宁彝族回族苗族自治县); set per document.
         self.written = lambda path: path[-1]
 
@@ -130,7 +145,6 @@ class OrgFinder:
         place_start = {s for s, _, _, _ in places}
         n = len(text)
         found: list[OrgMention] = []
-        e = n
         # Walk right to left so a longer name claims its characters first.
         ends = [k + 1 for k in range(n) if text[k] in self.by_last]
         taken_until = n + 1
@@ -146,10 +160,15 @@ class OrgFinder:
                 break
         found.reverse()
         self._resolve_levels(text, found, county_at, prefecture, province, township_at)
-        self._inherit_lists(text, found, county_at)
+        self._inherit_lists(text, found)
         return [m for m in found if m.name and not (m.listed and m.place is None and not m.prefix)]
 
     def _read(self, text: str, e: int, suf: _Suffix, place_end, place_start) -> OrgMention | None:
+        nxt = text[e:e + 1]
+        if suf.text in ("厂", "委", "工厂") and (nxt and nxt in "门车房区长里书员会" or text[e:e + 2] == "主任"):
+            return None   # 厂门, 厂车, 村委会, 市委书记, 村委主任: not a name's end
+        if suf.text in ("大学", "学院", "学校") and nxt and nxt in "生毕":
+            return None   # 大学生, 大学毕业
         m = self._read_named(text, e, suf, place_end, place_start)
         s = e - len(suf.text)
         if m is None and not suf.needs_body and s > 0 and text[s - 1] in _LEVEL_CHARS and s not in place_end:
@@ -157,12 +176,8 @@ class OrgFinder:
         return m
 
     def _read_named(self, text: str, e: int, suf: _Suffix, place_end, place_start) -> OrgMention | None:
+        """The name ending at ``e`` with suffix ``suf``, read leftwards (see the module docstring)."""
         s = e - len(suf.text)
-        nxt = text[e:e + 1]
-        if suf.text in ("厂", "委", "工厂") and nxt and nxt in "门车房区长里书员会主":
-            return None   # 厂门, 厂车, 村委会, 市委书记: not a name's end
-        if suf.text in ("大学", "学院", "学校") and nxt and nxt in "生毕":
-            return None   # 大学生, 大学毕业
         # A quoted proper name: “爱心”理发店.
         if s > 0 and text[s - 1] in _CLOSING:
             q = s - 2
@@ -170,6 +185,9 @@ class OrgFinder:
                 q -= 1
             if q >= 0 and text[q] in _OPENING and s - 1 - (q + 1) >= 2 and all(is_cjk(c) for c in text[q + 1:s - 1]):
                 body = text[q + 1:s - 1]
+                if self._strip_leading(body) != body or any(c in "的了是在个" for c in body) \
+                        or body in self.generic_body:
+                    return None   # “我们的”合作社: a quotation, not a name
                 return OrgMention(q, e, body + suf.text, suf.kind, suf.text, "", None, body)
         j = s
         prefix_place = None
@@ -188,8 +206,13 @@ class OrgFinder:
             j -= 1
         if hit_limit:
             return None
-        body = self._strip_leading(text[j:s])
+        raw_body = text[j:s]
+        body = self._strip_leading(raw_body)
         j = s - len(body) if prefix_place is None else j
+        if (prefix_place is None and not suf.needs_body and 3 <= len(body) <= 5 and body[-1] in "镇乡县区"
+                and raw_body == body and not any(c in "的了是在个" for c in body)):
+            # 五间镇|社保所 where the gazetteer has no 五间镇 in sight: an unknown place's own name
+            return OrgMention(j, e, text[j:e], suf.kind, suf.text, body, None, "")
         if prefix_place is not None and len(body) != s - j:
             if body == "" or not suf.needs_body:
                 return None      # 铜梁区|加快推进|扶贫车间: the place is not the name's
@@ -209,6 +232,11 @@ class OrgFinder:
             return None
         if prefix_place is None and j > 0 and self._generic_before(text, j):
             return None
+        if (suf.kind == "school" and not body and prefix_place is not None
+                and prefix_place[3] in ("province", "prefecture", "county")):
+            ps, pe, _, _ = prefix_place     # 贵阳|学院, 山东|大学: a place's own school; the place is its name
+            return OrgMention(ps, e, text[ps:e], suf.kind, suf.text, text[ps:pe], None, "",
+                              leading_place_span=(ps, pe))
         if suf.needs_body and len(body) < suf.min_body:
             return None
         if suf.needs_name and prefix_place is None:
@@ -245,8 +273,8 @@ class OrgFinder:
         changed = True
         while body and changed:
             changed = False
-            for k in range(min(4, len(body)), 1, -1):
-                if body[:k] in words or body[:k] in self.boundaries:
+            for k in range(min(4, len(body)), 0, -1):
+                if (k > 1 and body[:k] in words) or body[:k] in self.boundaries:
                     body = body[k:]
                     changed = True
                     break
@@ -275,16 +303,17 @@ class OrgFinder:
             elif level in "镇乡":
                 path = township_at(m.start, level)
             elif level == "市":
-                path = prefecture
+                # a county-level city the text is about (涟源市 -> 市人社局), else the prefecture
+                near = county_at(m.start, "市")
+                path = near if near and near[-1].endswith("市") else prefecture
             elif level == "省":
                 path = province if province and province[-1].endswith("省") else None
             if path:
                 m.place = path
                 m.qualified = self.written(path) + m.name[1:]
 
-    def _inherit_lists(self, text: str, found: list[OrgMention], county_at) -> None:
+    def _inherit_lists(self, text: str, found: list[OrgMention]) -> None:
         """区财政局、民政局、扶贫办: bare list members share the first member's level word."""
-        del county_at
         i = 0
         while i < len(found) - 1:
             a, b = found[i], found[i + 1]
@@ -333,6 +362,55 @@ def _compatible(a, b) -> bool:
     return tuple(a[:k]) == tuple(b[:k])
 
 
+def _references(doc: Doc, text: str, finder: OrgFinder, merged, taken, places, counties) -> None:
+    """Mentions that refer back to a named organization: 这间理发店, 该所, 区人社部门."""
+    mentions = sorted(((m.start, m.end, org) for org, ms in merged for m in ms), key=lambda t: t[0])
+    starts = [t[0] for t in mentions]
+
+    def free(a: int, b: int) -> bool:
+        return not any(x < b and a < y for x, y in taken)
+
+    def add(org: Organization, ms: list, a: int, b: int) -> None:
+        ms.append(OrgMention(a, b, text[a:b], org.kind, "", "", org.place, ""))
+        taken.append((a, b))
+
+    by_org = {id(org): ms for org, ms in merged}
+    for det in finder.determiners:
+        k = text.find(det)
+        while k >= 0:
+            after = k + len(det)
+            k_next = text.find(det, after)
+            # the nearest organization before whose name ends with what follows the determiner
+            i = bisect.bisect_left(starts, k)
+            for _, _, org in reversed(mentions[:i]):
+                for cut in range(len(org.name) - 1, 0, -1):
+                    tail = org.name[cut:]
+                    if len(tail) <= 4 and text.startswith(tail, after) and tail in _REFERABLE_TAILS:
+                        if free(k, after + len(tail)):
+                            add(org, by_org[id(org)], k, after + len(tail))
+                        break
+                else:
+                    continue
+                break
+            k = k_next
+    place_end = {e: path for _, e, path, _ in places}
+    for word, canon in finder.departments.items():
+        k = text.find(word)
+        while k >= 0:
+            path = place_end.get(k)
+            start = k
+            if path is None and k > 0 and text[k - 1] in "区县市":
+                start = k - 1
+                path = next((p for s, p in reversed(counties) if s < k), None) if text[k - 1] in "区县" else None
+            if path is not None:
+                for org, ms in merged:
+                    if tuple(org.place or ()) == tuple(path) and finder.canonical.get(ms[0].suffix, ms[0].suffix) == canon:
+                        if free(start, k + len(word)):
+                            add(org, ms, start, k + len(word))
+                        break
+            k = text.find(word, k + len(word))
+
+
 def _exact(doc: Doc, span) -> tuple[int, int]:
     """The characters of a place span that name the place: spans are expanded to whole tokens
     (当庆|隆镇 -> 当庆隆镇), the place's name or alias tells which characters are its own."""
@@ -378,8 +456,16 @@ def add_org_records(doc: Doc, finder: OrgFinder) -> None:
         elif path[0].endswith("市"):
             above[path[:1]] += 1     # a municipality's district: 重庆市 is the 市
         provinces[path[:1]] += 1
-    prefecture = above.most_common(1)[0][0] if above and above.most_common(1)[0][1] * 2 >= len(counties) else None
-    province = provinces.most_common(1)[0][0] if provinces and provinces.most_common(1)[0][1] * 2 >= len(counties) else None
+    if not counties:   # no county named: the prefecture / province the article names most
+        for _, _, path, lv in places:
+            if lv == "prefecture" or (lv == "province" and path[0].endswith("市")):
+                above[tuple(path)] += 1
+            if lv == "province" or lv == "prefecture":
+                provinces[tuple(path[:1])] += 1
+    total = len(counties) or sum(above.values())
+    prefecture = above.most_common(1)[0][0] if above and above.most_common(1)[0][1] * 2 >= total else None
+    total = len(counties) or sum(provinces.values())
+    province = provinces.most_common(1)[0][0] if provinces and provinces.most_common(1)[0][1] * 2 >= total else None
 
     def written(path) -> str:
         place = doc._.kg_places.get(tuple(path))
@@ -428,6 +514,7 @@ def add_org_records(doc: Doc, finder: OrgFinder) -> None:
                     if ref not in org.aliases:
                         org.aliases.append(ref)
                 k = text.find(ref, k + len(ref))
+    _references(doc, text, finder, merged, taken, places, counties)
     # Spans, evidence, records.
     drop_places: set[tuple[int, int]] = set()
     spans = list(doc.spans["kg_orgs"])
@@ -476,11 +563,13 @@ def _drop_place_mentions(doc: Doc, place_spans, drop: set[tuple[int, int]], cite
         "abbreviations": "org_abbreviations.tsv",
         "generic": "org_generic.txt",
         "boundaries": "org_boundaries.txt",
+        "references": "org_references.tsv",
     },
 )
-def make_kg_orgs(nlp: Language, name: str, suffixes: str, abbreviations: str, generic: str, boundaries: str):
+def make_kg_orgs(nlp: Language, name: str, suffixes: str, abbreviations: str, generic: str, boundaries: str,
+                 references: str):
     """Organizations (lexicon files under kg/data); reads the places ``kg_places`` found."""
-    finder = OrgFinder(suffixes, abbreviations, generic, boundaries)
+    finder = OrgFinder(suffixes, abbreviations, generic, boundaries, references)
 
     def kg_orgs(doc: Doc) -> Doc:
         init_doc(doc)

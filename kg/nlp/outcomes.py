@@ -26,9 +26,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.errors import KGError
-from kg.nlp.doc import block_kind, init_doc
+from kg.nlp.doc import DocIndex, block_kind, init_doc
 from kg.nlp.money import Money, find_money
-from kg.nlp.programs import DocIndex, vocabulary_path
+from kg.nlp.programs import vocabulary_path
 from kg.records import Income
 
 __all__ = ["OutcomeCues", "IncomeRecognizer", "make_kg_outcomes", "load_cues", "classify_income"]
@@ -135,9 +135,7 @@ class IncomeRecognizer:
         text = ix.text
         incomes: list[Income] = doc._.kg_incomes
         spans: list[Span] = list(doc.spans["kg_incomes"])
-        sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
-        for sent in sents:
-            s0, s1 = sent.start_char, sent.end_char
+        for s0, s1 in ix.sentences:
             stext = text[s0:s1]
             if "元" not in stext and "块" not in stext:
                 continue

@@ -6,12 +6,14 @@ found from *cues* around a surname (a general surname list, compound surnames in
 * a role or relation word just before it (村民徐泉铃, 所长吴娟, 丈夫吴军, 名叫李刚伟),
 * an age (36岁的村民徐泉铃), ``家住…的X``, ``像X这样``,
 * a speech verb after it (黄家君说, 陈清友激动地说) or a leader's title (X总书记),
-* a clause that starts with it and states a role (印向珍是首批进入车间的村民, 曾晓林，家住…).
+* a clause that starts with it and states a role (印向珍是首批进入车间的村民, 曾晓林，家住…),
+  or (weakly, counted with repetition) any clause it opens,
+* coordination with a name already found (村民李华和王秀敏).
 
 Each cue scores the candidate; repetition, jieba's person tag and a common surname add to it, a
 dictionary word (高度, 周边) or a rare surname take away. The name's length (two or three
-characters) is decided by how often each form recurs in the article and by the segmenter's
-token boundaries. Mentions overlapping places or organizations found earlier are not persons.
+characters; four for minority names written the same way every time) is decided by how often
+each form recurs in the article and by the segmenter's token boundaries. Mentions overlapping places or organizations found earlier are not persons.
 Short references (吴所长, 老李) are resolved to the one person of that surname.
 
 The component fills ``doc._.kg_persons`` (name -> :class:`~kg.records.Person`) and the span group
@@ -134,26 +136,58 @@ def load_lexicons() -> Lexicons:
     )
 
 
+#: Dictionary words this frequent are "common" wherever they start (given-name and prefix checks).
+_FREQUENT = 1000
+
+
 @functools.cache
 def _jieba_lexicon() -> dict[str, tuple[int, str]]:
-    """Two- to four-character words of jieba's dictionary: word -> (frequency, POS tag).
+    """Words of jieba's dictionary the recogniser looks up: word -> (frequency, ``"nr"`` or ``""``).
 
-    Read directly from the file (no jieba initialisation, no per-token tagging): names tagged
-    ``nr`` support a candidate, common non-name words (高度, 周边) count against it."""
-    try:
-        import jieba
-    except ImportError:  # pragma: no cover - jieba is a declared dependency
+    Names tagged ``nr`` support a candidate, common non-name words (高度, 周边) count against
+    it. Only two- to five-character words that start with a surname character, or are very
+    frequent, can ever be looked up, so only those are kept. Parsing the 350k-line file is the
+    slowest part of loading the pipeline, so the selection is cached (marshal) in the project
+    cache, keyed by the dictionary's and the surname list's size and mtime."""
+    import importlib.util
+    import marshal
+    import os
+
+    from kg.nlp.segmenter import cache_dir
+
+    spec = importlib.util.find_spec("jieba")     # only its dictionary file is needed: no import
+    if spec is None or not spec.origin:  # pragma: no cover - jieba is a declared dependency
         return {}
-    path = Path(jieba.__file__).resolve().parent / "dict.txt"
+    path = Path(spec.origin).resolve().parent / "dict.txt"
+    sur = data_file("person_surnames.txt")
+    key = "-".join(str(int(x)) for f in (path, sur) for x in (f.stat().st_size, f.stat().st_mtime))
+    cached = cache_dir() / f"person-jieba-{key}.marshal"
+    try:
+        return marshal.loads(cached.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    lx = load_lexicons()
+    first = set(lx.surnames) | {c[0] for c in lx.compound_surnames}
     out: dict[str, tuple[int, str]] = {}
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
-            if len(parts) >= 3 and 2 <= len(parts[0]) <= 4:
-                try:
-                    out[parts[0]] = (int(parts[1]), parts[2])
-                except ValueError:
-                    continue
+            if len(parts) < 3 or not 2 <= len(parts[0]) <= 5:
+                continue
+            try:
+                freq = int(parts[1])
+            except ValueError:
+                continue
+            word, nr = parts[0], parts[2].startswith("nr")
+            if word[0] in first or (freq >= _FREQUENT and not nr):
+                out[word] = (freq, "nr" if nr else "")
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(out))
+        os.replace(tmp, cached)
+    except OSError:
+        pass            # a read-only cache only costs the parse next time
     return out
 
 
@@ -273,7 +307,7 @@ class PersonRecognizer:
 
     def _lookback(self, text: str, end: int, ctx: _DocCtx) -> tuple[int, int] | None:
         """A name ending at ``end`` (before a speech verb or title)."""
-        for ln in (3, 4, 2):
+        for ln in (4, 3, 2):
             st = end - ln
             if st < 0:
                 continue
@@ -337,6 +371,9 @@ class PersonRecognizer:
             r = self.re_is_role.match(text, en)
             if r:
                 cues.append(_Cue(st, en, text[st:en], "clause", 2, r.groupdict().get("role")))
+            elif en - st == 3 and text[st:en] not in self.jieba:
+                # a three-character candidate opening a clause: weak alone, counts with repetition
+                cues.append(_Cue(st, en, text[st:en], "opening", 1))
         return [c for c in cues if ctx.body(c.start)]
 
     def _score(self, name: str, cues: list[_Cue], ctx: _DocCtx) -> float:
@@ -356,11 +393,11 @@ class PersonRecognizer:
                 score -= 3
         if len(name) - sl == 2:
             pinfo = self.jieba.get(name[:sl + 1])     # 高兴|地: the name's start is a common word
-            if pinfo and not pinfo[1].startswith("nr") and pinfo[0] >= 1000:
+            if pinfo and not pinfo[1].startswith("nr") and pinfo[0] >= _FREQUENT:
                 score -= 1
         given = name[sl:]
         ginfo = self.jieba.get(given) if len(given) > 1 else None
-        if ginfo and not ginfo[1].startswith("nr") and ginfo[0] >= 1000:
+        if ginfo and not ginfo[1].startswith("nr") and ginfo[0] >= _FREQUENT:
             score -= 0.5
         if ctx.count(name) >= 3:
             score += 1

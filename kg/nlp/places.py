@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import functools
 import importlib.util
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,11 +71,25 @@ _STRIP_POS = {"v", "vd", "vn", "d", "p", "c", "u", "r", "m", "q", "ad", "uj", "u
 
 @functools.cache
 def leading_words() -> frozenset[str]:
-    """Two- to four-character words jieba's dictionary tags with a part of speech in _STRIP_POS."""
+    """Two- to four-character words jieba's dictionary tags with a part of speech in _STRIP_POS
+    (read once, then kept as a small cache file beside the gazetteer's)."""
     spec = importlib.util.find_spec("jieba")
     if spec is None or not spec.submodule_search_locations:
         return frozenset()
     path = Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
+    try:
+        st = path.stat()
+    except OSError:
+        return frozenset()
+    from kg.nlp.segmenter import cache_dir  # noqa: PLC0415
+
+    cache = cache_dir() / f"leading-words-{st.st_size}-{int(st.st_mtime)}.txt"
+    try:
+        words = cache.read_text(encoding="utf-8").split("\n")
+        if words and words[-1] == "#end":         # a complete file, not a torn write
+            return frozenset(words[:-1])
+    except OSError:
+        pass
     out = set()
     try:
         with path.open(encoding="utf-8") as f:
@@ -84,6 +99,13 @@ def leading_words() -> frozenset[str]:
                     out.add(parts[0])
     except OSError:
         return frozenset()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        tmp.write_text("\n".join([*sorted(out), "#end"]), encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:
+        pass   # the cache is an optimisation only
     return frozenset(out)
 
 
@@ -221,8 +243,8 @@ class PlaceFinder:
                 if suf.level != OTHER and parent_level >= 0 and suf.level != _NEXT_LEVEL.get(parent_level):
                     continue   # 县 -> 镇/乡/街道 -> 村/社区 -> 村民小组; no 黔江区|人社局组
                 word = stem + suf.text
-                if suf.level == OTHER and anchored and any(stem[:k] in leading_words() for k in (2, 3, 4)):
-                    continue   # 巉口镇|建成马铃薯产业园: a verb, the park's name starts later
+                if suf.level == OTHER and any(stem[:k] in leading_words() for k in (2, 3, 4)):
+                    continue   # 巉口镇|建成马铃薯产业园, 实行县城园区: a verb, no name
                 if any(word.endswith(w) for w in self._stop_tails.get(word[-1], ())) or not self._stem_ok(stem, anchored):
                     continue
                 out.append((j + len(suf.text), suf.level, len(suf.text)))
@@ -311,7 +333,10 @@ class PlaceFinder:
             i = chain[-1].end
         high = sorted((m for m in found if m.uid >= 0 and m.level <= COUNTY), key=lambda m: m.start)
         context_counties = _ordered_unique(m.uid for m in high if m.level == COUNTY)
-        context_higher = _ordered_unique(m.uid for m in high if m.level < COUNTY)
+        # Townships are looked for under the article's counties, then its prefectures (a province
+        # is too broad: 重庆市 has a 后坪乡 in another county than the one the text is about).
+        context_higher = _ordered_unique(m.uid for m in high if m.level == PREFECTURE)
+        seen_first = {m.surface for m in found}
         county_pos = [m.start for m in high if m.level == COUNTY]
         county_uid = [m.uid for m in high if m.level == COUNTY]
         # Lexicon places attached to "context" get their parent now: the place written right
@@ -337,7 +362,7 @@ class PlaceFinder:
             if covered[i] or not is_cjk(text[i]):
                 i += 1
                 continue
-            head = self._low_head(text, i, context_for(i), covered)
+            head = self._low_head(text, i, context_for(i), covered, seen_first)
             if head is None:
                 i += 1
                 continue
@@ -452,8 +477,10 @@ class PlaceFinder:
             return county_uid[k - 1]
         return fallback[0] if fallback else -1
 
-    def _low_head(self, text: str, i: int, context: list[int], covered: bytearray) -> PlaceMention | None:
-        """A township or village of the article's counties starting at ``i``."""
+    def _low_head(self, text: str, i: int, context: list[int], covered: bytearray,
+                  seen: set[str]) -> PlaceMention | None:
+        """A township or village of the article's counties starting at ``i``; names already
+        read in a chain (``seen``) are left to the third pass, which reuses that reading."""
         if not context:
             return None
         gaz = self.gaz
@@ -462,7 +489,7 @@ class PlaceFinder:
             if k > min(_MAX_LOW, n - i) or k < 2 or any(covered[i:i + k]):
                 continue
             s = text[i:i + k]
-            if s in self.stop_words:
+            if s in self.stop_words or s in seen:
                 continue
             ids = [u for u in gaz.lookup(s) if gaz.level(u) in (TOWNSHIP, VILLAGE)] if k >= 3 else []
             short = False

@@ -18,7 +18,6 @@ The organizer is an organization from ``kg_orgs`` written right before
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,68 +26,20 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.errors import KGError
-from kg.nlp import doc as kgdoc
-from kg.nlp.doc import init_doc
-from kg.records import CATEGORIES, Evidence, Program
+from kg.nlp.doc import DocIndex, init_doc
+from kg.records import CATEGORIES, Program
 from kg.resources import data_dir
 
-__all__ = ["Cue", "DocIndex", "ProgramVocabulary", "ProgramRecognizer", "make_kg_programs", "load_vocabulary",
+__all__ = ["Cue", "ProgramVocabulary", "ProgramRecognizer", "make_kg_programs", "load_vocabulary",
            "vocabulary_path"]
 
 _QUOTES = "“”\"‘’'「」『』《》〈〉"
 _OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "《": "》", "〈": "〉"}
 _JOINER_RE = re.compile(rf"^[{_QUOTES}+＋]{{1,3}}$")
 _CJK_OR_ALNUM_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]+$")
-_ORGANIZE_RE = re.compile(r"^(?:所|)(?:组织|主办|举办|承办|开办|牵头组织|组织开展|举办的|开展)(?:的)?$")
+_ORGANIZE_RE = re.compile(r"^(?:所|)(?:在[^，。；！？,;!?]{1,20})?(?:牵头|联合|共同)?"
+                          r"(?:组织|主办|举办|举行|承办|开办|开展|召开)(?:开展|举办|实施)?(?:的|了)?$")
 _ANAPHOR_RE = re.compile(r"(?:这个|该|这家|进入|进|到|在)(车间)")
-
-
-class DocIndex:
-    """Per-Doc lookups computed once. spaCy rebuilds ``doc.text`` from the tokens on every
-    access (``char_span`` and :func:`kg.nlp.doc.evidence` read it), which makes one lookup
-    per mention quadratic over an article; this index keeps the text and token offsets."""
-
-    _KEY = "kg_text_index"   # doc.user_data entry: (n_tokens, text, starts, ends), plain data
-
-    def __init__(self, doc: Doc):
-        self.doc = doc
-        self._ = doc._                       # what kg.nlp.doc.evidence reads besides .text
-        cached = doc.user_data.get(self._KEY)
-        if cached and cached[0] == len(doc):
-            _, self.text, self.starts, self.ends = cached
-        else:
-            self.text = doc.text
-            self.starts, self.ends = [], []
-            for t in doc:
-                self.starts.append(t.idx)
-                self.ends.append(t.idx + len(t.text))
-            doc.user_data[self._KEY] = (len(doc), self.text, self.starts, self.ends)
-        self.has_sents = doc.has_annotation("SENT_START")
-
-    def token_at(self, char: int) -> int | None:
-        """Index of the token covering character ``char`` (or the next one)."""
-        i = bisect.bisect_right(self.ends, char)
-        return i if i < len(self.starts) else None
-
-    def span(self, start: int, end: int) -> Span | None:
-        """The tokens covering ``text[start:end]`` (spaCy's ``alignment_mode="expand"``)."""
-        if not 0 <= start < end <= len(self.text):
-            return None
-        i = bisect.bisect_right(self.ends, start)
-        j = bisect.bisect_left(self.starts, end)
-        return self.doc[i:j] if i < j else None
-
-    def evidence(self, start: int, end: int) -> Evidence:
-        return kgdoc.evidence(self, start, end)  # type: ignore[arg-type]  (duck-typed Doc)
-
-    def sentence_evidence(self, span: Span) -> Evidence:
-        """Evidence for the sentence containing ``span`` (as kg.nlp.doc.sentence_evidence)."""
-        sent = span.sent if self.has_sents else span
-        s, e = sent.start_char, sent.end_char
-        chunk = self.text[s:e]
-        lead = len(chunk) - len(chunk.lstrip())
-        trail = len(chunk) - len(chunk.rstrip())
-        return self.evidence(s + lead, e - trail)
 
 
 @dataclass(frozen=True)
@@ -147,7 +98,8 @@ class ProgramVocabulary:
     def matches(self, text: str, roles: tuple[str, ...] = ("program", "cue"), context: bool = True
                 ) -> list[tuple[int, int, Cue]]:
         """Non-overlapping matches ``(start, end, cue)`` in text order; longer matches win.
-        With ``context`` false the not_after/not_before conditions are ignored."""
+        With ``context`` false the not_after/not_before conditions of program lines are
+        ignored (培训总量 is no program but still says SkillsTraining); cue lines keep theirs."""
         found: list[tuple[int, int, Cue]] = []
         for cue in self.cues:
             if cue.role not in roles:
@@ -156,9 +108,10 @@ class ProgramVocabulary:
                 s, e = m.span()
                 if e <= s:
                     continue
-                if context and cue.not_after and text[max(0, s - 4):s].endswith(cue.not_after):
+                ctx = context or cue.role == "cue"
+                if ctx and cue.not_after and text[max(0, s - 4):s].endswith(cue.not_after):
                     continue
-                if context and cue.not_before and text[e:e + 6].startswith(cue.not_before):
+                if ctx and cue.not_before and text[e:e + 6].startswith(cue.not_before):
                     continue
                 found.append((s, e, cue))
         found.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
@@ -270,13 +223,15 @@ class ProgramRecognizer:
             i -= 1
         return new_start
 
-    def _organizer(self, text: str, start: int, orgs_by_end: dict[int, Span]) -> str | None:
-        for gap in range(0, 7):
-            end = start - gap
-            if end <= 0:
+    def _organizer(self, text: str, start: int, orgs: list[Span]) -> str | None:
+        """An organization written before the program with 组织/主办/举办(的) between them,
+        possibly with a venue (黔江区人社局在……安置点举行渝鲁劳务协作专场招聘会)."""
+        for span in reversed(orgs):
+            if span.end_char > start:
+                continue
+            if start - span.end_char > 30:
                 break
-            span = orgs_by_end.get(end)
-            if span is not None and (gap == 0 or _ORGANIZE_RE.match(text[end:start])):
+            if span.end_char == start or _ORGANIZE_RE.match(text[span.end_char:start]):
                 return span._.kg_ref
         return None
 
@@ -286,9 +241,8 @@ class ProgramRecognizer:
         ix = DocIndex(doc)
         text = ix.text
         places = list(doc.spans["kg_places"])
-        orgs = list(doc.spans["kg_orgs"])
+        orgs = sorted(doc.spans["kg_orgs"], key=lambda sp: sp.end_char)
         places_by_end = {sp.end_char: sp for sp in places}
-        orgs_by_end = {sp.end_char: sp for sp in orgs}
         person_tokens = {i for sp in doc.spans["kg_persons"] for i in range(sp.start, sp.end)}
         spans: list[Span] = []
         programs: dict[str, Program] = doc._.kg_programs
@@ -306,7 +260,7 @@ class ProgramRecognizer:
             for p in places:
                 if ns <= p.start_char and p.end_char <= e:
                     place = p._.kg_ref
-            organizer = self._organizer(text, ns, orgs_by_end)
+            organizer = self._organizer(text, ns, orgs)
             prog = programs.get(key)
             if prog is None:
                 prog = programs[key] = Program(key=key, name=name, categories=_ordered(cats),

@@ -13,12 +13,15 @@ figure is about and, where the clause names one, a program category.
   (``全市/我市`` stand for the article's city, ``全区/该区`` for the current district);
   else a lower place in the sentence (a village's own figures); else the region the text
   is currently about (the last such place met in an earlier non-story sentence).
-* The category: the program-vocabulary cue nearest the figure in its clause, else the
-  nearest one before it in the sentence.
+* The category: a program-vocabulary cue between the previous figure and this one
+  (培训总量93890人), else one between this figure and the next in its clause
+  (建成5个扶贫车间), else the nearest earlier cue in the sentence.
+* A figure restated in a later sentence (389名 … 389人, 19个 … 19家) is one statistic.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -28,9 +31,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.errors import KGError
-from kg.nlp.doc import block_kind, init_doc
+from kg.nlp.doc import DocIndex, block_kind, init_doc
 from kg.nlp.money import find_quantities
-from kg.nlp.programs import DocIndex, ProgramVocabulary, load_vocabulary, vocabulary_path
+from kg.nlp.programs import ProgramVocabulary, load_vocabulary, vocabulary_path
 from kg.records import Statistic
 
 __all__ = ["StatRules", "StatisticsRecognizer", "make_kg_stats", "load_rules"]
@@ -41,7 +44,7 @@ _NOUN_END_RE = re.compile(r"[，,；;。！？!?：:\n、和及与（(）)的]")
 _COUNTY_UP = ("country", "province", "prefecture", "county")
 
 
-_RULE_KINDS = ("unit", "people_unit", "not_followed", "skip_sentence", "skip_before", "region", "foreign",
+_RULE_KINDS = ("unit", "not_followed", "skip_sentence", "skip_before", "region", "foreign",
                "org_head", "specific_start", "specific_except", "general_story", "money_cue",
                "percent_not_after", "place_count_unit", "place_noun", "unit_class")
 
@@ -121,6 +124,8 @@ class StatisticsRecognizer:
         self.vocab = vocab
         self.min_money = min_money
         self._region_re = re.compile("|".join(map(re.escape, sorted(rules.region, key=len, reverse=True))))
+        self._general_res = [re.compile(w) for w in rules.general_story]
+        self._skip_sentence_re = re.compile("|".join(rules.skip_sentence))
 
     # -- places ---------------------------------------------------------------------------
     def _dominant(self, doc: Doc, levels: tuple[str, ...], suffix: str = "") -> tuple[str, ...] | None:
@@ -171,6 +176,7 @@ class StatisticsRecognizer:
         ix = DocIndex(doc)
         text = ix.text
         mentions = self._mentions(doc, text)
+        doc_cues = self.vocab.categories_in(text)   # once per article: the patterns are many
         persons = [(sp.start_char, sp.end_char) for sp in doc.spans["kg_persons"]]
         incomes = [(sp.start_char, sp.end_char) for sp in doc.spans["kg_incomes"]]
         stats: list[Statistic] = doc._.kg_stats
@@ -178,9 +184,7 @@ class StatisticsRecognizer:
         seen: dict = {}
         current: tuple[str, ...] | None = None     # the region the text is about
         current_county: tuple[str, ...] | None = None
-        sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
-        for sent in sents:
-            s0, s1 = sent.start_char, sent.end_char
+        for s0, s1 in ix.sentences:
             stext = text[s0:s1]
             in_sent = [m for m in mentions if s0 <= m.start < s1 and not self._foreign(text, m.start)]
             # region words for 区/县 resolve to the district the text is about
@@ -188,13 +192,13 @@ class StatisticsRecognizer:
                 if m.path is None and m.level == "county":
                     m.path = current_county
             story = any(s0 <= ps < s1 for ps, _ in persons) or bool(_PRONOUN_RE.search(stext))
-            if story and any(re.search(w, stext) for w in self.rules.general_story):
+            if story and any(rx.search(stext) for rx in self._general_res):
                 story = False  # 像张三这样……还有400余名: a figure generalising from a story
             lead = stext.lstrip("“”\"‘’ ")
             specific = lead.startswith(self.rules.specific_start) and not lead.startswith(self.rules.specific_except)
             kind = block_kind(doc, s0)
             if not story and not specific and kind == "body":
-                self._sentence_stats(ix, sent, in_sent, current, incomes, seen, stats, spans)
+                self._sentence_stats(ix, doc_cues, s0, s1, in_sent, current, incomes, seen, stats, spans)
             if not story:
                 for m in in_sent:
                     if m.level in _COUNTY_UP and m.path:
@@ -204,13 +208,14 @@ class StatisticsRecognizer:
         doc.spans["kg_stats"] = spans
         return doc
 
-    def _sentence_stats(self, ix: DocIndex, sent, in_sent, current, incomes, seen, stats, spans) -> None:
+    def _sentence_stats(self, ix: DocIndex, doc_cues, s0: int, s1: int, in_sent, current, incomes, seen,
+                        stats, spans) -> None:
         text = ix.text
-        s0 = sent.start_char
-        stext = text[s0:sent.end_char]
-        if any(w in stext for w in self.rules.skip_sentence):
+        stext = text[s0:s1]
+        if self._skip_sentence_re.search(stext):
             return
         quantities = find_quantities(stext)
+        cues: list | None = None   # the sentence's category cues (sentence offsets), on first need
         for n, q in enumerate(quantities):
             qs, qe = s0 + q.start, s0 + q.end
             if q.unit not in self.rules.unit:
@@ -232,7 +237,14 @@ class StatisticsRecognizer:
             if self._in_parens(stext, q.start):
                 continue
             place = self._place(in_sent, qs, current)
-            category = self._category(stext, q.start, q.end, quantities[n - 1].end if n else 0,
+            if cues is None:
+                lo = bisect.bisect_left(doc_cues, (s0,))
+                cues = []
+                for cs_, ce_, cats in doc_cues[lo:]:
+                    if cs_ >= s1:
+                        break
+                    cues.append((cs_ - s0, ce_ - s0, cats))
+            category = self._category(stext, cues, q.start, q.end, quantities[n - 1].end if n else 0,
                                       quantities[n + 1].start if n + 1 < len(quantities) else None)
             # one figure restated in another sentence (389名 ... 389人) is one statistic;
             # the same figure twice in one sentence (转移就业93890人、培训93890人) is two
@@ -284,14 +296,13 @@ class StatisticsRecognizer:
             return before[-1].path
         return current
 
-    def _category(self, stext: str, qs: int, qe: int, prev_end: int = 0, next_start: int | None = None
-                  ) -> str | None:
+    def _category(self, stext: str, cues: list, qs: int, qe: int, prev_end: int = 0,
+                  next_start: int | None = None) -> str | None:
         """The category cue for the figure at ``stext[qs:qe]``: first one between the previous
         figure and this one (培训总量93890人), then one between this figure and the next
         (建成5个扶贫车间), then the nearest earlier one in the clause, then in the sentence."""
         cs, ce = self._clause(stext, qs, qe)
         nxt = min(ce, next_start) if next_start is not None else ce
-        cues = self.vocab.categories_in(stext)
         between = [cats for s, e, cats in cues if max(cs, prev_end) <= s and e <= qs]
         if between:
             return between[-1][0]

@@ -12,14 +12,14 @@ from types import SimpleNamespace
 import pytest
 
 from kg.nlp.doc import init_doc
-from kg.records import Income, Place, Program
+from kg.records import Income, Organization, Place, Program
 
 
-def build(nlp, text: str, places=(), programs=(), incomes=(), blocks=None):
+def build(nlp, text: str, places=(), programs=(), incomes=(), blocks=None, orgs=()):
     """Run sentencizer, kg_persons and kg_cases on ``text``.
 
     places: (substring, path, level); programs: (substring, key, categories);
-    incomes: (substring, amount, period). Each substring's first occurrence is marked
+    incomes: (substring, amount, period); orgs: (substring, kind). Each substring's first occurrence is marked
     (``substring@n`` marks the n-th)."""
     doc = nlp.make_doc(text)
     init_doc(doc)
@@ -50,6 +50,14 @@ def build(nlp, text: str, places=(), programs=(), incomes=(), blocks=None):
         sp._.kg_ref = len(doc._.kg_incomes)
         doc._.kg_incomes.append(Income(amount=amount, period=period, text=sub.partition("@")[0]))
         inc.append(sp)
+    og = []
+    for sub, kind in orgs:
+        sp = span(sub)
+        name = sub.partition("@")[0]
+        sp._.kg_ref = name
+        doc._.kg_orgs.setdefault(name, Organization(name=name, kind=kind))
+        og.append(sp)
+    doc.spans["kg_orgs"] = sorted(og, key=lambda s: s.start_char)
     doc.spans["kg_places"] = sorted(pl, key=lambda s: s.start_char)
     doc.spans["kg_programs"] = pr
     doc.spans["kg_incomes"] = inc
@@ -241,3 +249,37 @@ def test_story_continued_without_name_or_pronoun(nlp):
     doc = build(nlp, text, programs=[("厨师培训", "厨师培训", ["SkillsTraining"])],
                 incomes=[("4000元", 4000, "month")])
     assert [i.amount for i in cases(doc)["周大成"].incomes] == [4000]
+
+
+def test_new_paragraph_with_an_official_ends_the_story(nlp):
+    text = ("搬迁户韦美玲今年38岁。2020年3月，她在安置点的就业帮扶车间找到了工作，每月工资2200元。\n"
+            "驻村第一书记黄海涛告诉记者，车间由返乡创业能人罗志强创办。罗志强曾在外地打工多年，回乡后办起了这家服装厂，年利润30多万元。")
+    doc = build(nlp, text, programs=[("就业帮扶车间", "就业帮扶车间", ["PovertyWorkshop"]),
+                                     ("返乡创业", "返乡创业", ["Entrepreneurship"])],
+                incomes=[("2200元", 2200, "month"), ("30多万元", 300000, "year")])
+    cs = cases(doc)
+    assert set(cs) == {"韦美玲", "罗志强"}            # 黄海涛, the 第一书记, only tells
+    assert cs["韦美玲"].programs == ["就业帮扶车间"] and [i.amount for i in cs["韦美玲"].incomes] == [2200]
+    assert cs["罗志强"].programs == ["返乡创业"] and [i.amount for i in cs["罗志强"].incomes] == [300000]
+    assert cs["罗志强"].role == "entrepreneur"
+
+
+def test_official_organisation_is_the_organiser(nlp):
+    text = ("五间镇和平村沙岚坳村民小组贫困户李正福瘫痪在床。李正福的儿子名叫李刚伟。\n"
+            "五间镇社保所所长吴娟了解情况后，帮助李刚伟的母亲郭满元申报了公益性岗位。")
+    doc = build(nlp, text, places=GUO_PLACES[:3], programs=[("公益性岗位", "公益性岗位", ["PublicWelfareJob"])],
+                orgs=[("五间镇社保所", "bureau")])
+    cs = cases(doc)
+    assert set(cs) == {"郭满元"}
+    assert cs["郭满元"].organizations == ["五间镇社保所"]
+
+
+def test_employer_named_in_the_scene_before_the_story(nlp):
+    text = ("但在位于綦江的重庆赛之源齿轮制造有限公司内，却是一片热火朝天的生产景象。\n"
+            "在一条生产线上，文龙街道春灯村贫困户任启勇正在师傅的指导下学习齿轮零件的加工。"
+            "在当地商会的组织下，任启勇在离家不远的工业园区找到了工作，每月收入约3000元。")
+    doc = build(nlp, text, places=[("春灯村", ("重庆市", "綦江区", "文龙街道", "春灯村"), "village")],
+                incomes=[("约3000元", 3000, "month")], orgs=[("重庆赛之源齿轮制造有限公司", "company")])
+    c = cases(doc)["任启勇"]
+    assert c.organizations == ["重庆赛之源齿轮制造有限公司"]
+    assert [i.amount for i in c.incomes] == [3000]

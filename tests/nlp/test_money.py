@@ -34,6 +34,8 @@ from kg.nlp.money import find_money, find_quantities, parse_money, parse_number,
         ("4000多元钱", 4000, None, True),
         ("两万余元", 20000, None, True),
         ("2-3万元", 20000, 30000, False),
+        ("3万多块钱", 30000, None, True),
+        ("三四千元", 3000, 4000, False),
     ],
 )
 def test_parse_money(text, amount, amount_max, approx):

@@ -148,3 +148,12 @@ def test_installed_vocabulary_loads():
     assert {c for cue in vocab.cues for c in cue.categories} == {
         "SkillsTraining", "PovertyWorkshop", "PublicWelfareJob", "LaborCooperation", "JobFair",
         "Entrepreneurship", "SocialInsurance", "Subsidy", "JobReferral"}
+
+
+def test_organizer_with_a_venue_between(nlp):
+    text = ("近日，黔江区人社局在黔江区城南街道李家溪易地扶贫搬迁安置点举行渝鲁劳务协作专场招聘会，"
+            "来自山东日照和黔江区的30多家企业提供了近500个岗位供求职者选择。")
+    doc = run(nlp, text, orgs=["黔江区人社局"])
+    p = programs(doc)["渝鲁劳务协作专场招聘会"]
+    assert p.categories == ["LaborCooperation", "JobFair"]
+    assert p.organizer == "黔江区人社局"

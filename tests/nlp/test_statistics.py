@@ -6,6 +6,8 @@ import json
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kg.errors import KGError
 from kg.nlp.doc import init_doc
@@ -169,3 +171,15 @@ def test_statistics_against_the_dev_gold(nlp, shared_dir, corpus_dir):
         ngold += len(gold["stats"])
     p, r = tp / npred, tp / ngold
     assert 2 * p * r / (p + r) >= 0.5
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from(list("0123456789.%万亿元人名个家场期多余约近，。；：“”（）\n 全市我区该村镇培训扶贫车间公益性岗位他她")),
+               max_size=80))
+def test_components_never_raise_on_odd_text(nlp, text):
+    doc = run(nlp, text)
+    doc = nlp.get_pipe("kg_programs")(doc)
+    for s in doc._.kg_stats:
+        assert s.evidence is not None and s.evidence.sentence in text
+    for sp in doc.spans["kg_programs"]:
+        assert sp._.kg_ref in doc._.kg_programs

@@ -1,0 +1,169 @@
+"""kg.views: the offline graph page, the case pages and the report, on the hand-made graph
+of real corpus facts (tests/kg_fixture.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from kg_fixture import FIXTURE_COUNTS, synthetic_graph, write_fixture
+
+from kg import analytics as A
+from kg import views as V
+
+EX = "https://w3id.org/fupin-kg/id/"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("views")
+    path = write_fixture(out)
+    G = A.load_graph(path)
+    written = V.write_views(path, out, G=G)
+    A.analyze(path, out, G=G)
+    return out, G, written
+
+
+def page_data(html: str, name: str):
+    m = re.search(rf"const {name} = (.*?);\n", html)
+    return json.loads(m.group(1))
+
+
+def external_refs(html: str) -> list[str]:
+    """Every src/href/url()/import that would make the browser fetch something."""
+    refs = re.findall(r"""(?:src|href)\s*=\s*["']([^"'#][^"']*)["']""", html)
+    refs += re.findall(r"""url\(\s*["']?([^"')]+)""", html)
+    refs += re.findall(r"""@import\s+["']([^"']+)""", html)
+    return [r for r in refs if not r.startswith(("data:", "cases/", "../", "report.html", "analytics.json",
+                                                  "index.html", "graph.html"))
+            and not re.fullmatch(r"[^/:]+\.html", r)]
+
+
+def test_views_written(built):
+    out, G, written = built
+    assert written[0] == out / "graph.html"
+    cases = A.nodes_of(G, "Case")
+    pages = sorted(p.name for p in (out / "cases").glob("*.html"))
+    assert len(pages) == len(cases) + 1 and "index.html" in pages
+
+
+def test_graph_page_holds_every_node_and_edge(built):
+    out, G, _ = built
+    html = (out / "graph.html").read_text(encoding="utf-8")
+    nodes, edges, meta = page_data(html, "NODES"), page_data(html, "EDGES"), page_data(html, "META")
+    assert len(nodes) == G.number_of_nodes() == sum(FIXTURE_COUNTS.values())
+    assert len(edges) == G.number_of_edges()
+    assert all(isinstance(n["x"], float | int) and isinstance(n["y"], float | int) for n in nodes)
+    labels = {n["label"] for n in nodes}
+    assert {"徐泉铃", "何埂镇", "五间镇社保所", "何埂镇护理病人培训班"} <= labels
+    # tooltips: evidence sentence and source article; class and categories for the filters
+    by_iri = {m["iri"]: m for m in meta}
+    c1 = by_iri[EX + "c1"]
+    assert c1["cls"] == "Case" and c1["cats"] == ["SkillsTraining"] and "徐泉铃" in c1["ev"]
+    assert c1["src"] == ["000_832e13d42f1660e4.txt"] and c1["page"].startswith("徐泉铃-")
+    assert "隶属于" in {e["label"] for e in edges}
+    opts = page_data(html, "OPTIONS")
+    assert opts["physics"]["enabled"] is False
+    assert set(opts["groups"]) >= {"Person", "Place", "Case"}
+    # legend, search box, class and category filters
+    assert 'id="q"' in html and html.count('class="f-cls"') == 8 and 'value="PovertyWorkshop"' in html
+
+
+def test_pages_make_no_request(built):
+    out, _, _ = built
+    for page in [out / "graph.html", out / "report.html", *sorted((out / "cases").glob("*.html"))]:
+        html = page.read_text(encoding="utf-8")
+        assert external_refs(html) == [], page.name
+        assert "cdn" not in html.lower().replace("cdn_resources", "") or page.name == "graph.html"
+        assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?:", html), page.name
+
+
+def test_case_page_tells_the_story(built):
+    out, G, _ = built
+    page = out / "cases" / V.case_page_name(G, EX + "c8")
+    html = page.read_text(encoding="utf-8")
+    assert page.name.startswith("任启勇-") and page.name.endswith(".html")
+    for text in ("任启勇", "齿轮加工岗位培训", "技能培训", "就业推荐", "重庆赛之源齿轮制造有限公司",
+                 "春灯村", "约1,000元/月", "3,000元/月", "参与前", "001_d699e7130214e09d.txt"):
+        assert text in html, text
+    # places up the hierarchy, broadest first
+    assert re.search(r"重庆市 › 綦江区 › 文龙街道 › <b>春灯村</b>", html)
+    # evidence with its raw offsets
+    hj = (out / "cases" / V.case_page_name(G, EX + "c4")).read_text(encoding="utf-8")
+    assert "永川区临江镇天堂村贫困大学生黄家君就受益于此。" in hj and "2600–2625" in hj
+    index = (out / "cases" / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{V.case_page_name(G, c)}"' in index for c in A.nodes_of(G, "Case"))
+
+
+def test_case_page_names_safe_and_stable(built):
+    _, G, _ = built
+    names = [V.case_page_name(G, c) for c in A.nodes_of(G, "Case")]
+    assert len(set(names)) == len(names)
+    assert all(re.fullmatch(r"[\w\u3400-\u9fff-]+-[0-9a-f]{8}\.html", n) for n in names)
+    assert names == [V.case_page_name(A.load_graph(write_fixture(Path(__import__("tempfile").mkdtemp()))), c)
+                     for c in A.nodes_of(G, "Case")]
+
+
+def test_rewrite_drops_pages_of_vanished_cases(built, tmp_path):
+    out, G, _ = built
+    V.write_case_pages(G, tmp_path)
+    G2 = G.copy()
+    G2.remove_node(EX + "c8")
+    V.write_case_pages(G2, tmp_path)
+    names = {p.name for p in (tmp_path / "cases").glob("*.html")}
+    assert V.case_page_name(G, EX + "c8") not in names and len(names) == 8
+
+
+def test_layout_deterministic_and_spread(built):
+    _, G, _ = built
+    a, b = V.graph_layout(G), V.graph_layout(G)
+    assert a == b and set(a) == set(G)
+    assert len(set(a.values())) == len(a)                       # no two nodes on one spot
+
+
+def test_svg_bar_chart():
+    svg = str(V.svg_bar_chart([("技能培训", 4166.67, 3000, 16666.67), ("扶贫车间", 4000, None, None)],
+                              title="月收入", unit="元"))
+    assert svg.startswith("<svg") and svg.count("<rect") == 2 and "技能培训" in svg and "4,166.67元" in svg
+    assert svg.count("chart-range") == 3                         # one whisker with its two ends
+    assert "无数据" in str(V.svg_bar_chart([], title="empty"))
+    assert "&lt;b&gt;" in str(V.svg_bar_chart([("<b>", 1, None, None)], title="t"))
+
+
+def test_report_has_tables_and_two_charts(built, tmp_path):
+    out, G, _ = built
+    result = A.analyze(out / "kg.ttl", tmp_path, G=G)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert html.count("<svg") >= 2 and html.count("<table") >= 6
+    assert "Monthly income after the program" in html and "Cases per county" in html
+    assert "10,416.67" in html                                  # 永川区 median monthly income
+    assert str(result["person_program"]["links"]) in html
+
+
+@pytest.mark.slow
+def test_views_scale_to_a_thousand_articles(tmp_path):
+    """~20,000 nodes: the page is written in seconds and holds every node."""
+    import time
+
+    G = A.load_graph(synthetic_graph(1000))
+    assert G.number_of_nodes() > 20000
+    t = time.perf_counter()
+    V.write_graph_html(G, tmp_path / "graph.html")
+    elapsed = time.perf_counter() - t
+    nodes = page_data((tmp_path / "graph.html").read_text(encoding="utf-8"), "NODES")
+    assert len(nodes) == G.number_of_nodes()
+    assert elapsed < 60, f"graph.html of {len(nodes)} nodes took {elapsed:.1f}s"
+
+
+def test_empty_graph_still_gives_pages(tmp_path):
+    """A build where nothing was extracted still writes valid, empty pages."""
+    path = tmp_path / "kg.ttl"
+    path.write_text("@prefix fp: <https://w3id.org/fupin-kg/ontology#> .\n", encoding="utf-8")
+    result = A.analyze(path, tmp_path)
+    assert result["graph"]["nodes"] == 0 and result["communities"] == []
+    written = V.write_views(path, tmp_path)
+    assert [p.name for p in written] == ["graph.html", "index.html"]
+    assert page_data((tmp_path / "graph.html").read_text(encoding="utf-8"), "NODES") == []
+    assert "无数据" in (tmp_path / "report.html").read_text(encoding="utf-8")
