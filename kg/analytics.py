@@ -636,11 +636,17 @@ def analyze(graph_path: Path, out_dir: Path, G: nx.MultiDiGraph | None = None) -
         },
     }
     out_dir = Path(out_dir)
-    io.write_json(out_dir / "analytics.json", result)
+    io.write_json(_through_link(out_dir / "analytics.json"), result)
     from kg.views import render_report
 
-    io.write_text(out_dir / "report.html", render_report(result))
+    io.write_text(_through_link(out_dir / "report.html"), render_report(result))
     return result
+
+
+def _through_link(path: Path) -> Path:
+    """Where to write ``path``: a built output's files are symlinks into its current build
+    directory (kg.build); ``kg analyze`` rewrites the file there rather than the link."""
+    return path.resolve() if path.is_symlink() else path
 
 
 def _entity_count(G: nx.MultiDiGraph) -> int:

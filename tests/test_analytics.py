@@ -277,3 +277,16 @@ def test_rollup_agrees_with_sparql_on_the_corpus(corpus_rdf):
     if month_amounts:
         assert everything["monthly_after"]["min"] <= min(month_amounts)
         assert everything["monthly_after"]["max"] >= max(month_amounts)
+
+
+def test_analyze_writes_through_output_symlinks(fixture_path, tmp_path):
+    """A built output's files are links into its current build; `kg analyze` keeps them links."""
+    current = tmp_path / ".current"
+    current.mkdir()
+    for name in ("analytics.json", "report.html"):
+        (current / name).write_text("old", encoding="utf-8")
+        (tmp_path / name).symlink_to(Path(".current") / name)
+    A.analyze(fixture_path, tmp_path)
+    for name in ("analytics.json", "report.html"):
+        assert (tmp_path / name).is_symlink()
+        assert (current / name).read_text(encoding="utf-8") != "old"

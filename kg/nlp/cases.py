@@ -85,6 +85,7 @@ class CaseLexicon:
     speaker: tuple[str, ...]
     general: tuple[str, ...]
     migrant: tuple[str, ...]
+    aggregate: tuple[str, ...]
 
 
 @functools.cache
@@ -98,7 +99,7 @@ def load_case_lexicon() -> CaseLexicon:
     s = _sections("case_lexicon.txt")
     return CaseLexicon(tuple(strong), tuple(weak), tuple(s["negation"]), tuple(s["not_income"]),
                        tuple(s["work"]), tuple(s["home"]), tuple(s["speaker"]), tuple(s["general"]),
-                       tuple(s["migrant"]))
+                       tuple(s["migrant"]), tuple(s["aggregate"]))
 
 
 def _alt(words) -> str:
@@ -250,6 +251,11 @@ class CaseAssembler:
             by_sent_f[f.sent].append(f)
 
         official_quotes = self._official_quotes(text, mentions)
+        place_starts = {ps for ps, _pe, _r in plist} | {sp.start_char for sp in _spans(doc, "kg_orgs")}
+
+        def para_end(char: int) -> int:
+            i = bisect.bisect_right(newlines, char)
+            return newlines[i] if i < len(newlines) else len(text)
         current: str | None = None
         last_para = -1
         for si, (ss, se) in enumerate(bounds):
@@ -267,7 +273,8 @@ class CaseAssembler:
                 lead = stext.lstrip()
                 prev = text[:ss].rstrip()
                 broken = bool(prev) and prev[-1] not in "。！？；”」\"）)…"
-                if not (broken or lead.startswith(("“", "\"", "「")) or _PRONOUN.search(stext[:40])):
+                if not (broken or lead.startswith(("“", "\"", "「")) or _PRONOUN.search(stext[:40])
+                        or self._continues(text, ss, para_end(ss), place_starts)):
                     current = None
             if self.re_speaker.search(stext) and not any(m.actor for m in ms):
                 current = None
@@ -325,6 +332,18 @@ class CaseAssembler:
             return False
         clause = re.split(r"[，。；！？]", text[start:limit], maxsplit=1)[0]
         return bool(self.re_work.search(clause))
+
+    def _continues(self, text: str, start: int, end: int, entity_starts: set[int]) -> bool:
+        """A paragraph naming nobody that goes on with the story (zero anaphora: 2020年2月底，…今年
+        销售鱼苗已实现年收入25万元): not general text (据了解…, 全市/累计/人次…, an official's
+        words) and not opening with a place or organisation as its subject."""
+        para = text[start:end].strip()
+        lead = start + len(text[start:end]) - len(text[start:end].lstrip())
+        if not para or para.startswith(self.lex.general) or lead in entity_starts:
+            return False
+        if any(w in para for w in self.lex.aggregate) or self.re_speaker.search(para):
+            return False
+        return True
 
     def _official_quotes(self, text: str, mentions: list[_Mention]) -> list[tuple[int, int]]:
         """Quotes whose speaker, named right after the closing mark, is an unnamed official

@@ -19,7 +19,7 @@ import functools
 import importlib.util
 import os
 import pickle
-from dataclasses import dataclass
+from array import array
 from pathlib import Path
 
 from kg.errors import PipelineError
@@ -35,25 +35,17 @@ _PSEUDO = ("省直辖行政区划", "市直辖行政区划", "自治区直辖县
 _TOWN_SUFFIXES = ("街道", "镇", "乡")
 #: Generic words of autonomous-unit names: 酉阳土家族苗族自治县 is written 酉阳县.
 _AUTONOMOUS = ("自治县", "自治州", "自治旗")
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4
 
 
 def level_name(level: int) -> str:
     return LEVELS[level]
 
 
-@dataclass(frozen=True)
-class _Arrays:
-    names: list[str]
-    levels: bytes
-    parents: list[int]
-    codes: dict[int, str]
-
-
 class Gazetteer:
     """Administrative units with name indexes. Units are integer ids; ``-1`` is the root."""
 
-    def __init__(self, names: list[str], levels: bytes, parents: list[int], codes: dict[int, str],
+    def __init__(self, names: list[str], levels: bytes, parents, codes: dict[int, str],
                  by_name: dict[str, object], by_short: dict[str, object]):
         self.names = names
         self.levels = levels
@@ -218,7 +210,7 @@ def _parse(path: Path) -> Gazetteer:
                 if name.endswith(suf) and len(name) - len(suf) >= 2:
                     _add(by_short, name[: -len(suf)], uid)
                     break
-    return Gazetteer(names, bytes(levels), parents, codes, by_name, by_short)
+    return Gazetteer(names, bytes(levels), array("i", parents), codes, by_name, by_short)
 
 
 def _cache_file(path: Path) -> Path:
@@ -250,6 +242,9 @@ def load_gazetteer(path: str | None = None) -> Gazetteer:
         with tmp.open("wb") as f:
             pickle.dump(gaz, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, cache)
+        for stale in cache.parent.glob("gazetteer-v*.pickle"):   # earlier versions of the index
+            if stale != cache:
+                stale.unlink(missing_ok=True)
     except OSError:
         pass  # the cache is an optimisation only
     return gaz
