@@ -41,3 +41,23 @@ def raw_article():
         return path.read_text(encoding="utf-8")
 
     return read
+
+
+@pytest.fixture(scope="session")
+def built_output() -> Path:
+    """One real build of corpus/ into output/ (graph, store, analytics, views), shared by the
+    slow tests. Incremental: unchanged articles come from the extraction cache, so after
+    ``make build`` this costs only the graph and view stages. ``$KG_OUTPUT`` points it at an
+    existing build instead, without rebuilding.
+    """
+    import os
+
+    given = os.environ.get("KG_OUTPUT")
+    if given:
+        return Path(given)
+    from kg.build import build
+
+    out = ROOT / "output"
+    report = build(corpus=CORPUS, out=out, quiet=True)
+    assert report.exit_code == 0, f"the corpus build rejected articles: {report}"
+    return out

@@ -3,7 +3,6 @@ Playwright), pages opened from disk with every non-file request blocked and reco
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -87,12 +86,10 @@ def test_search_and_filters_work(out):
             browser.close()
 
 
-def test_built_output_in_browser():
-    """The real build (`make build` -> output/, or $KG_OUTPUT): the drawn graph matches the
+def test_built_output_in_browser(built_output):
+    """The real build of corpus/ (output/, or $KG_OUTPUT): the drawn graph matches the
     RDF graph; the screenshot is saved as output/graph.png."""
-    built = Path(os.environ.get("KG_OUTPUT", ROOT / "output"))
-    if not (built / "graph.html").exists() or not (built / "kg.ttl").exists():
-        pytest.skip("output/graph.html not built (run `make build` first)")
+    built = built_output
     G = A.load_graph(built / "kg.ttl")
     result = V.measure_draw(built / "graph.html", screenshot=built / "graph.png")
     assert result["nodes"] == G.number_of_nodes()

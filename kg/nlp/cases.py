@@ -339,8 +339,12 @@ class CaseAssembler:
         words) and not opening with a place or organisation as its subject."""
         para = text[start:end].strip()
         lead = start + len(text[start:end]) - len(text[start:end].lstrip())
-        if not para or para.startswith(self.lex.general) or lead in entity_starts:
+        if not para or para.startswith(self.lex.general):
             return False
+        first = re.split(r"[。！？；]", para, maxsplit=1)[0]
+        clause_starts = [lead] + [lead + m.end() for m in re.finditer(r"，\s*", first)]
+        if any(c in entity_starts for c in clause_starts):
+            return False       # 台前县夹河乡卫生院北门口，…: a new scene, not the person's
         if any(w in para for w in self.lex.aggregate) or self.re_speaker.search(para):
             return False
         return True

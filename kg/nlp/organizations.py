@@ -48,6 +48,8 @@ _FORMULA = ("党中央", "国务院")
 _CLAUSE_END = "。，；！？\n"
 _NUMERAL_START = "一二三四五六七八九十百千万两几0123456789"
 _MEASURES = "个家人名位种批次项条座所户"
+#: Suffixes that close a name: a body holding one is two names, not one.
+_NAME_ENDS = ("有限公司", "公司", "集团", "合作社", "学校", "大学", "学院")
 #: Name endings a determiner can refer back to (这间理发店, 该所, 这家公司, 该合作社).
 _REFERABLE_TAILS = {"公司", "厂", "店", "理发店", "超市", "所", "局", "中心", "学校", "学院", "合作社", "车间",
                     "基地", "农场", "办"}
@@ -247,6 +249,8 @@ class OrgFinder:
             return None
         if any(c in "的了是在个" for c in body):
             return None
+        if any(w in body for w in _NAME_ENDS):
+            return None   # 鑫芳生态农业发展有限公司|种植基地: the company is the name, read at its own end
         if prefix_place is None and j >= 1 and text[j - 1] == "的" and (j - 1) in place_end:
             # 坪漆村的龙灯彩扎基地扶贫车间: the place it belongs to, not part of its name
             path = place_end[j - 1][2]
