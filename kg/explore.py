@@ -131,10 +131,10 @@ def find_cases(G: nx.MultiDiGraph, person: str | None = None, place: str | None 
     Parameters
     ----------
     person : str, optional
-        Part of the person's name (``"徐泉"`` finds 徐泉铃).
+        Part of the person's name (``"小明"`` finds 王小明).
     place : str, optional
         Part of the name of any place up the hierarchy of the case's places: a village, its
-        township, county or province (``"五间镇"``, ``"永川"``).
+        township, county or province (``"某某镇"``; ``"某某"`` finds 某某区 and 某某县).
     category : str, optional
         A program category of the SKOS scheme, by local name (``"SkillsTraining"``, case
         insensitive) or Chinese label (``"技能培训"``), or part of a program's name
@@ -376,7 +376,7 @@ def plot_incomes(stories: list[dict[str, Any]], ax=None):
             b, a = max(i["monthly"] for i in before), max(i["monthly"] for i in after)
             ax.annotate("", xy=(a, y), xytext=(b, y), arrowprops={"arrowstyle": "->", "color": "#e15759"})
     ax.set_yticks(range(len(rows)), [name for name, _ in rows])
-    ax.set_xlabel("monthly income, yuan (元/月; year ÷ 12, range at its ends)")
+    ax.set_xlabel("monthly income, yuan (元/月; a year ÷ 12; a range: grey bar, dot at its midpoint)")
     ax.set_title("收入 Incomes before → after the program")
     ax.grid(axis="x", alpha=0.3)
     if rows:

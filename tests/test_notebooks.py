@@ -1,5 +1,6 @@
 """The notebooks of ``notebooks/``: stored clean (fast tests), and, marked slow, run top to
-bottom with nbclient against a fresh build of the corpus, with their key outputs checked."""
+bottom with nbclient against the session's real build of the corpus (the ``built_output``
+fixture; the notebooks find it through ``$KG_OUT``), with their key outputs checked."""
 
 from __future__ import annotations
 
@@ -48,14 +49,11 @@ def test_notebook_uses_the_public_api(name):
 
 
 @pytest.fixture(scope="session")
-def notebook_build(tmp_path_factory) -> Path:
-    """A fresh build of the corpus (SHACL validation skipped: the notebooks don't read it)."""
-    from kg.build import build
-
-    out = tmp_path_factory.mktemp("nb") / "output"
-    build(ROOT / "corpus", out, quiet=True, shacl=False)
-    assert (out / "kg.ttl").is_file() and (out / "store").is_dir()
-    return out
+def notebook_build(built_output) -> Path:
+    """The shared real build of the corpus (tests/conftest.py: ``output/``, or ``$KG_OUTPUT``)."""
+    if not (built_output / "kg.ttl").is_file() or not (built_output / "store").is_dir():
+        pytest.fail(f"{built_output}: no graph or store in the build")
+    return built_output
 
 
 def _run(name: str, out: Path, monkeypatch) -> tuple[object, float]:

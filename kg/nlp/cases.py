@@ -53,6 +53,8 @@ __all__ = ["make_kg_cases", "CaseAssembler", "CaseLexicon", "load_case_lexicon"]
 
 _PRONOUN = re.compile(r"[她他其](?!们|他|中|实|次|余)")
 _SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,2}地|笑着)?(?:说|表示|介绍|坦言|指出|强调|告诉)")
+#: a place after these is where the person used to work (曾在广东打工多年)
+_PAST = re.compile(r"曾经?|以前|过去|原来|此前|早年|之前")
 _CLAUSE_END = "，。；！？：\n"
 #: how specific a place level is (smaller is more specific); named local places count as villages
 _SPECIFICITY = {lvl: i for i, lvl in enumerate(reversed(ADMIN_LEVELS))}
@@ -257,6 +259,7 @@ class CaseAssembler:
             i = bisect.bisect_right(newlines, char)
             return newlines[i] if i < len(newlines) else len(text)
         current: str | None = None
+        recent: list[str] = []
         last_para = -1
         for si, (ss, se) in enumerate(bounds):
             stext = text[ss:se]
@@ -285,6 +288,16 @@ class CaseAssembler:
                 continue
             if not any(m.actor for m in ms) and stext.lstrip().startswith(self.lex.general):
                 current = None
+            # 他/她 opening a sentence that names nobody: when the subject's gender does not fit
+            # the pronoun, the person meant is the one of that gender named just before
+            pm = _PRONOUN.search(stext[:12])
+            if pm and pm.group(0) in "他她" and not any(m.actor for m in ms) and current in persons:
+                want = "female" if pm.group(0) == "她" else "male"
+                if persons[current].gender not in (None, want):
+                    for name in reversed(recent):
+                        if name in persons and persons[name].gender == want and kinds.get(name) == "person":
+                            current = name
+                            break
             # pseudo mentions: 她丈夫 -> the current subject's husband
             pseudo: list[_Mention] = []
             for pm in self.re_rel_pron.finditer(stext):
@@ -322,13 +335,17 @@ class CaseAssembler:
                         st.co = [o.name for o in allm if o.name != m.name and o.actor]
             if subject is not None:
                 current = subject
+            recent.extend(m.name for m in ms if m.actor)
+            del recent[:-8]
 
         doc._.kg_cases = self._cases(doc, text, persons, stories, bounds, kinds, plist)
         return doc
 
     def _work_place_at(self, text: str, start: int, limit: int) -> bool:
-        """A place written as where someone works: ``在上海市一家食品企业打工``."""
-        if not re.search(r"[到在赴往去]", text[max(0, start - 3):start]):
+        """A place written as where someone works now: ``在上海市一家食品企业打工`` (not
+        ``曾在广东打工多年``)."""
+        before = text[max(0, start - 6):start]
+        if not re.search(r"[到在赴往去]", before[-3:]) or _PAST.search(before):
             return False
         clause = re.split(r"[，。；！？]", text[start:limit], maxsplit=1)[0]
         return bool(self.re_work.search(clause))
@@ -577,8 +594,8 @@ class CaseAssembler:
         pfacts = [f for f in st.facts if f.kind == "place" and f.ref in places]
         by_start = {f.start: f for f in pfacts}
         for f in pfacts:
-            before = text[max(0, f.start - 3):f.start]
-            if not re.search(r"[到在赴往去]", before):
+            before = text[max(0, f.start - 6):f.start]
+            if not re.search(r"[到在赴往去]", before[-3:]) or _PAST.search(before):
                 continue
             last = f
             while last.end in by_start:          # 山东省|东营市: the chain's last unit

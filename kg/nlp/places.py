@@ -362,6 +362,9 @@ class PlaceFinder:
             if covered[i] or not is_cjk(text[i]):
                 i += 1
                 continue
+            if not gaz.low_lengths(text, i):
+                i += 1
+                continue
             head = self._low_head(text, i, context_for(i), covered, seen_first)
             if head is None:
                 i += 1
@@ -373,21 +376,29 @@ class PlaceFinder:
         known: dict[str, PlaceMention] = {}
         for m in sorted(found, key=lambda m: (len(m.path), m.start)):
             known.setdefault(m.surface, m)
-        max_known = max(map(len, known), default=0)
+        known_lens: dict[str, set[int]] = {}
+        for w in known:
+            known_lens.setdefault(w[:2], set()).add(len(w))
         sentence_ends = [k for k, ch in enumerate(text) if ch in _SENT_END]
+        # Where the next character that can start a suffix is (a grammar unit needs one close by).
+        next_suffix = [n + 99] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            next_suffix[k] = k if text[k] in self.by_first else next_suffix[k + 1]
         i = 0
         while i < n:
             if covered[i] or not is_cjk(text[i]):
                 i += 1
                 continue
             head = None
-            for k in range(min(max_known, n - i), 1, -1):
+            for k in sorted(known_lens.get(text[i:i + 2], ()), reverse=True):
+                if k > n - i:
+                    continue
                 prev = known.get(text[i:i + k])
                 if prev is not None and not any(covered[i:i + k]):
                     head = PlaceMention(i, i + k, prev.surface, prev.level, prev.path, prev.uid, False, prev.code)
                     break
             grammar = head is None
-            if grammar:
+            if grammar and (next_suffix[i + 1] - i <= 13 or text[i + 1:i + 2] == "家"):
                 head = self._grammar_head(text, i, token_starts, found, sentence_ends,
                                           county_pos, county_uid, context_counties, covered, known)
             if head is None:
@@ -401,7 +412,7 @@ class PlaceFinder:
             for m in chain:
                 if m.surface not in known:
                     known[m.surface] = m
-                    max_known = max(max_known, len(m.surface))
+                    known_lens.setdefault(m.surface[:2], set()).add(len(m.surface))
             i = chain[-1].end
         found.sort(key=lambda m: m.start)
         return found
@@ -580,7 +591,12 @@ class SentenceEvidence:
 
     def __init__(self, doc: Doc):
         self.doc = doc
-        self.text = doc.text
+        # doc.text is rebuilt from the tokens on every access: read it once per Doc.
+        text = doc.user_data.get("kg_text")
+        size = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+        if not isinstance(text, str) or len(text) != size:
+            text = doc.user_data["kg_text"] = doc.text
+        self.text: str = text
         if doc.has_annotation("SENT_START"):
             self.bounds = [(s.start_char, s.end_char) for s in doc.sents]
         else:

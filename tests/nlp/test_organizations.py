@@ -202,3 +202,10 @@ def test_general_patterns_from_other_provinces(nlp):
     doc = run_orgs(nlp, "新宁县人社局一行到巡田乡验收就业扶贫车间，了解巡田乡境内就业扶贫车间的建设情况。"
                         "验收人员来到新宁县齐兴菸农专业合作社。")
     assert names(doc) == {"新宁县人社局", "新宁县齐兴菸农专业合作社"}
+
+
+def test_a_name_inside_a_longer_phrase(nlp):
+    """Shapes met in other provinces' reports (not from the corpus)."""
+    doc = run_orgs(nlp, "5月中旬，平舆县李屯镇，河南鑫芳生态农业发展有限公司种植基地的西红柿成熟。"
+                        "在成都、重庆开办商贸公司的王刚强回乡，农投公司统一采购农资。")
+    assert names(doc) == {"河南鑫芳生态农业发展有限公司"}
