@@ -453,8 +453,8 @@ def _build_id() -> str:
 
 
 def _print_summary(report: BuildReport, out: Path) -> None:
-    def url(p: Path) -> str:
-        return p.resolve().as_uri()
+    def url(p: Path) -> str:      # absolute, through the stable entry links (not resolved)
+        return Path(os.path.abspath(p)).as_uri()
 
     c = report.counts
     lines = [f"kg build: {c.get('built', 0)} article(s) built, {c.get('rejected', 0)} rejected "

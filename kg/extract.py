@@ -201,6 +201,7 @@ def _init_worker() -> None:
 
 
 def _work(article) -> dict[str, Any]:
+    fault_point("worker")       # tests: a worker process dying on its N-th article
     return extract_article(_WORKER_NLP, article).to_dict()
 
 

@@ -213,3 +213,21 @@ def _evidences(rec: ArticleRecord):
         for i in c.incomes:
             if i.evidence:
                 yield i.evidence
+
+
+@pytest.mark.slow
+def test_a_dying_worker_costs_nothing_but_a_retry(tmp_path: Path, corpus_articles, monkeypatch):
+    """KG_FAULT=worker:2: every worker process is killed on its second article. The pool
+    breaks, the unfinished articles are retried one process each, and all are extracted."""
+    monkeypatch.setenv("KG_FAULT", "worker:2")
+    result = extract.extract_corpus(corpus_articles[:3], cache_dir=None, workers=2, progress=False)
+    assert not result.rejected
+    assert [r.meta.file_name for r in result] == [a.file_name for a in corpus_articles[:3]]
+
+
+@pytest.mark.slow
+def test_an_article_that_kills_its_worker_is_rejected(tmp_path: Path, corpus_articles, monkeypatch):
+    monkeypatch.setenv("KG_FAULT", "worker:1")      # every worker dies on its first article
+    result = extract.extract_corpus(corpus_articles[:2], cache_dir=None, workers=2, progress=False)
+    assert list(result) == []
+    assert [f.reason for f in result.rejected] == ["extraction failed: the worker process died on this article"] * 2

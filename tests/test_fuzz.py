@@ -77,7 +77,7 @@ def broken_layout(draw) -> str:
 
 anything = st.one_of(any_text, mixed_text, money_text, broken_layout())
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-FUZZ_SLOW = settings(max_examples=60, deadline=None,
+FUZZ_SLOW = settings(max_examples=200, deadline=None,
                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 

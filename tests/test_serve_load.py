@@ -125,7 +125,8 @@ def test_5000_queries_from_24_clients_without_error(server):
         mine, bad = [], []
         start.wait()
         for k in range(count):
-            q = queries[(n + k) % len(queries)]
+            qi = (n + k) % len(queries)
+            q = queries[qi]
             t = time.perf_counter()
             try:
                 status, body = _get(conn, q)
@@ -137,7 +138,7 @@ def test_5000_queries_from_24_clients_without_error(server):
                 bad.append(f"{type(e).__name__}: {e}")
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", server, timeout=30)
-            mine.append(time.perf_counter() - t)
+            mine.append((qi, time.perf_counter() - t))
         conn.close()
         with lock:
             latencies.extend(mine)
@@ -152,10 +153,14 @@ def test_5000_queries_from_24_clients_without_error(server):
     wall = time.perf_counter() - t0
     assert len(latencies) == TOTAL
     assert errors == [], f"{len(errors)} errors, first: {errors[:3]}"
-    ms = sorted(x * 1000 for x in latencies)
+    ms = sorted(x * 1000 for _, x in latencies)
     p50, p99 = statistics.median(ms), ms[int(0.99 * (len(ms) - 1))]
     print(f"\nkg serve: {TOTAL} queries ({len(queries)} distinct) from {CLIENTS} clients in {wall:.1f} s "
           f"({TOTAL / wall:.0f} q/s), 0 errors, p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {ms[-1]:.1f} ms")
+    per_query = {qi: statistics.median(x * 1000 for i, x in latencies if i == qi) for qi in range(len(queries))}
+    slowest = sorted(per_query, key=per_query.get, reverse=True)[:3]
+    print("slowest queries (median ms): " + "; ".join(
+        f"{queries[qi].strip().splitlines()[0][:50]} {per_query[qi]:.0f}" for qi in slowest))
 
 
 @pytest.mark.parametrize("how", ["update-endpoint", "form-update", "query-endpoint"])

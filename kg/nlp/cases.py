@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.doc import block_kind, init_doc
+from kg.nlp.doc import DocIndex, block_kind, init_doc
 from kg.nlp.persons import doc_text, fast_evidence, load_lexicons
 from kg.records import ADMIN_LEVELS, Case, Evidence, Income, Program
 from kg.resources import data_file
@@ -55,6 +55,8 @@ _PRONOUN = re.compile(r"[她他其](?!们|他|中|实|次|余)")
 _SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,2}地|笑着)?(?:说|表示|介绍|坦言|指出|强调|告诉)")
 #: a place after these is where the person used to work (曾在广东打工多年)
 _PAST = re.compile(r"曾经?|以前|过去|原来|此前|早年|之前")
+#: a sentence opening with a scene: 在…， / 在…里，
+_SCENE = re.compile(r"\s*在[^，。；！？]{2,30}?(?:里|内|上|中|旁|前|)，")
 _CLAUSE_END = "，。；！？：\n"
 #: how specific a place level is (smaller is more specific); named local places count as villages
 _SPECIFICITY = {lvl: i for i, lvl in enumerate(reversed(ADMIN_LEVELS))}
@@ -157,6 +159,9 @@ class CaseAssembler:
         self.re_intro_before = re.compile(rf"(?:{_alt(roles)}|\d{{1,3}}岁的|名叫|家住[^，。]{{0,24}}的)$")
         self.re_home_after = re.compile(rf"，?(?:{_alt(self.lex.home)})")
         self.re_work = re.compile(_alt(self.lex.work))
+        rels = _alt(self.plex.relations)
+        self.re_possessive = re.compile(rf"的(?:{rels})")
+        self.re_relation_end = re.compile(rf"(?P<pron>[她他其]的?)?(?:{rels})$")
         self.re_role_only = re.compile(rf"(?:{_alt(roles)})?")
         self.org_kinds = frozenset(employer_kinds)
 
@@ -175,8 +180,7 @@ class CaseAssembler:
         init_doc(doc)
         text = doc_text(doc)
         persons = doc._.kg_persons or {}
-        sents = [s for s in doc.sents] if doc.has_annotation("SENT_START") else [doc[:]]
-        bounds = [(s.start_char, s.end_char) for s in sents]
+        bounds = list(DocIndex(doc).sentences)
         starts = [b[0] for b in bounds]
 
         def sent_of(char: int) -> int:
@@ -200,9 +204,11 @@ class CaseAssembler:
             st, en = self._name_bounds(text, sp.start_char, sp.end_char, name, persons[name].aliases)
             after = text[en:en + 4]
             before = text[max(0, st - 12):st]
-            possessive = bool(re.match(rf"的(?:{_alt(self.plex.relations)})", after))
-            likeness = before.endswith("像") and after.startswith("这样")
-            relative = any(before.endswith(r) for r in self.plex.relations) and not re.search(r"[她他其]的?$", before[:-2] or "")
+            possessive = bool(self.re_possessive.match(after))          # 李刚伟的母亲
+            likeness = before.endswith("像") and after.startswith("这样")    # 像陈淑香这样
+            rel = self.re_relation_end.search(before)
+            # 丈夫吴军 is a relative inside someone's story; 她的丈夫李强 opens a story about him
+            relative = bool(rel) and not rel.group("pron")
             intro = bool(self.re_intro_before.search(before)) or bool(
                 place_ends.get(st) or place_ends.get(st - 1)) or bool(self.re_home_after.match(text, en))
             actor = kinds.get(name) == "person" and not possessive and not likeness
@@ -443,6 +449,16 @@ class CaseAssembler:
         for ps, pe, ref in plist:
             if cs <= ps and pe <= m.start:
                 (work if self._work_place_at(text, ps, min(m.start, pe + 16)) else found).append(ref)
+        # the scene the sentence opens with (在于都县工业园，26岁的肖建明…; 在X村的…车间里，…):
+        # where the person works
+        ss = cs
+        while ss > 0 and text[ss - 1] not in "。；！？\n":
+            ss -= 1
+        scene = _SCENE.match(text, ss, cs)
+        if scene:
+            for ps, pe, ref in plist:
+                if ss <= ps and pe <= scene.end() and ref not in work and ref not in found:
+                    work.append(ref)
         h = self.re_home_after.match(text, m.end)
         if h:
             ce = h.end()
@@ -556,6 +572,7 @@ class CaseAssembler:
             # 丰乐村 and 蒋家坝 (a named place inside it): keep the one further down
             return [p for p in out if not any(len(q) > len(p) and q[:len(p)] == p for q in out)]
 
+        others_homes = {p for who, ps in home.items() if who != st.name for p in ps}
         chosen = most_specific(st.intro_places)
         if not chosen:
             # a relative's home (郭满元 -> her son 李刚伟 -> his father's village)
@@ -580,13 +597,15 @@ class CaseAssembler:
         if not chosen:
             chosen = most_specific([programs[f.ref].place for f in st.facts
                                     if f.kind == "program" and f.ref in programs and programs[f.ref].place])
-        if not chosen and st.sents:
-            # the setting of the story: the nearest local place named shortly before it
+        if not chosen and st.sents and not st.intro_work:
+            # the setting of the story: the nearest local place named shortly before it (not
+            # another person's home)
             first = min(st.sents)
             for back in (self.lookback_sents, 3 * self.lookback_sents):
                 lo, hi = bounds[max(0, first - back)][0], bounds[first][1]
                 cands = [ref for ps, _pe, ref in plist if lo <= ps < hi and ref in places
-                         and _SPECIFICITY.get(places[ref].level, 99) <= _SPECIFICITY["township"]]
+                         and _SPECIFICITY.get(places[ref].level, 99) <= _SPECIFICITY["township"]
+                         and ref not in others_homes]
                 chosen = most_specific(cands[-3:])
                 if chosen:
                     break
@@ -604,6 +623,8 @@ class CaseAssembler:
             clause = re.split(r"[，。；！？]", after, maxsplit=1)[0]
             if self.re_work.search(clause) and last.ref not in chosen and last.ref not in work:
                 work.append(last.ref)
+        # 田家河乡|元古堆村: keep the unit further down the hierarchy
+        work = [w for w in work if not any(len(o) > len(w) and o[:len(w)] == w for o in work + chosen)]
         return chosen, work
 
 

@@ -102,10 +102,11 @@ class OrgFinder:
         self.generic_pre: set[str] = set()
         self.generic_body: set[str] = set()
         self.generic_tail: set[str] = set()
+        self.workshop_tail: set[str] = set()
         for ln in read_lines(generic):
             kind, _, word = ln.strip().partition(":")
-            {"pre": self.generic_pre, "body": self.generic_body, "tail": self.generic_tail}.get(
-                kind, self.generic_body).add(word)
+            {"pre": self.generic_pre, "body": self.generic_body, "tail": self.generic_tail,
+             "wtail": self.workshop_tail}.get(kind, self.generic_body).add(word)
         self.boundaries = {w.strip() for w in read_lines(boundaries)}
         self.max_boundary = max(map(len, self.boundaries), default=1)
         self.determiners: list[str] = []
@@ -228,6 +229,7 @@ class OrgFinder:
             return None
         if body and (body in self.generic_body or body in self.generic_pre
                      or any(body.endswith(t) for t in self.generic_tail)
+                     or (suf.kind == "workshop" and any(body.endswith(t) for t in self.workshop_tail))
                      or any(body.startswith(w) for w in self.generic_pre)
                      or (len(body) <= 4 and body[0] in _NUMERAL_START
                          and body[1:2] in ("", *_NUMERAL_START, *_MEASURES))):   # 一人一厂
@@ -524,7 +526,7 @@ def add_org_records(doc: Doc, finder: OrgFinder) -> None:
     spans = list(doc.spans["kg_orgs"])
     for org, ms in merged:
         for m in sorted(ms, key=lambda m: m.start):
-            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            span = cite.span(m.start, m.end)
             if span is None:
                 continue
             span._.kg_ref = org.name

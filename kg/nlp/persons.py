@@ -28,11 +28,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.doc import block_kind, init_doc
+from kg.nlp.doc import DocIndex, block_kind, init_doc
 from kg.records import Evidence, Person
 from kg.resources import data_file
 
@@ -55,42 +54,26 @@ _PRONOUNS = re.compile(r"[她他](?!们)")
 
 
 def fast_evidence(doc: Doc, text: str, start: int, end: int) -> Evidence:
-    """:func:`kg.nlp.doc.evidence` with the Doc text passed in (``doc.text`` rebuilds the string
-    from the tokens on every access, which dominated the run time of these components)."""
+    """Evidence for ``text[start:end]`` without its surrounding white space (through the shared
+    :class:`~kg.nlp.doc.DocIndex`, so ``doc.text`` is not rebuilt per call)."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    offsets, raw = doc._.kg_offsets, doc._.kg_raw
-    if offsets is None or raw is None:
-        rs, re_, raw_text = start, end, text[start:end]
-    elif end <= start:
-        rs = re_ = offsets[start] if start < len(offsets) else len(raw)
-        raw_text = ""
-    else:
-        rs, re_ = offsets[start], offsets[end - 1] + 1
-        raw_text = raw[rs:re_]
-    return Evidence(start=rs, end=re_, raw_text=raw_text, sentence=text[start:end])
+    return DocIndex(doc).evidence(start, end)
 
 
 def doc_text(doc: Doc) -> str:
-    """``doc.text``, computed once per Doc (a Doc's text never changes; spaCy rebuilds the string
-    from the tokens on every access)."""
-    key = ("kg", "text")
-    text = doc.user_data.get(key)
-    end = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
-    if text is None or len(text) != end:
-        text = doc.user_data[key] = doc.text
-    return text
+    """``doc.text``, computed once per Doc (:class:`~kg.nlp.doc.DocIndex`)."""
+    return DocIndex(doc).text
 
 
 def sentence_evidence_at(doc: Doc, text: str, char: int) -> Evidence | None:
     """Evidence for the sentence holding the character ``char``."""
-    sp = doc.char_span(char, char + 1, alignment_mode="expand")
-    if sp is None:
+    if not 0 <= char < len(text):
         return None
-    sent = sp.sent if doc.has_annotation("SENT_START") else doc[:]
-    return fast_evidence(doc, text, sent.start_char, sent.end_char)
+    s, e = DocIndex(doc).sentence_at(char)
+    return fast_evidence(doc, text, s, e)
 
 
 def _lines(name: str) -> list[str]:
@@ -578,9 +561,9 @@ class _DocCtx:
         self.doc = doc
         self.text = doc.text if text is None else text
         self._counts: dict[str, int] = {}
-        arr = doc.to_array([IDX, LENGTH]) if len(doc) else []
-        self.token_starts = {int(i) for i, _n in arr}
-        self.token_ends = {int(i + n) for i, n in arr}
+        index = DocIndex(doc)
+        self.token_starts = set(index.starts)
+        self.token_ends = set(index.ends)
         taken = []
         for group in ("kg_places", "kg_orgs"):
             if group in doc.spans:

@@ -35,7 +35,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import PipelineError
-from kg.nlp.doc import init_doc
+from kg.nlp.doc import DocIndex, init_doc
 from kg.nlp.gazetteer import (
     COUNTY,
     GROUP,
@@ -166,11 +166,16 @@ class PlaceFinder:
             self.by_first.setdefault(suf.text[0], []).append(suf)
         self.max_suffix = max(len(s.text) for s in self.suffixes)
         self.lexicon: dict[str, tuple[int, str, str]] = {}
+        self.zone_words: list[str] = []
         for ln in read_lines(lexicon):
             parts = ln.split("\t")
             if len(parts) != 4 or parts[1] not in _LEVEL_OF:
                 raise PipelineError(f"{lexicon}: malformed line {ln!r}")
+            if parts[2] == "after":
+                self.zone_words.append(parts[0])
+                continue
             self.lexicon[parts[0]] = (_LEVEL_OF[parts[1]], parts[2], parts[0] if parts[3] == "-" else parts[3])
+        self.zone_words.sort(key=len, reverse=True)
         self.max_lex = max(map(len, self.lexicon), default=0)
         self._lex_lens: dict[str, set[int]] = {}
         for w in self.lexicon:
@@ -295,6 +300,12 @@ class PlaceFinder:
             if level < prev.level:
                 continue
             return PlaceMention(e, end, text[e:end], level, (*prev.path, text[e:end]), -1, True)
+        if prev.level in (PREFECTURE, COUNTY, TOWNSHIP):
+            for word in self.zone_words:         # 于都县|工业园: the county's own zone
+                if text.startswith(word, e):
+                    end = e + len(word)
+                    name = text[prev.start:end]
+                    return PlaceMention(prev.start, end, name, OTHER, (*prev.path, name), -1, True)
         return None
 
     def _chain(self, text: str, head: PlaceMention) -> list[PlaceMention]:
@@ -582,49 +593,28 @@ def _ordered_unique(xs) -> list[int]:
 
 
 class SentenceEvidence:
-    """Evidence of the sentence around a character, memoised per sentence.
-
-    Same result as :func:`kg.nlp.doc.sentence_evidence`, but ``doc.text`` (rebuilt from the
-    tokens on every access) and the sentence boundaries are read once per Doc, so citing
-    hundreds of mentions stays linear in the text.
-    """
+    """Evidence of the sentence around a character, memoised per sentence, on the shared
+    :class:`kg.nlp.doc.DocIndex` (``doc.text`` and ``doc.sents`` are read once per Doc)."""
 
     def __init__(self, doc: Doc):
-        self.doc = doc
-        # doc.text is rebuilt from the tokens on every access: read it once per Doc.
-        text = doc.user_data.get("kg_text")
-        size = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
-        if not isinstance(text, str) or len(text) != size:
-            text = doc.user_data["kg_text"] = doc.text
-        self.text: str = text
-        if doc.has_annotation("SENT_START"):
-            self.bounds = [(s.start_char, s.end_char) for s in doc.sents]
-        else:
-            self.bounds = [(0, len(self.text))]
-        self.starts = [b[0] for b in self.bounds]
-        self.memo: dict[int, Evidence] = {}
+        self.index = DocIndex(doc)
+        self.text: str = self.index.text
+        self.memo: dict[tuple[int, int], Evidence] = {}
 
     def __call__(self, char: int) -> Evidence:
-        k = max(0, bisect.bisect_right(self.starts, char) - 1)
-        ev = self.memo.get(k)
+        bounds = self.index.sentence_at(char)
+        ev = self.memo.get(bounds)
         if ev is None:
-            s, e = self.bounds[k]
+            s, e = bounds
             chunk = self.text[s:e]
             s += len(chunk) - len(chunk.lstrip())
             e -= len(chunk) - len(chunk.rstrip())
-            ev = self.memo[k] = self._evidence(s, e)
+            ev = self.memo[bounds] = self.index.evidence(s, e)
         return ev
 
-    def _evidence(self, start: int, end: int) -> Evidence:
-        offsets, raw = self.doc._.kg_offsets, self.doc._.kg_raw
-        sentence = self.text[start:end].strip()
-        if offsets is None or raw is None:
-            return Evidence(start=start, end=end, raw_text=self.text[start:end], sentence=sentence)
-        if end <= start:
-            pos = offsets[start] if start < len(offsets) else len(raw)
-            return Evidence(start=pos, end=pos, raw_text="", sentence=sentence)
-        rs, re_ = offsets[start], offsets[end - 1] + 1
-        return Evidence(start=rs, end=re_, raw_text=raw[rs:re_], sentence=sentence)
+    def span(self, start: int, end: int):
+        """The tokens covering text[start:end] (``alignment_mode="expand"``)."""
+        return self.index.span(start, end)
 
 
 def add_place_records(doc: Doc, mentions: list[PlaceMention], cite: SentenceEvidence | None = None) -> None:
@@ -633,7 +623,7 @@ def add_place_records(doc: Doc, mentions: list[PlaceMention], cite: SentenceEvid
     cite = cite or SentenceEvidence(doc)
     spans = list(doc.spans["kg_places"])
     for m in mentions:
-        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        span = cite.span(m.start, m.end)
         if span is None:
             continue
         span._.kg_ref = m.path
@@ -674,8 +664,8 @@ def make_kg_places(nlp: Language, name: str, suffixes: str, lexicon: str, stopwo
 
     def kg_places(doc: Doc) -> Doc:
         init_doc(doc)
-        token_starts = set(doc.to_array("IDX").tolist())
         cite = SentenceEvidence(doc)
+        token_starts = set(cite.index.starts)
         add_place_records(doc, finder.find(cite.text, token_starts), cite)
         return doc
 

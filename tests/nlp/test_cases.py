@@ -317,3 +317,20 @@ def test_official_who_runs_a_program(nlp):
     doc = build(nlp, text, programs=[("返乡创业", "返乡创业", ["Entrepreneurship"]),
                                      ("扶贫车间", "扶贫车间", ["PovertyWorkshop"])])
     assert "张勇" in cases(doc)
+
+
+def test_scene_place_opening_the_sentence_is_the_workplace(nlp):
+    text = ("梓山镇潭头村村民刘春华今年53岁。村里为她开发了公益性岗位，每月工资800元。\n"
+            "在于都县工业园，26岁的肖建明已经是江西华尔服饰有限公司车间的技术骨干。"
+            "他参加了县就业局组织的缝纫工培训，随后进入这家企业工作。")
+    tan = ("江西省", "赣州市", "于都县", "梓山镇", "潭头村")
+    park = ("江西省", "赣州市", "于都县", "于都县工业园")
+    doc = build(nlp, text, places=[("梓山镇", tan[:4], "township"), ("潭头村", tan, "village"),
+                                   ("于都县工业园", park, "other")],
+                programs=[("公益性岗位", "公益性岗位", ["PublicWelfareJob"]),
+                          ("缝纫工培训", "缝纫工培训", ["SkillsTraining"])],
+                incomes=[("800元", 800, "month")], orgs=[("江西华尔服饰有限公司", "company")])
+    cs = cases(doc)
+    assert cs["刘春华"].places == [tan]
+    assert cs["肖建明"].places == [park]            # not the previous story's village
+    assert cs["肖建明"].organizations == ["江西华尔服饰有限公司"]

@@ -209,3 +209,9 @@ def test_a_name_inside_a_longer_phrase(nlp):
     doc = run_orgs(nlp, "5月中旬，平舆县李屯镇，河南鑫芳生态农业发展有限公司种植基地的西红柿成熟。"
                         "在成都、重庆开办商贸公司的王刚强回乡，农投公司统一采购农资。")
     assert names(doc) == {"河南鑫芳生态农业发展有限公司"}
+
+
+def test_county_bureaus_and_generic_bases(nlp):
+    doc = run_orgs(nlp, "于都县今年共举办招聘会45场。他从广东返乡，参加了县就业局组织的缝纫工培训。"
+                        "返乡青年谢文斌在梓山镇办起了蔬菜种植基地。渭源县劳务工作站组织输转。")
+    assert names(doc) == {"于都县就业局", "渭源县劳务工作站"}

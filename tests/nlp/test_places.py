@@ -214,3 +214,9 @@ def test_chain_reading_wins_over_another_county(nlp):
     the one the chain named, not the gazetteer's other one."""
     doc = run_places(nlp, "重庆武隆区后坪乡高坪村建卡贫困户告诉笔者。“乡林业站根据区林业局分配指标。”后坪乡林业站负责人介绍道。")
     assert {p for p in paths(doc) if p[-1] == "后坪乡"} == {("重庆市", "武隆区", "后坪乡")}
+
+
+def test_county_zone_is_named_with_its_county(nlp):
+    doc = run_places(nlp, "在于都县工业园，26岁的肖建明已经是车间的技术骨干。")
+    assert ("江西省", "赣州市", "于都县", "于都县工业园") in paths(doc)
+    assert ("江西省", "赣州市", "于都县") in paths(doc)
