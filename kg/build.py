@@ -166,8 +166,9 @@ def recover(out: str | os.PathLike) -> list[str]:
         if current is None or p.name != current.name:
             remove_path(p)
             removed.append(p.name)
-    for p in out.glob(f".{CURRENT}.link-*"):
-        remove_path(p)
+    for p in out.glob(f".*.link-{BUILD_PREFIX}*"):     # links a killed commit had not yet swapped in
+        if p.is_symlink():
+            p.unlink()
     for p in out.iterdir():
         if _is_entry_link(p) and not p.exists():
             p.unlink()

@@ -293,8 +293,10 @@ def test_recover_removes_leftovers_only(tmp_path):
     half = out / f"{kb.BUILD_PREFIX}killed"
     (half / "extractions").mkdir(parents=True)
     os.symlink(".current/graph.html", out / "graph.html")     # dangling: the killed build's new name
+    os.symlink(".current/kg.ttl", out / ".kg.ttl.link-.build-killed")   # a link not yet swapped in
     removed = kb.recover(out)
     assert sorted(removed) == [".build-killed", "graph.html"]
+    assert not os.path.lexists(out / ".kg.ttl.link-.build-killed")
     assert _state(out) == ("old", "old", "old")
 
 

@@ -163,8 +163,6 @@ def test_corpus_beneficiaries_by_township(corpus_store):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="extraction: 王世莲's case gets no place (she sits behind 徐泉铃 in the 蒋家坝 class; "
-                          "the place is only implied)", strict=False)
 def test_corpus_beneficiaries_in_hegeng(corpus_store):
     got = {(r[0], r[1]): r[2] for r in rows(corpus_store, "02_beneficiaries_by_county_township.rq",
                                             "county", "township", "beneficiaries")}
@@ -210,8 +208,6 @@ def test_corpus_employers(corpus_store):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="extraction: 郭满元's public-welfare job, applied for by 吴娟 of 五间镇社保所, is not "
-                          "tied to the office", strict=False)
 def test_corpus_organizations_by_cases(corpus_store):
     orgs = {r[0]: r[1] for r in rows(corpus_store, "12_organizations_by_cases.rq", "organization", "persons")}
     assert orgs.get("五间镇社保所", 0) >= 3               # 孙天英, 李刚伟, 郭满元

@@ -477,8 +477,10 @@ class CaseAssembler:
         incomes = doc._.kg_incomes or []
         cases: list[Case] = []
         home: dict[str, list[tuple]] = {}
+        work_of: dict[str, list[tuple]] = {}
         for name, st in stories.items():
             home[name] = st.intro_places
+            work_of[name] = st.intro_work
         order = sorted(stories.values(), key=lambda s: min(s.sents) if s.sents else 0)
         for st in order:
             name = st.name
@@ -504,7 +506,7 @@ class CaseAssembler:
             for f in live:
                 if f.kind == "org" and f.ref not in case.organizations:
                     case.organizations.append(f.ref)
-            home_places, work_places = self._places(text, st, persons, home, places, programs, bounds, plist)
+            home_places, work_places = self._places(text, st, persons, home, places, programs, bounds, plist, work_of)
             case.places = home_places + work_places
             if not case.organizations and self._works(live, programs):
                 # the workplace named in the scene just before the story (在位于綦江的重庆赛之源
@@ -557,7 +559,7 @@ class CaseAssembler:
         return found[-1] if found else None
 
     def _places(self, text: str, st: _Story, persons, home, places, programs, bounds,
-                plist: list) -> tuple[list, list]:
+                plist: list, work_of: dict[str, list]) -> tuple[list, list]:
         """The most specific home place(s) and the work place(s) the story states."""
 
         def most_specific(paths):
@@ -573,6 +575,7 @@ class CaseAssembler:
             return [p for p in out if not any(len(q) > len(p) and q[:len(p)] == p for q in out)]
 
         others_homes = {p for who, ps in home.items() if who != st.name for p in ps}
+        others_homes |= {p for who, ps in work_of.items() if who != st.name for p in ps}
         chosen = most_specific(st.intro_places)
         if not chosen:
             # a relative's home (郭满元 -> her son 李刚伟 -> his father's village)
