@@ -314,7 +314,7 @@ class _Builder:
                     add(iri, SKOS.altLabel, _zh(_norm(alt)))
                     orgs.setdefault(_norm(alt), iri)
             if o.place:
-                add(iri, F.place, self.place(o.place, art))
+                add(iri, F.place, self.place(o.place))
             self.derived(iri, o.evidence, fn, art)
 
         # persons ---------------------------------------------------------------
@@ -389,7 +389,7 @@ class _Builder:
             if p.organizer:
                 add(iri, F.organizer, org(p.organizer))
             if p.place:
-                add(iri, F.place, self.place(p.place, art))
+                add(iri, F.place, self.place(p.place))
             self.derived(iri, p.evidence, fn, art)
 
         # cases -----------------------------------------------------------------
@@ -449,7 +449,7 @@ class _Builder:
                 add(iri, F.statText, _zh(st.text))
             add(iri, F.approximate, _bool(st.approximate))
             if st.place:
-                add(iri, F.place, self.place(st.place, art))
+                add(iri, F.place, self.place(st.place))
             if st.category:
                 add(iri, F.category, _category(st.category, fn, f"statistic {st.text}"))
             add(iri, F.source, art)

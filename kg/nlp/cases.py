@@ -574,8 +574,8 @@ class CaseAssembler:
             # 丰乐村 and 蒋家坝 (a named place inside it): keep the one further down
             return [p for p in out if not any(len(q) > len(p) and q[:len(p)] == p for q in out)]
 
-        others_homes = {p for who, ps in home.items() if who != st.name for p in ps}
-        others_homes |= {p for who, ps in work_of.items() if who != st.name for p in ps}
+        # someone else's workplace is not this person's setting (their homes may well be: one village)
+        others_work = {p for who, ps in work_of.items() if who != st.name for p in ps}
         chosen = most_specific(st.intro_places)
         if not chosen:
             # a relative's home (郭满元 -> her son 李刚伟 -> his father's village)
@@ -601,14 +601,13 @@ class CaseAssembler:
             chosen = most_specific([programs[f.ref].place for f in st.facts
                                     if f.kind == "program" and f.ref in programs and programs[f.ref].place])
         if not chosen and st.sents and not st.intro_work:
-            # the setting of the story: the nearest local place named shortly before it (not
-            # another person's home)
+            # the setting of the story: the nearest local place named shortly before it
             first = min(st.sents)
             for back in (self.lookback_sents, 3 * self.lookback_sents):
                 lo, hi = bounds[max(0, first - back)][0], bounds[first][1]
                 cands = [ref for ps, _pe, ref in plist if lo <= ps < hi and ref in places
                          and _SPECIFICITY.get(places[ref].level, 99) <= _SPECIFICITY["township"]
-                         and ref not in others_homes]
+                         and ref not in others_work]
                 chosen = most_specific(cands[-3:])
                 if chosen:
                     break

@@ -218,6 +218,10 @@ class PersonRecognizer:
         self.re_left = re.compile(rf"(?P<cue>{roles_rel}|名叫|叫做|名为|像){s}")
         self.re_age = re.compile(rf"(?:现年|今年)?(?P<age>\d{{1,3}})岁的(?P<role>{_alt(lx.roles)})?{s}")
         self.re_home = re.compile(rf"家住[^，。；！？\n]{{2,24}}?的{s}")
+        # a list of names closed by 等 + a word for people (周光学、印向珍等人 / 等3名贫困户), not
+        # by a word for places (金溪、黄溪等乡镇)
+        people = _alt([r for r, k in lx.roles.items() if k == "beneficiary"] + ["人", "同志"])
+        self.re_list = re.compile(rf"((?:[{_CJK}]{{2,4}}、)+[{_CJK}]{{2,4}})等(?:\d+|[一二三四五六七八九十几]+)?[名位个]?(?:{people})")
         speech = _alt(lx.speech)
         self.re_speech = re.compile(rf"(?:[{_CJK}]{{2}}地|笑着|笑了笑)?(?:{speech})")
         leaders = [r for r, k in lx.roles.items() if k == "leader"]
@@ -338,6 +342,16 @@ class PersonRecognizer:
                 add(m.end(), "named", 3, relation=rel)
         for m in self.re_age.finditer(text):
             add(m.end(), "age", 2, role=m.group("role"), age=int(m.group("age")))
+        for m in self.re_list.finditer(text):
+            pos = m.start(1)
+            for item in m.group(1).split("、"):
+                end = pos + len(item)
+                for st in (end - 3, end - 2, end - 4):     # the first item may carry a prefix (有周光学)
+                    if st >= pos and text[st] in self._first and self.extent(text, st, ctx) == end \
+                            and ctx.free(st, end):
+                        cues.append(_Cue(st, end, text[st:end], "list", 2.5))
+                        break
+                pos = end + 1
         for m in self.re_home.finditer(text):
             add(m.end(), "home", 2)
         for pattern, kind, weight in ((self.re_speech, "speech", 2), (self.re_leader, "leader", 3)):

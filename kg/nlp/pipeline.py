@@ -86,9 +86,20 @@ def build_pipeline(target: Path | None = None) -> Path:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     nlp.to_disk(tmp)
-    shutil.rmtree(target, ignore_errors=True)
-    os.replace(tmp, target)
+    _publish(tmp, target, ready="config.cfg")
     return target
+
+
+def _publish(tmp: Path, target: Path, ready: str) -> None:
+    """Move a fully written cache directory into place without ever removing a live one:
+    when another process published ``target`` first, keep theirs and drop ours."""
+    if not (target / ready).exists():
+        try:
+            os.replace(tmp, target)  # atomic; fails when target exists (non-empty directory)
+            return
+        except OSError:  # another process won the race
+            pass
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def load_pipeline(path: str | os.PathLike | None = None) -> Language:

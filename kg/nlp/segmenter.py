@@ -49,6 +49,7 @@ def pkuseg_model_dir() -> Path:
     import spacy_pkuseg  # noqa: PLC0415
 
     spacy_pkuseg.pkuseg(model_name=str(tmp))  # converts the old text format in place
-    shutil.rmtree(target, ignore_errors=True)
-    os.replace(tmp, target)
+    from kg.nlp.pipeline import _publish  # noqa: PLC0415  (pipeline imports this module)
+
+    _publish(tmp, target, ready="weights.npz")
     return target
