@@ -118,8 +118,10 @@ def check_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             value, met = None, None
         else:
             met = value >= t.bound if t.op == ">=" else value <= t.bound
+        part = results.get(t.path[0])
+        n = int(t.path[1]) if t.path[0] == "scale_by_n" else (part.get("n") if isinstance(part, dict) else None)
         out.append({"name": t.name, "target": t.describe, "op": t.op, "bound": t.bound, "unit": t.unit,
-                    "value": value, "met": met})
+                    "value": value, "met": met, "n": n})
     return out
 
 
@@ -699,6 +701,8 @@ def format_table(results: dict[str, Any]) -> str:
     lines.append("targets")
     for t in results.get("targets", check_targets(results)):
         mark = {True: "met", False: "MISSED", None: "not measured"}[t["met"]]
+        if t["met"] is not None and t.get("n") not in (None, REFERENCE_N):
+            mark += f" (measured at N={t['n']}, not 1,000)"
         lines.append(f"  {t['target']:<50} {_fmt(t['value'], t['unit']):>12}  {mark}")
     return "\n".join(lines)
 

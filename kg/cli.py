@@ -8,6 +8,7 @@ corpus, malformed query, port in use); 1 an unexpected internal error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -22,16 +23,17 @@ DEFAULT_OUT = Path("output")
 def _cmd_build(a: argparse.Namespace) -> int:
     from kg.build import build
 
-    report = build(corpus=a.corpus, out=a.out, workers=a.workers, quiet=a.quiet, views=not a.no_views)
+    report = build(corpus=a.corpus, out=a.out, workers=a.workers, quiet=a.quiet, views=not a.no_views,
+                   shacl=not a.no_shacl)
     return report.exit_code
 
 
 def _cmd_query(a: argparse.Namespace) -> int:
+    if (a.query is None) == (a.file is None):
+        raise KGError("give either a query string or -f FILE (not both)")
+    text = a.query if a.query is not None else _read_query_file(a.file)
     from kg.store import query_command
 
-    if (a.query is None) == (a.file is None):
-        raise KGError("kg query: give either a query string or -f FILE (not both)")
-    text = a.query if a.query is not None else _read_query_file(a.file)
     return query_command(text, store=a.store or a.out / "store", fmt=a.format,
                          source=str(a.file) if a.file else "<query>")
 
@@ -91,6 +93,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--corpus", type=Path, default=Path("corpus"), help="folder of .txt articles (default: corpus)")
     b.add_argument("--workers", type=int, default=1, help="extraction worker processes (default: 1)")
     b.add_argument("--no-views", action="store_true", help="skip analytics, report and HTML views")
+    b.add_argument("--no-shacl", action="store_true", help="skip SHACL validation of the graph")
 
     q = command("query", "Run a SPARQL query against the embedded Oxigraph store.", _cmd_query)
     q.add_argument("query", nargs="?", help="the SPARQL query text")
@@ -136,9 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as e:  # a bug: say so in one line, with a hint to get the traceback
-        if "KG_DEBUG" in __import__("os").environ:
+        if "KG_DEBUG" in os.environ:
             raise
-        print(f"kg {args.command}: internal error: {type(e).__name__}: {e} (set KG_DEBUG=1 for a traceback)",
+        first = (str(e).splitlines() or [""])[0]
+        print(f"kg {args.command}: internal error: {type(e).__name__}: {first} (set KG_DEBUG=1 for a traceback)",
               file=sys.stderr)
         return EXIT_FAILURE
 

@@ -78,17 +78,23 @@ class Extraction(list):
 def _set_sentence_starts(doc, sentences: Sequence[tuple[int, int]] | None) -> None:
     """Make the normaliser's ``(start, end)`` sentences the Doc's: the first token ending
     after each sentence start opens a sentence, no other token does (the sentencizer runs
-    with ``overwrite = false`` and keeps them)."""
+    with ``overwrite = false`` and keeps them). Set in one ``from_array`` call: assigning
+    ``token.is_sent_start`` token by token re-checks the whole Doc each time (quadratic)."""
+    import numpy  # noqa: PLC0415  (spaCy and numpy load only when something is extracted)
+    from spacy.attrs import SENT_START  # noqa: PLC0415
+
+    from kg.nlp.doc import DocIndex  # noqa: PLC0415
+
     if not sentences or len(doc) == 0:
         return
-    ends = [t.idx + len(t.text) for t in doc]          # increasing
-    opening = {0}
+    ends = DocIndex(doc).ends                              # increasing
+    flags = numpy.full((len(doc), 1), -1, dtype="int32")
+    flags[0, 0] = 1
     for sent in sentences:
         i = bisect.bisect_right(ends, sent[0])          # first token ending after the start
         if i < len(doc):
-            opening.add(i)
-    for token in doc:
-        token.is_sent_start = token.i in opening
+            flags[i, 0] = 1
+    doc.from_array([SENT_START], flags)
 
 
 def extract_article(nlp, article) -> ArticleRecord:

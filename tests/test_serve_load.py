@@ -43,13 +43,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(built_output):
     pytest.importorskip("kg.store")
-    out = tmp_path_factory.mktemp("serve") / "out"
-    proc = subprocess.run([sys.executable, "-m", "kg.cli", "build", "--corpus", str(ROOT / "corpus"),
-                           "--out", str(out), "--no-views", "-q"], capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr
-    return out
+    return built_output
 
 
 @pytest.fixture(scope="module")

@@ -93,6 +93,16 @@ class Gazetteer:
         """Lengths of township/village names (full or short) that may start at text[i]."""
         return self._low_lens.get(text[i:i + 2], ())
 
+    @property
+    def high_length_index(self) -> dict[str, tuple[int, ...]]:
+        """First two characters -> :meth:`high_lengths` (for scans that inline the look-up)."""
+        return self._high_lens
+
+    @property
+    def low_length_index(self) -> dict[str, tuple[int, ...]]:
+        """First two characters -> :meth:`low_lengths` (for scans that inline the look-up)."""
+        return self._low_lens
+
     def has_name(self, name: str) -> bool:
         return name in self._by_name or name in self._by_short
 

@@ -28,6 +28,7 @@ import bisect
 import functools
 import importlib.util
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +63,9 @@ _NEXT_LEVEL = {PREFECTURE: TOWNSHIP, COUNTY: TOWNSHIP, TOWNSHIP: VILLAGE, VILLAG
 #: Longest names tried for a province/prefecture/county, and for a township/village.
 _MAX_HIGH, _MAX_LOW = 16, 10
 _NUMERALS = set("0123456789０１２３４５６７８９一二三四五六七八九十百零两")
+#: A character that is not CJK (what :func:`is_cjk` rejects), found by one regex search.
+_NON_CJK = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf]")
+_SENT_END_RE = re.compile("[" + re.escape(_SENT_END) + "]")
 
 
 #: jieba parts of speech that never open an organization's name: verbs, adverbs, prepositions,
@@ -165,6 +169,11 @@ class PlaceFinder:
         for suf in self.suffixes:
             self.by_first.setdefault(suf.text[0], []).append(suf)
         self.max_suffix = max(len(s.text) for s in self.suffixes)
+        #: The characters a suffix can start with, as one regex: scans jump from one to the next
+        #: instead of testing every position in Python.
+        self._suffix_start = re.compile("[" + "".join(re.escape(c) for c in sorted(self.by_first)) + "]")
+        #: First two characters -> lengths _high_head tries there, longest first (memo).
+        self._head_memo: dict[str, tuple[int, ...]] = {}
         self.lexicon: dict[str, tuple[int, str, str]] = {}
         self.zone_words: list[str] = []
         for ln in read_lines(lexicon):
@@ -192,6 +201,11 @@ class PlaceFinder:
             self._stop_tails.setdefault(w[-1], []).append(w)
         self.boundaries = {w.strip() for w in read_lines(boundaries)}
         self.max_boundary = max(map(len, self.boundaries), default=1)
+        #: Last character -> lengths of the boundary words ending in it (one look-up rules out
+        #: most positions in _left_boundary).
+        self._boundary_lens: dict[str, tuple[int, ...]] = {}
+        for w in self.boundaries:
+            self._boundary_lens[w[-1]] = tuple(sorted({*self._boundary_lens.get(w[-1], ()), len(w)}))
         self.features = sorted({w.strip() for w in read_lines(features)}, key=len, reverse=True)
         try:
             self.surnames = {c for ln in read_lines(surnames) for c in ln.split()}
@@ -208,7 +222,7 @@ class PlaceFinder:
     def _left_boundary(self, text: str, i: int, token_starts: set[int] | None = None) -> bool:
         if i == 0 or not is_cjk(text[i - 1]):
             return True
-        for k in range(1, self.max_boundary + 1):
+        for k in self._boundary_lens.get(text[i - 1], ()):
             if i - k >= 0 and text[i - k:i] in self.boundaries:
                 return True
         return token_starts is not None and i in token_starts
@@ -229,12 +243,13 @@ class PlaceFinder:
         out: list[tuple[int, int, int]] = []
         n = len(text)
         limit = min(n, i + 12 + self.max_suffix)
-        for j in range(i + 1, limit):
-            if not is_cjk(text[j - 1]):
-                break
-            sufs = self.by_first.get(text[j])
-            if not sufs:
-                continue
+        # Suffixes start at j in (i, limit) with text[i:j] all CJK: only the positions holding
+        # a suffix's first character are visited (found by regex, not one Python step each).
+        non_cjk = _NON_CJK.search(text, i, limit - 1)
+        stop = non_cjk.start() + 1 if non_cjk else limit
+        for hit in self._suffix_start.finditer(text, i + 1, stop):
+            j = hit.start()
+            sufs = self.by_first[text[j]]
             stem = text[i:j]
             for suf in sufs:
                 if not text.startswith(suf.text, j):
@@ -330,12 +345,23 @@ class PlaceFinder:
                     covered[k] = 1
 
         # Pass 1: chains from provinces, prefectures, counties and the general lexicon.
+        # Most positions start no name at all: the memoised length table rules them out before
+        # _high_head is called (calling it at every character was this component's main cost).
+        head_memo = self._head_memo
         i = 0
         while i < n:
-            if not is_cjk(text[i]):
+            ch = text[i]
+            if not ("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"):
                 i += 1
                 continue
-            head = self._high_head(text, i)
+            key = text[i:i + 2]
+            lengths = head_memo.get(key)
+            if lengths is None:
+                lengths = self._head_lengths(key)
+            if not lengths:
+                i += 1
+                continue
+            head = self._high_head(text, i, lengths)
             if head is None:
                 i += 1
                 continue
@@ -367,13 +393,12 @@ class PlaceFinder:
             order = ([near] if near >= 0 else []) + [c for c in context_counties if c != near]
             return order + context_higher
 
-        # Pass 2: chains from townships and villages that the article's context supports.
+        # Pass 2: chains from townships and villages that the article's context supports
+        # (the positions where no such name starts are skipped with one dictionary test).
+        low_index = gaz.low_length_index
         i = 0
         while i < n:
-            if covered[i] or not is_cjk(text[i]):
-                i += 1
-                continue
-            if not gaz.low_lengths(text, i):
+            if covered[i] or text[i:i + 2] not in low_index or not is_cjk(text[i]):
                 i += 1
                 continue
             head = self._low_head(text, i, context_for(i), covered, seen_first)
@@ -390,18 +415,22 @@ class PlaceFinder:
         known_lens: dict[str, set[int]] = {}
         for w in known:
             known_lens.setdefault(w[:2], set()).add(len(w))
-        sentence_ends = [k for k, ch in enumerate(text) if ch in _SENT_END]
-        # Where the next character that can start a suffix is (a grammar unit needs one close by).
+        sentence_ends = [m.start() for m in _SENT_END_RE.finditer(text)]
+        # Where the next character that can start a suffix is (a grammar unit needs one close by),
+        # filled run by run from the regex hits.
         next_suffix = [n + 99] * (n + 1)
-        for k in range(n - 1, -1, -1):
-            next_suffix[k] = k if text[k] in self.by_first else next_suffix[k + 1]
+        k = 0
+        for hit in self._suffix_start.finditer(text):
+            j = hit.start()
+            next_suffix[k:j + 1] = [j] * (j + 1 - k)
+            k = j + 1
         i = 0
         while i < n:
             if covered[i] or not is_cjk(text[i]):
                 i += 1
                 continue
             head = None
-            for k in sorted(known_lens.get(text[i:i + 2], ()), reverse=True):
+            for k in sorted(known_lens.get(text[i:i + 2]) or (), reverse=True):
                 if k > n - i:
                     continue
                 prev = known.get(text[i:i + k])
@@ -428,14 +457,26 @@ class PlaceFinder:
         found.sort(key=lambda m: m.start)
         return found
 
-    def _high_head(self, text: str, i: int) -> PlaceMention | None:
-        """A province, prefecture, county or lexicon place starting at ``i`` (longest first)."""
+    def _head_lengths(self, key: str) -> tuple[int, ...]:
+        """Lengths of gazetteer names (any level) and lexicon words starting with ``key`` (the
+        text's next two characters), longest first; memoised, as the same pairs recur."""
+        lengths = self._head_memo.get(key)
+        if lengths is None:
+            gaz = self.gaz
+            lengths = tuple(sorted({*gaz.high_lengths(key, 0), *gaz.low_lengths(key, 0),
+                                    *self._lex_lens.get(key, ())}, reverse=True))
+            self._head_memo[key] = lengths
+        return lengths
+
+    def _high_head(self, text: str, i: int, lengths: tuple[int, ...] | None = None) -> PlaceMention | None:
+        """A province, prefecture, county or lexicon place starting at ``i`` (longest first);
+        ``lengths`` are :meth:`_head_lengths` there when the caller has them already."""
         gaz = self.gaz
         n = len(text)
         best: PlaceMention | None = None
         longest_any = 0
-        lengths = sorted({*gaz.high_lengths(text, i), *gaz.low_lengths(text, i),
-                          *(k for k in self._lex_lens.get(text[i:i + 2], ()))}, reverse=True)
+        if lengths is None:
+            lengths = self._head_lengths(text[i:i + 2])
         stop = text[i:i + 2] in self._stop2
         for k in lengths:
             if k > n - i or k < 2:
