@@ -20,11 +20,16 @@ Parts (each can be skipped with ``--skip PART``):
     (``build-report.json``): exactly one should be extracted.
 ``sparql``
     The example queries (``queries/*.rq``) on that graph: median and p95 latency in the
-    embedded Oxigraph store the build wrote, and in rdflib over ``kg.nt``, as a ratio.
+    embedded Oxigraph store the build wrote, and in rdflib over ``kg.nt``, as a ratio. Each
+    query runs in a forked child with a time budget (a query still running after 35 s is
+    killed, listed, and counted at that limit).
 ``browser``
     Time for that build's ``graph.html`` to draw in headless Chromium (``/usr/bin/chromium``
     through Playwright, every request leaving the page blocked), from navigation until the
     page reports that the network view is drawn.
+
+With ``scale``, the smallest build is also scored against the synthetic corpus's own gold
+(``kg eval``; no target: it shows the extractor's quality on unseen names and places).
 
 Everything is written under ``OUT/bench/`` (corpora and builds) and the results to
 ``OUT/bench.json`` (atomically); a table marks each target met or missed.

@@ -88,13 +88,13 @@ def _set_sentence_starts(doc, sentences: Sequence[tuple[int, int]] | None) -> No
     if not sentences or len(doc) == 0:
         return
     ends = DocIndex(doc).ends                              # increasing
-    flags = numpy.full((len(doc), 1), -1, dtype="int32")
+    flags = numpy.full((len(doc), 1), -1, dtype="int64")
     flags[0, 0] = 1
     for sent in sentences:
         i = bisect.bisect_right(ends, sent[0])          # first token ending after the start
         if i < len(doc):
             flags[i, 0] = 1
-    doc.from_array([SENT_START], flags)
+    doc.from_array([SENT_START], flags.astype("uint64"))  # spaCy reads -1 (not a start) from uint64
 
 
 def extract_article(nlp, article) -> ArticleRecord:

@@ -103,6 +103,16 @@ class Gazetteer:
         """First two characters -> :meth:`low_lengths` (for scans that inline the look-up)."""
         return self._low_lens
 
+    @property
+    def full_name_index(self) -> dict[str, object]:
+        """Full name -> unit id(s), for membership tests in hot loops (read-only; ids through :meth:`lookup`)."""
+        return self._by_name
+
+    @property
+    def short_name_index(self) -> dict[str, object]:
+        """Short form -> unit id(s), for membership tests in hot loops (read-only; ids through :meth:`lookup_short`)."""
+        return self._by_short
+
     def has_name(self, name: str) -> bool:
         return name in self._by_name or name in self._by_short
 

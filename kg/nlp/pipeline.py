@@ -55,7 +55,8 @@ def _hash_files(files: list[Path]) -> str:
 
 def _data_files() -> list[Path]:
     data = Path(__file__).resolve().parent.parent / "data"
-    return sorted(p for p in data.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return sorted(p for p in data.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                  and not p.name.startswith("synth_"))  # the benchmark generator's data, not the extractor's
 
 
 @functools.cache

@@ -478,6 +478,7 @@ class PlaceFinder:
         if lengths is None:
             lengths = self._head_lengths(text[i:i + 2])
         stop = text[i:i + 2] in self._stop2
+        full_names, short_names = gaz.full_name_index, gaz.short_name_index
         for k in lengths:
             if k > n - i or k < 2:
                 continue
@@ -488,6 +489,8 @@ class PlaceFinder:
                 level, attach, canon = self.lexicon[s]
                 path = (canon,) if attach == "root" else ("\0context", canon)
                 return PlaceMention(i, i + k, s, level, path)
+            if s not in full_names and s not in short_names:
+                continue   # most lengths name nothing: skip the look-ups below (same outcome)
             full = gaz.lookup(s)
             if full and not longest_any:
                 longest_any = k
@@ -547,16 +550,20 @@ class PlaceFinder:
         if not context:
             return None
         gaz = self.gaz
-        n = len(text)
+        full_names, short_names = gaz.full_name_index, gaz.short_name_index
+        kmax = min(_MAX_LOW, len(text) - i)
         for k in gaz.low_lengths(text, i):
-            if k > min(_MAX_LOW, n - i) or k < 2 or any(covered[i:i + k]):
+            if k > kmax or k < 2:
                 continue
             s = text[i:i + k]
-            if s in self.stop_words or s in seen:
+            listed = text[i + k:i + k + 1] in ("、", "，", "等", "和")
+            if not (k >= 3 and s in full_names) and not (listed and s in short_names):
+                continue   # most lengths name nothing: the tests below would all fail
+            if any(covered[i:i + k]) or s in self.stop_words or s in seen:
                 continue
             ids = [u for u in gaz.lookup(s) if gaz.level(u) in (TOWNSHIP, VILLAGE)] if k >= 3 else []
             short = False
-            if not ids and k >= 2 and text[i + k:i + k + 1] in ("、", "，", "等", "和"):
+            if not ids and listed:
                 ids = [u for u in gaz.lookup_short(s) if gaz.level(u) == TOWNSHIP]   # 金溪、黄溪等乡镇
                 short = True
             if not ids:
