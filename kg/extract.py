@@ -95,6 +95,7 @@ def _set_sentence_starts(doc, sentences: Sequence[tuple[int, int]] | None) -> No
         if i < len(doc):
             flags[i, 0] = 1
     doc.from_array([SENT_START], flags.astype("uint64"))  # spaCy reads -1 (not a start) from uint64
+    doc.user_data.pop(DocIndex.CACHE_KEY, None)  # its sentence bounds predate these flags
 
 
 def extract_article(nlp, article) -> ArticleRecord:

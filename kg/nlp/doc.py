@@ -74,14 +74,15 @@ class DocIndex:
     per mention quadratic over an article; this index keeps the text and token offsets."""
 
     _KEY = "kg_text_index"   # doc.user_data entry: (n_tokens, text, starts, ends), plain data
+    CACHE_KEY = "kg_doc_index"  # doc.user_data entry: the DocIndex itself (drop it after re-segmenting)
 
     def __new__(cls, doc: Doc):
         """One index per Doc (kept in doc.user_data), shared by all components."""
-        cached = doc.user_data.get("kg_doc_index")
+        cached = doc.user_data.get(cls.CACHE_KEY)
         if isinstance(cached, cls) and cached.n == len(doc):
             return cached
         self = super().__new__(cls)
-        doc.user_data["kg_doc_index"] = self
+        doc.user_data[cls.CACHE_KEY] = self
         return self
 
 

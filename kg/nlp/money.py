@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kg.resources import quiet_import
+
 __all__ = ["Money", "Quantity", "MONEY_RE", "QUANTITY_RE", "parse_money", "parse_quantity",
            "parse_number", "find_money", "find_quantities"]
 
@@ -131,7 +133,7 @@ def parse_number(text: str) -> float | None:
 def _jio_money(s: str):
     """jionlp.parse_money, or None when it refuses the string."""
     try:
-        import jionlp  # noqa: PLC0415 (heavy import, only when money is met)
+        jionlp = quiet_import("jionlp")  # heavy, and prints a banner: imported when money is met
 
         return jionlp.parse_money(s)
     except Exception:  # jionlp raises bare ValueError/TypeError/IndexError on odd input

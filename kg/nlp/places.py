@@ -174,6 +174,7 @@ class PlaceFinder:
         self._suffix_start = re.compile("[" + "".join(re.escape(c) for c in sorted(self.by_first)) + "]")
         #: First two characters -> lengths _high_head tries there, longest first (memo).
         self._head_memo: dict[str, tuple[int, ...]] = {}
+        self._head_key_set: frozenset[str] | None = None
         self.lexicon: dict[str, tuple[int, str, str]] = {}
         self.zone_words: list[str] = []
         for ln in read_lines(lexicon):
@@ -344,26 +345,20 @@ class PlaceFinder:
                 for k in range(m.start, m.end):
                     covered[k] = 1
 
+        # The first two characters at each position (text[i:i + 2]). A name can start only
+        # where they begin some gazetteer or lexicon name: about one position in six. The
+        # passes below visit just those (set operations, not a Python step per character);
+        # calling the head finders at every character was this component's main cost.
+        pairs = [*map(str.__add__, text, text[1:]), text[-1:]] if n else []
+        starts = self._head_keys().intersection(pairs)
+
         # Pass 1: chains from provinces, prefectures, counties and the general lexicon.
-        # Most positions start no name at all: the memoised length table rules them out before
-        # _high_head is called (calling it at every character was this component's main cost).
-        head_memo = self._head_memo
         i = 0
-        while i < n:
-            ch = text[i]
-            if not ("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"):
-                i += 1
-                continue
-            key = text[i:i + 2]
-            lengths = head_memo.get(key)
-            if lengths is None:
-                lengths = self._head_lengths(key)
-            if not lengths:
-                i += 1
-                continue
-            head = self._high_head(text, i, lengths)
+        for j in [j for j, pair in enumerate(pairs) if pair in starts]:
+            if j < i or not is_cjk(text[j]):
+                continue     # inside the last chain
+            head = self._high_head(text, j, self._head_lengths(pairs[j]))
             if head is None:
-                i += 1
                 continue
             chain = self._chain(text, head)
             take(chain)
@@ -394,16 +389,15 @@ class PlaceFinder:
             return order + context_higher
 
         # Pass 2: chains from townships and villages that the article's context supports
-        # (the positions where no such name starts are skipped with one dictionary test).
+        # (only where a township or village name may start).
         low_index = gaz.low_length_index
+        low_starts = {pair for pair in starts if pair in low_index}
         i = 0
-        while i < n:
-            if covered[i] or text[i:i + 2] not in low_index or not is_cjk(text[i]):
-                i += 1
+        for j in [j for j, pair in enumerate(pairs) if pair in low_starts]:
+            if j < i or covered[j] or not is_cjk(text[j]):
                 continue
-            head = self._low_head(text, i, context_for(i), covered, seen_first)
+            head = self._low_head(text, j, context_for(j), covered, seen_first)
             if head is None:
-                i += 1
                 continue
             chain = self._chain(text, head)
             take(chain)
@@ -416,21 +410,36 @@ class PlaceFinder:
         for w in known:
             known_lens.setdefault(w[:2], set()).add(len(w))
         sentence_ends = [m.start() for m in _SENT_END_RE.finditer(text)]
-        # Where the next character that can start a suffix is (a grammar unit needs one close by),
-        # filled run by run from the regex hits.
-        next_suffix = [n + 99] * (n + 1)
-        k = 0
-        for hit in self._suffix_start.finditer(text):
+        # Only two kinds of position can start something here: one holding the first two
+        # characters of a known name, and one with a suffix character in the next 13 (a
+        # grammar unit needs one close by) or 家 next (a toponym). Both are marked in a byte
+        # mask, from regex and str.find hits, and the loop jumps from mark to mark.
+        near_suffix = bytearray(n + 1)
+        for hit in self._suffix_start.finditer(text, 1):
             j = hit.start()
-            next_suffix[k:j + 1] = [j] * (j + 1 - k)
-            k = j + 1
-        i = 0
-        while i < n:
+            near_suffix[max(0, j - 13):j] = b"\1" * (j - max(0, j - 13))
+        j = text.find("家", 1)
+        while j > 0:
+            near_suffix[j - 1] = 1
+            j = text.find("家", j + 1)
+        todo = bytearray(near_suffix)
+
+        def mark_known(prefix: str, frm: int) -> None:
+            j = text.find(prefix, frm)
+            while j >= 0:
+                todo[j] = 1
+                j = text.find(prefix, j + 1)
+
+        for prefix in known_lens:
+            mark_known(prefix, 0)
+        i = todo.find(1)
+        while 0 <= i < n:
             if covered[i] or not is_cjk(text[i]):
-                i += 1
+                i = todo.find(1, i + 1)
                 continue
             head = None
-            for k in sorted(known_lens.get(text[i:i + 2]) or (), reverse=True):
+            lens = known_lens.get(text[i:i + 2])
+            for k in sorted(lens, reverse=True) if lens else ():
                 if k > n - i:
                     continue
                 prev = known.get(text[i:i + k])
@@ -438,24 +447,35 @@ class PlaceFinder:
                     head = PlaceMention(i, i + k, prev.surface, prev.level, prev.path, prev.uid, False, prev.code)
                     break
             grammar = head is None
-            if grammar and (next_suffix[i + 1] - i <= 13 or text[i + 1:i + 2] == "家"):
+            if grammar and near_suffix[i]:
                 head = self._grammar_head(text, i, token_starts, found, sentence_ends,
                                           county_pos, county_uid, context_counties, covered, known)
             if head is None:
-                i += 1
+                i = todo.find(1, i + 1)
                 continue
             chain = self._chain(text, head)
             if grammar and head.level not in (OTHER, GROUP) and len(chain) < 2 and not self._toponym(text, i) > 0:
-                i += 1     # a bare 为当地村 / 年返乡: an unknown unit must come with its sub-unit
+                i = todo.find(1, i + 1)     # a bare 为当地村 / 年返乡: an unknown unit must come with its sub-unit
                 continue
             take(chain)
             for m in chain:
                 if m.surface not in known:
                     known[m.surface] = m
+                    if m.surface[:2] not in known_lens:
+                        mark_known(m.surface[:2], chain[-1].end)
                     known_lens.setdefault(m.surface[:2], set()).add(len(m.surface))
-            i = chain[-1].end
+            i = todo.find(1, chain[-1].end)
         found.sort(key=lambda m: m.start)
         return found
+
+    def _head_keys(self) -> frozenset[str]:
+        """Every first-two-characters key of a gazetteer name (any level, full or short) or a
+        lexicon word: where :meth:`_high_head` or :meth:`_low_head` can find something."""
+        if self._head_key_set is None:
+            gaz = self.gaz
+            self._head_key_set = frozenset(
+                {*gaz.high_length_index, *gaz.low_length_index, *self._lex_lens})
+        return self._head_key_set
 
     def _head_lengths(self, key: str) -> tuple[int, ...]:
         """Lengths of gazetteer names (any level) and lexicon words starting with ``key`` (the
