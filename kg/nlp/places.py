@@ -304,8 +304,11 @@ class PlaceFinder:
         if e >= len(text) or not is_cjk(text[e]) or prev.level in (GROUP, OTHER):
             return None
         if prev.uid >= 0:
+            full_names, short_names = gaz.full_name_index, gaz.short_name_index
             for k in range(min(_MAX_LOW if prev.level >= COUNTY else _MAX_HIGH, len(text) - e), 1, -1):
                 s = text[e:e + k]
+                if s not in full_names and (prev.level >= TOWNSHIP or s not in short_names):
+                    continue   # names nothing: no unit under prev here (skips the look-ups)
                 ids = [u for u in gaz.lookup(s) if gaz.level(u) > prev.level]
                 if prev.level < TOWNSHIP:
                     ids += [u for u in gaz.lookup_short(s) if gaz.level(u) <= COUNTY and gaz.level(u) > prev.level]
@@ -345,16 +348,14 @@ class PlaceFinder:
                 for k in range(m.start, m.end):
                     covered[k] = 1
 
-        # The first two characters at each position (text[i:i + 2]). A name can start only
-        # where they begin some gazetteer or lexicon name: about one position in six. The
-        # passes below visit just those (set operations, not a Python step per character);
-        # calling the head finders at every character was this component's main cost.
-        pairs = [*map(str.__add__, text, text[1:]), text[-1:]] if n else []
-        starts = self._head_keys().intersection(pairs)
+        # Where a gazetteer or lexicon name starts (one position in twenty): the head finders
+        # of passes 1 and 2 find nothing elsewhere, and calling them at every character was
+        # this component's main cost.
+        pairs, named = self._name_starts(text)
 
         # Pass 1: chains from provinces, prefectures, counties and the general lexicon.
         i = 0
-        for j in [j for j, pair in enumerate(pairs) if pair in starts]:
+        for j in named:
             if j < i or not is_cjk(text[j]):
                 continue     # inside the last chain
             head = self._high_head(text, j, self._head_lengths(pairs[j]))
@@ -391,10 +392,9 @@ class PlaceFinder:
         # Pass 2: chains from townships and villages that the article's context supports
         # (only where a township or village name may start).
         low_index = gaz.low_length_index
-        low_starts = {pair for pair in starts if pair in low_index}
         i = 0
-        for j in [j for j, pair in enumerate(pairs) if pair in low_starts]:
-            if j < i or covered[j] or not is_cjk(text[j]):
+        for j in named:
+            if j < i or covered[j] or pairs[j] not in low_index or not is_cjk(text[j]):
                 continue
             head = self._low_head(text, j, context_for(j), covered, seen_first)
             if head is None:
@@ -411,18 +411,24 @@ class PlaceFinder:
             known_lens.setdefault(w[:2], set()).add(len(w))
         sentence_ends = [m.start() for m in _SENT_END_RE.finditer(text)]
         # Only two kinds of position can start something here: one holding the first two
-        # characters of a known name, and one with a suffix character in the next 13 (a
-        # grammar unit needs one close by) or 家 next (a toponym). Both are marked in a byte
-        # mask, from regex and str.find hits, and the loop jumps from mark to mark.
-        near_suffix = bytearray(n + 1)
+        # characters of a known name, and one a grammar unit or toponym may start at: an
+        # unanchored suffix follows within its stem lengths, or 家 follows (X家坝). Both are
+        # marked in a byte mask, from regex and str.find hits, and the loop jumps from mark
+        # to mark (_grammar_head finds nothing anywhere else).
+        unit_at = bytearray(n + 1)
         for hit in self._suffix_start.finditer(text, 1):
             j = hit.start()
-            near_suffix[max(0, j - 13):j] = b"\1" * (j - max(0, j - 13))
+            for suf in self.by_first[text[j]]:
+                if not suf.chain_only and text.startswith(suf.text, j):
+                    # (a grammar unit is tried only with a suffix character in the next 13)
+                    lo, hi = max(0, j - min(suf.max_stem, 13)), j - suf.min_stem + 1
+                    if lo < hi:
+                        unit_at[lo:hi] = b"\1" * (hi - lo)
         j = text.find("家", 1)
         while j > 0:
-            near_suffix[j - 1] = 1
+            unit_at[j - 1] = 1
             j = text.find("家", j + 1)
-        todo = bytearray(near_suffix)
+        todo = bytearray(unit_at)
 
         def mark_known(prefix: str, frm: int) -> None:
             j = text.find(prefix, frm)
@@ -447,7 +453,7 @@ class PlaceFinder:
                     head = PlaceMention(i, i + k, prev.surface, prev.level, prev.path, prev.uid, False, prev.code)
                     break
             grammar = head is None
-            if grammar and near_suffix[i]:
+            if grammar and unit_at[i]:
                 head = self._grammar_head(text, i, token_starts, found, sentence_ends,
                                           county_pos, county_uid, context_counties, covered, known)
             if head is None:
@@ -476,6 +482,20 @@ class PlaceFinder:
             self._head_key_set = frozenset(
                 {*gaz.high_length_index, *gaz.low_length_index, *self._lex_lens})
         return self._head_key_set
+
+    def _name_starts(self, text: str) -> tuple[list[str], list[int]]:
+        """``text[i:i + 2]`` for every ``i``, and the positions where some gazetteer name (full or
+        short) or lexicon word starts. Pairs no name starts with are ruled out by one set
+        intersection, the rest by dictionary tests in a comprehension; a superset of where
+        :meth:`_high_head` and :meth:`_low_head` find something, in text order."""
+        n = len(text)
+        pairs = [*map(str.__add__, text, text[1:]), text[-1:]] if n else []
+        keys = self._head_keys().intersection(pairs)
+        lengths = {key: self._head_lengths(key) for key in keys}
+        full, short, lexicon = self.gaz.full_name_index, self.gaz.short_name_index, self.lexicon
+        named = [j for j, pair in enumerate(pairs) if pair in keys
+                 and any((s := text[j:j + k]) in full or s in short or s in lexicon for k in lengths[pair])]
+        return pairs, named
 
     def _head_lengths(self, key: str) -> tuple[int, ...]:
         """Lengths of gazetteer names (any level) and lexicon words starting with ``key`` (the

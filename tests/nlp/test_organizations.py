@@ -139,38 +139,9 @@ def test_names_from_other_provinces_and_zones(nlp):
     assert not any("物流园区" in p[-1] for p in paths)
 
 
-def _dev_gold_f1(nlp, shared_dir, corpus_dir, key: str, matcher: str) -> float:
-    """F1 of the places or organizations found on the five normalised corpus articles, with the
-    scorer's own matching (../shared/eval/score.py)."""
-    import importlib.util
-    import json
-
-    from kg.normalize import normalize
-
-    spec = importlib.util.spec_from_file_location("shared_score", shared_dir / "eval" / "score.py")
-    score = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(score)
-    same = score.alike(getattr(score, matcher))
-    tp = pred_n = gold_n = 0
-    for path in sorted(corpus_dir.glob("*.txt")):
-        doc = nlp.make_doc(normalize(path.read_text(encoding="utf-8")).text)
-        init_doc(doc)
-        for name in ("sentencizer", "kg_places", "kg_orgs"):
-            doc = nlp.get_pipe(name)(doc)
-        records = doc._.kg_places if key == "places" else doc._.kg_orgs
-        pred = [[r.name, *r.aliases] for r in records.values()]
-        gold = json.loads((shared_dir / "gold" / f"{path.name}.json").read_text(encoding="utf-8"))
-        gold_items = gold[key]
-        tp += score.match_count(pred, gold_items, same)
-        pred_n += len(pred)
-        gold_n += len(gold_items)
-    p, r = tp / pred_n, tp / gold_n
-    return 2 * p * r / (p + r)
-
-
-def test_organizations_on_dev_gold(nlp, shared_dir, corpus_dir):
+def test_organizations_on_dev_gold(dev_gold_f1):
     """1.0 when written; the issue's gate is 0.75."""
-    assert _dev_gold_f1(nlp, shared_dir, corpus_dir, "organizations", "org_match") >= 0.95
+    assert dev_gold_f1("organizations", "org_match") >= 0.95
 
 
 def test_references_back_to_a_named_organization(nlp):
