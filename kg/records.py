@@ -18,6 +18,7 @@ Entities inside one record refer to each other by key (``Person.name``,
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,6 +146,18 @@ class ArticleRecord:
     cases: list[Case] = field(default_factory=list)
     pipeline_version: str = ""
     schema_version: int = SCHEMA_VERSION
+
+    def evidences(self) -> Iterator[Evidence]:
+        """Every Evidence the record cites (entities, statistics, cases and their incomes)."""
+        for group in (self.persons, self.places, self.organizations, self.programs):
+            for x in group:
+                yield from x.evidence
+        for s in self.statistics:
+            if s.evidence:
+                yield s.evidence
+        for c in self.cases:
+            yield from c.evidence
+            yield from (i.evidence for i in c.incomes if i.evidence)
 
     # -- JSON round trip -------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

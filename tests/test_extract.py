@@ -164,7 +164,7 @@ def test_extract_article_cites_raw_offsets(nlp, corpus_articles):
     rec = extract.extract_article(nlp, art)
     assert rec.meta.file_name == art.file_name
     assert rec.pipeline_version
-    for ev in _evidences(rec):
+    for ev in rec.evidences():
         assert art.raw[ev.start:ev.end] == ev.raw_text
 
 
@@ -199,20 +199,6 @@ def test_two_workers_give_the_same_records(tmp_path: Path, nlp, corpus_articles)
     two = extract.extract_corpus(corpus_articles, cache_dir=None, workers=2, progress=False)
     assert not two.rejected
     assert [r.to_dict() for r in two] == [r.to_dict() for r in one]
-
-
-def _evidences(rec: ArticleRecord):
-    for group in (rec.persons, rec.places, rec.organizations, rec.programs):
-        for x in group:
-            yield from x.evidence
-    for s in rec.statistics:
-        if s.evidence:
-            yield s.evidence
-    for c in rec.cases:
-        yield from c.evidence
-        for i in c.incomes:
-            if i.evidence:
-                yield i.evidence
 
 
 @pytest.mark.slow

@@ -185,23 +185,9 @@ def test_extractor_never_raises_and_evidence_slices_raw(nlp, raw):
 
     _count("extractor")
     rec = extract_article(nlp, A("fuzz.txt", "fuzz.txt", raw, ArticleMeta(file_name="fuzz.txt", sha256="0")))
-    for ev in _evidences(rec):
+    for ev in rec.evidences():
         assert raw[ev.start:ev.end] == ev.raw_text
         assert 0 <= ev.start <= ev.end <= len(raw)
-
-
-def _evidences(rec):
-    for group in (rec.persons, rec.places, rec.organizations, rec.programs):
-        for x in group:
-            yield from x.evidence
-    for s in rec.statistics:
-        if s.evidence:
-            yield s.evidence
-    for c in rec.cases:
-        yield from c.evidence
-        for i in c.incomes:
-            if i.evidence:
-                yield i.evidence
 
 
 def test_zz_fuzz_figures():
