@@ -24,14 +24,15 @@ Conventions the report states too:
 from __future__ import annotations
 
 import json
+import math
 import statistics
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 
@@ -100,15 +101,99 @@ def display_vocabulary() -> dict[str, Any]:
     return json.loads((templates_dir() / "labels.json").read_text(encoding="utf-8"))
 
 
-def _parse(source) -> Any:
+class _Lit(NamedTuple):
+    """A literal as the loader keeps it: ``lex`` (rdflib's lexical form, ``str(literal)``),
+    ``lang``, ``value`` (:func:`_py`: int, float, bool or str)."""
+
+    lex: str
+    lang: str | None
+    datatype: str | None
+    value: Any
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+#: pyoxigraph's parser for each file suffix (JSON-LD and N3 are left to rdflib)
+_OX_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".nq": "N_QUADS", ".trig": "TRIG", ".rdf": "RDF_XML",
+               ".owl": "RDF_XML"}
+
+
+def _typed_value(lex: str, datatype: str, memo: dict) -> tuple[str, Any]:
+    """``(str(lit), _py(lit))`` for a typed literal, exactly as rdflib converts it (rdflib
+    builds the literal; the answer is memoised: figures and flags repeat)."""
+    key = (lex, datatype)
+    hit = memo.get(key)
+    if hit is None:
+        import rdflib
+
+        lit = rdflib.Literal(lex, datatype=rdflib.URIRef(datatype))
+        hit = memo[key] = (str(lit), _py(lit))
+    return hit
+
+
+def _ox_triples(path: Path) -> Iterator[tuple[str, str, str | _Lit]]:
+    """The triples of a graph file (named graphs merged, duplicates dropped), parsed by
+    pyoxigraph (a Rust parser, ~30x faster than rdflib's on N-Triples)."""
+    import pyoxigraph as ox
+
+    fmt = getattr(ox.RdfFormat, _OX_FORMATS[path.suffix.lower()])
+    memo: dict = {}
+    seen: set = set()
+    try:
+        for t in ox.parse(path=str(path), format=fmt):
+            o = t.object
+            if isinstance(o, ox.Literal):
+                dt = o.datatype.value
+                lex = o.value
+                if o.language is not None:
+                    obj: str | _Lit = _Lit(lex, o.language, None, lex)
+                elif dt == _XSD_STRING:
+                    obj = _Lit(lex, None, None, lex)
+                else:
+                    lex, val = _typed_value(lex, dt, memo)
+                    obj = _Lit(lex, None, dt, val)
+            else:
+                obj = o.value
+            triple = (t.subject.value, t.predicate.value, obj)
+            if triple not in seen:           # a graph is a set of triples (as in rdflib)
+                seen.add(triple)
+                yield triple
+    except (SyntaxError, ValueError, OSError) as e:
+        raise InputError(path, f"cannot parse as {fmt}: {e}") from None
+
+
+def _rdflib_triples(rg) -> Iterator[tuple[str, str, str | _Lit]]:
+    import rdflib
+
+    triples: Iterable = rg.quads((None, None, None, None)) if isinstance(rg, rdflib.Dataset) else rg
+    seen = set()
+    for t in triples:
+        s, p, o = t[0], t[1], t[2]
+        if (s, p, o) in seen:
+            continue
+        seen.add((s, p, o))
+        if isinstance(o, rdflib.Literal):
+            dt = None if o.datatype is None or str(o.datatype) in (_XSD_STRING, _RDF_LANGSTRING) else str(o.datatype)
+            lang = o.language.lower() if o.language else None     # as pyoxigraph gives them
+            obj: str | _Lit = _Lit(str(o), lang, dt, _py(o))
+        else:
+            obj = str(o)
+        yield str(s), str(p), obj
+
+
+def _triples(source) -> Iterator[tuple[str, str, str | _Lit]]:
+    """The triples of ``source`` (a file or an rdflib graph) as plain strings and literals."""
     import rdflib
 
     if isinstance(source, rdflib.Graph):
-        return source
+        return _rdflib_triples(source)
     path = Path(source)
     if not path.is_file():
         raise InputError(path, "no such graph file (run `kg build` first)")
-    fmt = _FORMATS.get(path.suffix.lower())
+    suffix = path.suffix.lower()
+    if suffix in _OX_FORMATS:
+        return _ox_triples(path)
+    fmt = _FORMATS.get(suffix)
     if fmt is None:
         raise InputError(path, f"unknown graph format {path.suffix!r} (use .ttl, .nt, .nq, .trig or .jsonld)")
     g = rdflib.Dataset() if fmt in ("nquads", "trig") else rdflib.Graph()
@@ -116,7 +201,7 @@ def _parse(source) -> Any:
         g.parse(path, format=fmt)
     except Exception as e:  # rdflib raises many parser-specific types
         raise InputError(path, f"cannot parse as {fmt}: {e}") from None
-    return g
+    return _rdflib_triples(g)
 
 
 def load_graph(source) -> nx.MultiDiGraph:
@@ -126,7 +211,9 @@ def load_graph(source) -> nx.MultiDiGraph:
     ----------
     source : path or rdflib.Graph
         A graph file (``.ttl``, ``.nt``, ``.nq``, ``.trig``, ``.jsonld``; named graphs merged)
-        or an rdflib graph.
+        or an rdflib graph. Files other than JSON-LD and N3 are parsed with pyoxigraph
+        (a 245,000-triple graph in under a second, against ~10 s for rdflib); literal values
+        are converted exactly as rdflib converts them.
 
     Returns
     -------
@@ -138,19 +225,13 @@ def load_graph(source) -> nx.MultiDiGraph:
         ``prov:wasDerivedFrom`` -> ``fp:Evidence`` nodes or ``fp:evidence*`` literals), ``sources`` (file names of the articles it comes from) and
         every literal property under its snake-cased local name (``amount``, ``period``,
         ``admin_level``...). Edges are keyed by the predicate's local name and carry
-        ``predicate`` and ``label`` (Chinese where known).
+        ``predicate`` and ``label`` (Chinese where known). Nodes are added in IRI order and
+        each node's edges in (target, predicate) order, whatever the order of the triples
+        in the source: the same graph gives the same networkx graph, hence the same
+        communities and samples, from any file or store.
     """
-    import rdflib
-
-    rg = _parse(source)
-    triples: Iterable = rg.quads((None, None, None, None)) if isinstance(rg, rdflib.Dataset) else rg
-    by_subject: dict[Any, list[tuple[Any, Any]]] = defaultdict(list)
-    seen = set()
-    for t in triples:
-        s, p, o = t[0], t[1], t[2]
-        if (s, p, o) in seen:
-            continue
-        seen.add((s, p, o))
+    by_subject: dict[str, list[tuple[str, str | _Lit]]] = defaultdict(list)
+    for s, p, o in _triples(source):
         by_subject[s].append((p, o))
 
     vocab = display_vocabulary()
@@ -158,81 +239,84 @@ def load_graph(source) -> nx.MultiDiGraph:
     cat_zh = dict(vocab["categories"])
     # labels the graph itself gives to properties and concepts (the ontology, when merged in)
     for s, pos in by_subject.items():
+        if not s.startswith(FP):
+            continue
         for p, o in pos:
-            if str(p) in (RDFS_LABEL, SKOS_PREF) and isinstance(o, rdflib.Literal) and o.language == "zh":
-                if str(s).startswith(FP):
-                    (cat_zh if _local(str(s)) in cat_zh else pred_zh)[_local(str(s))] = str(o)
+            if p in (RDFS_LABEL, SKOS_PREF) and isinstance(o, _Lit) and o.lang == "zh":
+                (cat_zh if _local(s) in cat_zh else pred_zh)[_local(s)] = o.lex
 
     G = nx.MultiDiGraph()
     G.graph["pred_labels"] = pred_zh
     G.graph["category_labels"] = cat_zh
-    cls_of: dict[Any, str] = {}
-    for s, pos in by_subject.items():
-        types = {_local(str(o)) for p, o in pos if str(p) == RDF_TYPE and str(o).startswith(FP)}
+    cls_of: dict[str, str] = {}
+    for s in sorted(by_subject):
+        types = {_local(o) for p, o in by_subject[s] if p == RDF_TYPE and isinstance(o, str) and o.startswith(FP)}
         for c in CLASSES:
             if c in types:
                 cls_of[s] = c
                 break
 
     for s, c in cls_of.items():
-        attrs: dict[str, Any] = {"iri": str(s), "cls": c, "category": [], "evidence": [], "sources": []}
+        attrs: dict[str, Any] = {"iri": s, "cls": c, "category": [], "evidence": [], "sources": []}
         labels: dict[str | None, str] = {}
         for p, o in by_subject[s]:
-            ps = str(p)
-            ln = _local(ps)
-            if ps == RDF_TYPE:
+            if p == RDF_TYPE:
                 continue
-            if isinstance(o, rdflib.Literal):
-                if ps in (RDFS_LABEL, SKOS_PREF):
-                    labels.setdefault(o.language, str(o))
+            ln = _local(p)
+            if isinstance(o, _Lit):
+                if p in (RDFS_LABEL, SKOS_PREF):
+                    labels.setdefault(o.lang, o.lex)
                     continue
                 if "evidence" in ln.lower():
-                    attrs["evidence"].append({"sentence": str(o), "start": None, "end": None, "source": None})
+                    attrs["evidence"].append({"sentence": o.lex, "start": None, "end": None, "source": None})
                     continue
                 key = _snake(ln)
-                val = _py(o)
+                val = o.value
                 if key in attrs and key not in ("category",):
                     prev = attrs[key]
                     attrs[key] = sorted({*(prev if isinstance(prev, list) else [prev]), val}, key=str)
                 else:
                     attrs[key] = val
             elif ln == "category":
-                attrs["category"].append(_local(str(o)))
+                attrs["category"].append(_local(o))
             elif "evidence" in ln.lower() or ln == "wasDerivedFrom":
                 ev = _evidence_node(by_subject.get(o, []))
                 if ev is not None:
                     attrs["evidence"].append(ev)
         attrs["label"] = labels.get("zh") or labels.get(None) or next(iter(labels.values()), None)
         attrs["category"] = sorted(set(attrs["category"]))
-        attrs["evidence"].sort(key=lambda e: (e["start"] is None, e["start"] or 0, e["sentence"]))
-        G.add_node(str(s), **attrs)
+        attrs["evidence"].sort(key=_evidence_order)
+        G.add_node(s, **attrs)
 
     for s in cls_of:
-        for p, o in by_subject[s]:
-            if o in cls_of and str(p) != RDF_TYPE:
-                ln = _local(str(p))
-                G.add_edge(str(s), str(o), key=ln, predicate=ln, label=pred_zh.get(ln, ln))
+        edges = sorted({(o, _local(p)) for p, o in by_subject[s]
+                        if isinstance(o, str) and o in cls_of and p != RDF_TYPE})
+        for o, ln in edges:
+            G.add_edge(s, o, key=ln, predicate=ln, label=pred_zh.get(ln, ln))
+    del by_subject
 
-    # derived attributes: sources, case categories, fallback labels
-    for n, d in G.nodes(data=True):
-        arts = {v for _, v, k in G.out_edges(n, keys=True) if k in ("source", "mentionedIn")}
-        d["sources"] = sorted(G.nodes[a].get("file_name") or G.nodes[a]["label"] or a for a in arts
-                              if G.nodes[a]["cls"] == "Article") if arts else []
+    # derived attributes: sources, case categories, fallback labels (on networkx's raw
+    # adjacency dicts: its views cost more than the work at hundreds of thousands of edges)
+    succ, pred, node = G._adj, G._pred, G._node
+    for n, d in node.items():
+        arts = {v for v, keys in succ[n].items() if "source" in keys or "mentionedIn" in keys}
+        d["sources"] = sorted(node[a].get("file_name") or node[a]["label"] or a for a in arts
+                              if node[a]["cls"] == "Article") if arts else []
         if d["cls"] == "Case":
             cats = set()
-            for _, v, k in G.out_edges(n, keys=True):
-                if k == "program":
-                    cats.update(G.nodes[v]["category"])
+            for v, keys in succ[n].items():
+                if "program" in keys:
+                    cats.update(node[v]["category"])
             d["category"] = sorted(cats | set(d["category"]))
-    for d in G.nodes.values():       # evidence names its article by file name
+    for d in node.values():          # evidence names its article by file name
         for ev in d["evidence"]:
             a = ev["source"]
-            if a is not None and a in G and G.nodes[a]["cls"] == "Article":
-                ev["source"] = G.nodes[a].get("file_name") or G.nodes[a]["label"] or a
-    for n, d in G.nodes(data=True):  # an income cites the article of the case it belongs to
+            if a is not None and a in node and node[a]["cls"] == "Article":
+                ev["source"] = node[a].get("file_name") or node[a]["label"] or a
+    for n, d in node.items():        # an income cites the article of the case it belongs to
         if not d["sources"]:
-            d["sources"] = sorted({a for u, _, k in G.in_edges(n, keys=True) if k == "outcome"
-                                   for a in G.nodes[u]["sources"]})
+            d["sources"] = sorted({a for u, keys in pred[n].items() if "outcome" in keys
+                                   for a in node[u]["sources"]})
     for n, d in G.nodes(data=True):
         if not d.get("label"):
             d["label"] = _fallback_label(G, n, d)
@@ -240,18 +324,27 @@ def load_graph(source) -> nx.MultiDiGraph:
 
 
 def _evidence_node(pos) -> dict | None:
-    vals = {_local(str(p)): o for p, o in pos}
-    text = next((str(vals[k]) for k in _EVIDENCE_TEXT if k in vals), None)
+    vals = {_local(p): o for p, o in pos}
+    text = next((_lex(vals[k]) for k in _EVIDENCE_TEXT if k in vals), None)
     if text is None:
         return None
 
     def num(keys):
         v = next((vals[k] for k in keys if k in vals), None)
-        return int(v.toPython()) if v is not None else None
+        return int(v.value if isinstance(v, _Lit) else v) if v is not None else None
 
     src = vals.get("source") or vals.get("wasQuotedFrom")
     return {"sentence": text, "start": num(_EVIDENCE_START), "end": num(_EVIDENCE_END),
-            "source": str(src) if src is not None else None}
+            "source": _lex(src) if src is not None else None}
+
+
+def _evidence_order(e: dict) -> tuple:
+    """Evidence in text order; ties (one sentence in two articles) by article, then end."""
+    return (e["start"] is None, e["start"] or 0, e["sentence"], e["source"] or "", e["end"] is None, e["end"] or 0)
+
+
+def _lex(term: str | _Lit) -> str:
+    return term.lex if isinstance(term, _Lit) else term
 
 
 def _fmt_amount(x: float) -> str:
@@ -290,7 +383,9 @@ def nodes_of(G: nx.MultiDiGraph, cls: str) -> list[str]:
 
 
 def _out(G: nx.MultiDiGraph, n: str, key: str) -> list[str]:
-    return sorted(v for v, keys in G.succ[n].items() if key in keys)
+    # the raw adjacency dict: networkx's views cost ~10x per neighbour, and a place has
+    # thousands of them in a large graph (one fp:mentionedIn per article)
+    return sorted(v for v, keys in G._adj[n].items() if key in keys)
 
 
 def case_parts(G: nx.MultiDiGraph, case: str) -> dict[str, list[str]]:
@@ -299,9 +394,15 @@ def case_parts(G: nx.MultiDiGraph, case: str) -> dict[str, list[str]]:
     return {k: _out(G, case, k) for k in ("person", "program", "place", "organization", "outcome", "source")}
 
 
-def place_chain(G: nx.MultiDiGraph, place: str) -> list[str]:
+def place_chain(G: nx.MultiDiGraph, place: str, memo: dict[str, list[str]] | None = None) -> list[str]:
     """The place and its ancestors along ``fp:partOf``, most specific first (cycle-safe;
-    where a place has several parents the first by IRI is followed)."""
+    where a place has several parents the first by IRI is followed). ``memo``: a dict
+    kept by the caller across calls on the same graph."""
+    if memo is not None:
+        chain = memo.get(place)
+        if chain is None:
+            chain = memo[place] = place_chain(G, place)
+        return chain
     chain, seen = [place], {place}
     while True:
         parents = [p for p in _out(G, chain[-1], "partOf") if p not in seen and G.nodes[p]["cls"] == "Place"]
@@ -311,9 +412,11 @@ def place_chain(G: nx.MultiDiGraph, place: str) -> list[str]:
         seen.add(parents[0])
 
 
-def place_at_level(G: nx.MultiDiGraph, place: str, level: str) -> str | None:
-    """The place itself or its ancestor whose ``fp:adminLevel`` is ``level``, if any."""
-    return next((p for p in place_chain(G, place) if G.nodes[p].get("admin_level") == level), None)
+def place_at_level(G: nx.MultiDiGraph, place: str, level: str,
+                   memo: dict[str, list[str]] | None = None) -> str | None:
+    """The place itself or its ancestor whose ``fp:adminLevel`` is ``level``, if any
+    (``memo`` as for :func:`place_chain`)."""
+    return next((p for p in place_chain(G, place, memo) if G.nodes[p].get("admin_level") == level), None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -373,7 +476,7 @@ def centrality(G: nx.MultiDiGraph, classes: Iterable[str] = ENTITY_CLASSES, top:
     if len(H) <= _BETWEENNESS_EXACT_MAX:
         bc = nx.betweenness_centrality(H)
     else:
-        bc = nx.betweenness_centrality(H, k=_pivots(len(H)), seed=seed)
+        bc = _sampled_betweenness(H, _pivots(len(H)), seed)
     out: dict[str, list[dict[str, Any]]] = {}
     for c in classes:
         rows = [{"id": n, "label": H.nodes[n]["label"], "degree": H.degree(n),
@@ -382,6 +485,58 @@ def centrality(G: nx.MultiDiGraph, classes: Iterable[str] = ENTITY_CLASSES, top:
         rows.sort(key=lambda r: (-r["betweenness"], -r["degree"], r["label"], r["id"]))
         out[c] = rows[:top] if top else rows
     return out
+
+
+def _sampled_betweenness(H: nx.Graph, k: int, seed: int) -> dict[Any, float]:
+    """``nx.betweenness_centrality(H, k=k, seed=seed)`` (normalised, endpoints excluded,
+    unweighted, the same pivots), computed for all pivots at once on sparse matrices:
+    Brandes's breadth-first path counting and dependency accumulation, one level of the
+    search per matrix product (a ``n x k`` block). Equal to networkx's figures up to the
+    order of floating-point additions; ~20x faster on 20,000 entities."""
+    import random
+
+    import numpy as np
+    import scipy.sparse as sp
+
+    nodes = list(H)
+    n = len(nodes)
+    pivots = random.Random(seed).sample(nodes, k)      # as networkx draws them
+    index = {v: i for i, v in enumerate(nodes)}
+    rows = [index[u] for u, v in H.edges() if u != v]
+    cols = [index[v] for u, v in H.edges() if u != v]
+    A = sp.csr_matrix((np.ones(2 * len(rows)), (rows + cols, cols + rows)), shape=(n, n))
+    A.data[:] = 1.0                                      # (no multi-edges in a simple graph)
+    src = np.array([index[v] for v in pivots])
+    dist = np.full((n, k), -1, dtype=np.int32)
+    sigma = np.zeros((n, k))
+    dist[src, np.arange(k)] = 0
+    sigma[src, np.arange(k)] = 1.0
+    level, frontier = 0, sigma.copy()
+    while True:                                          # forward: distances and path counts
+        reach = A @ frontier
+        new = (reach > 0) & (dist < 0)
+        if not new.any():
+            break
+        level += 1
+        dist[new] = level
+        sigma[new] = reach[new]
+        frontier = np.where(new, sigma, 0.0)
+    delta = np.zeros((n, k))
+    safe = np.where(sigma > 0, sigma, 1.0)
+    for d in range(level, 0, -1):                        # backward: dependencies
+        coeff = np.where(dist == d, (1.0 + delta) / safe, 0.0)
+        delta += np.where(dist == d - 1, sigma * (A @ coeff), 0.0)
+    delta[src, np.arange(k)] = 0.0                       # a pivot is no endpoint of its own paths
+    total = delta.sum(axis=1)
+    N = n - 1                                            # networkx's _rescale, sampled, endpoints off
+    if N < 2:
+        return dict.fromkeys(nodes, 0.0)
+    scale_source = 1 / ((k - 1) * (N - 1)) if k > 1 else math.nan
+    scale_other = 1 / (k * (N - 1))
+    is_src = np.zeros(n, dtype=bool)
+    is_src[src] = True
+    total *= np.where(is_src, scale_source, scale_other)
+    return {v: float(total[i]) for i, v in enumerate(nodes)}
 
 
 def _pivots(n: int) -> int:
@@ -506,11 +661,12 @@ def place_rollup(G: nx.MultiDiGraph, levels: Iterable[str] = ("county", "townshi
     """
     levels = tuple(levels)
     acc: dict[str, dict[str, dict[str, Any]]] = {lv: {} for lv in levels}
+    chains: dict[str, list[str]] = {}
 
     def row(level: str, place: str) -> dict[str, Any]:
         r = acc[level].get(place)
         if r is None:
-            chain = place_chain(G, place)
+            chain = place_chain(G, place, chains)
             r = acc[level][place] = {"id": place, "label": G.nodes[place]["label"],
                                      "path": [G.nodes[p]["label"] for p in reversed(chain)],
                                      "cases": set(), "persons": set(), "incomes": set(), "stats": set()}
@@ -519,7 +675,7 @@ def place_rollup(G: nx.MultiDiGraph, levels: Iterable[str] = ("county", "townshi
     for case in nodes_of(G, "Case"):
         parts = case_parts(G, case)
         for lv in levels:
-            hits = {place_at_level(G, p, lv) for p in parts["place"]} - {None}
+            hits = {place_at_level(G, p, lv, chains) for p in parts["place"]} - {None}
             for h in hits:
                 r = row(lv, h)
                 r["cases"].add(case)
@@ -527,7 +683,7 @@ def place_rollup(G: nx.MultiDiGraph, levels: Iterable[str] = ("county", "townshi
                 r["incomes"].update(_case_incomes(G, case))
     for st in nodes_of(G, "Statistic"):
         for lv in levels:
-            for h in {place_at_level(G, p, lv) for p in _out(G, st, "place")} - {None}:
+            for h in {place_at_level(G, p, lv, chains) for p in _out(G, st, "place")} - {None}:
                 row(lv, h)["stats"].add(st)
 
     out: dict[str, list[dict]] = {}

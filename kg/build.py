@@ -352,12 +352,26 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
         t = lap("store", t)
         if views:
             load_nx, analyze = _stage_import("kg.analytics", ("load_graph", "analyze"), "analytics")
-            nxg = load_nx(graph)         # the graph just written, loaded into networkx once
-            analyze(staging / "kg.ttl", staging, G=nxg)
-            t = lap("analytics", t)
             (write_views,) = _stage_import("kg.views", ("write_views",), "views")
-            write_views(staging / "kg.ttl", staging, G=nxg)
-            t = lap("views", t)
+            previous = _current(out)
+            views_key = _views_key(graph_file)
+            if previous is not None and _reuse_views(previous, staging, views_key):
+                # the same graph, code and templates as the committed build: its analytics,
+                # report and views are linked, not computed again
+                report.cache["views"] = "reused"
+                t = lap("views", t)
+            else:
+                # the graph just written, loaded into networkx once for analytics and views,
+                # from the file (pyoxigraph's parser: faster than walking the rdflib graph)
+                nxg = load_nx(graph_file)
+                t = lap("load", t)
+                analyze(staging / "kg.ttl", staging, G=nxg)
+                t = lap("analytics", t)
+                # case pages whose content did not change are linked from the committed output
+                write_views(staging / "kg.ttl", staging, G=nxg, previous=previous)
+                del nxg
+                _write_views_key(staging, views_key)
+                t = lap("views", t)
         if not shacl:
             report.shacl = {"conforms": None, "skipped": "validation turned off"}
         elif shacl_cached is not None:
@@ -404,6 +418,93 @@ def _shacl_key(graph_file: Path) -> str:
 
         h.update(version("pyshacl").encode())
     return h.hexdigest()
+
+
+_VIEWS_KEY = ".views-key.json"      # in a build directory: what its analytics and views came from
+_VIEW_FILES = ("analytics.json", "report.html", "graph.html")
+
+
+def _views_key(graph_file: Path) -> str:
+    """What analytics.json, report.html and the views depend on: the graph's bytes, the
+    analytics and views code, the templates, and the libraries that compute and render."""
+    import hashlib
+    import importlib
+    from importlib.metadata import version
+
+    from kg.resources import templates_dir
+
+    h = hashlib.sha256(graph_file.read_bytes())
+    for name in ("kg.analytics", "kg.views"):
+        source = getattr(importlib.import_module(name), "__file__", None)
+        if source:
+            h.update(Path(source).read_bytes())
+    for p in sorted(templates_dir().iterdir()):
+        if p.is_file():
+            h.update(p.name.encode("utf-8") + b"\0" + p.read_bytes())
+    for dist in ("networkx", "numpy", "scipy", "jinja2", "pyvis", "pyoxigraph"):
+        with contextlib.suppress(Exception):
+            h.update(f"{dist}={version(dist)}".encode())
+    return h.hexdigest()
+
+
+def _view_files(build_dir: Path) -> list[str]:
+    """The analytics and view files of a build directory, relative to it."""
+    names = [n for n in _VIEW_FILES if (build_dir / n).is_file()]
+    cases = build_dir / "cases"
+    if cases.is_dir():
+        names += [f"cases/{p.name}" for p in sorted(cases.iterdir()) if p.is_file()]
+    return names
+
+
+def _write_views_key(build_dir: Path, key: str) -> None:
+    import hashlib
+
+    files = {n: hashlib.sha256((build_dir / n).read_bytes()).hexdigest() for n in _view_files(build_dir)}
+    write_json(build_dir / _VIEWS_KEY, {"key": key, "files": files})
+
+
+def _reuse_views(previous: Path, staging: Path, key: str) -> bool:
+    """Link the committed build's analytics and views into ``staging`` when they were made
+    from the same key and every file still has the bytes recorded then (a file changed or
+    damaged since, e.g. by ``kg analyze``, means computing them again)."""
+    import hashlib
+    import shutil
+    import tempfile
+
+    from kg.io import replace_dir
+
+    try:
+        entry = json.loads((previous / _VIEWS_KEY).read_text(encoding="utf-8"))
+        if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("files"), dict):
+            return False
+        files: dict[str, str] = entry["files"]
+        if sorted(files) != sorted(_view_files(previous)):
+            return False
+        for name, digest in files.items():
+            if hashlib.sha256((previous / name).read_bytes()).hexdigest() != digest:
+                return False
+    except (OSError, ValueError):
+        return False
+    tmp = Path(tempfile.mkdtemp(prefix=".cases.", dir=staging))
+    try:
+        for name in files:
+            target = tmp / name.removeprefix("cases/") if name.startswith("cases/") else staging / name
+            try:
+                os.link(previous / name, target)
+            except OSError:
+                shutil.copyfile(previous / name, target)
+        if any(n.startswith("cases/") for n in files):
+            replace_dir(tmp, staging / "cases")
+        else:
+            shutil.rmtree(tmp)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for name in _VIEW_FILES:
+            (staging / name).unlink(missing_ok=True)
+        remove_path(staging / "cases")
+        return False
+    write_json(staging / _VIEWS_KEY, entry)
+    return True
 
 
 def _read_shacl_cache(cache_dir: Path, key: str) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 import shutil
 import tempfile
@@ -398,13 +399,13 @@ def _item(G: nx.MultiDiGraph, n: str, articles: Iterable[str] | None = None) -> 
             "level": vocab["levels"].get(d.get("admin_level") or "", d.get("admin_level")), "attrs": d}
 
 
-def _case_view(G: nx.MultiDiGraph, case: str) -> dict[str, Any]:
+def _case_view(G: nx.MultiDiGraph, case: str, chains: dict[str, list[str]] | None = None) -> dict[str, Any]:
     vocab = display_vocabulary()
     parts = case_parts(G, case)
     arts = G.nodes[case]["sources"]
     places = []
     for p in parts["place"]:
-        chain = [_item(G, x, arts) for x in place_chain(G, p)]
+        chain = [_item(G, x, arts) for x in place_chain(G, p, chains)]
         places.append({"place": chain[0], "chain": list(reversed(chain))})
     incomes = []
     for o in parts["outcome"]:
@@ -423,27 +424,94 @@ def _case_view(G: nx.MultiDiGraph, case: str) -> dict[str, Any]:
             "page": case_page_name(G, case)}
 
 
-def write_case_pages(G: nx.MultiDiGraph, out_dir: Path) -> list[Path]:
+_MANIFEST = ".pages.json"    # in cases/: page -> (what it was rendered from, sha256 of its bytes)
+
+
+@lru_cache(maxsize=1)
+def _render_fingerprint() -> str:
+    """What a page's HTML depends on besides its data: this module (filters, escaping)
+    and every template, stylesheet and vocabulary file."""
+    from kg.resources import templates_dir
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for p in sorted(templates_dir().iterdir()):
+        if p.is_file():
+            h.update(p.name.encode("utf-8") + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def _view_key(v: dict[str, Any]) -> str:
+    data = json.dumps(v, ensure_ascii=False, sort_keys=True, default=repr, separators=(",", ":"))
+    return hashlib.sha256((_render_fingerprint() + data).encode("utf-8")).hexdigest()
+
+
+def _reusable_pages(previous: Path | None) -> dict[str, list[str]]:
+    if previous is None:
+        return {}
+    try:
+        manifest = json.loads((previous / _MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _reuse(previous: Path, page: str, digest: str, target: Path) -> bool:
+    """Link (or copy) the previous build's page when its bytes still hash to ``digest``."""
+    src = previous / page
+    try:
+        data = src.read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            return False                  # damaged or changed since: render it again
+        try:
+            os.link(src, target)
+        except OSError:
+            target.write_bytes(data)
+    except OSError:
+        return False
+    return True
+
+
+def write_case_pages(G: nx.MultiDiGraph, out_dir: Path, previous: Path | None = None) -> list[Path]:
     """Write ``out_dir/cases/<person>-<hash>.html`` for every case and
     ``out_dir/cases/index.html`` listing them; returns the paths (index last).
 
     The pages are written into a fresh sibling directory that then replaces ``cases/`` in
     one move (:func:`kg.io.replace_dir`): a build killed midway leaves the previous pages,
     and pages of cases that no longer exist disappear.
+
+    A page is rendered only when what it shows changed: ``cases/.pages.json`` keeps, per
+    page, a hash of the data it was rendered from (with the templates and this module) and
+    a hash of its bytes; a page whose data hash is unchanged is hard-linked (or copied)
+    from ``previous`` (default: the existing ``out_dir/cases``) once its bytes are checked
+    against the recorded hash. The result is byte for byte what rendering would give.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if previous is None and (out_dir / "cases").is_dir():
+        previous = (out_dir / "cases").resolve()
     env = _env()
     css = _markup(_css())
-    views = [_case_view(G, c) for c in nodes_of(G, "Case")]
+    chains: dict[str, list[str]] = {}          # place chains, shared by the cases of a place
+    views = [_case_view(G, c, chains) for c in nodes_of(G, "Case")]
     views.sort(key=lambda v: (v["persons"][0]["label"] if v["persons"] else "", v["page"]))
     tpl = env.get_template("case.html")
+    old = _reusable_pages(previous)
+    manifest: dict[str, list[str]] = {}
     tmp = Path(tempfile.mkdtemp(prefix=".cases.", dir=out_dir))
     try:
         for v in views:
-            (tmp / v["page"]).write_text(tpl.render(v=v, css=css), encoding="utf-8")
+            key, page = _view_key(v), v["page"]
+            prev = old.get(page)
+            if (isinstance(prev, list) and len(prev) == 2 and prev[0] == key and previous is not None
+                    and _reuse(previous, page, prev[1], tmp / page)):
+                manifest[page] = prev
+                continue
+            data = tpl.render(v=v, css=css).encode("utf-8")
+            (tmp / page).write_bytes(data)
+            manifest[page] = [key, hashlib.sha256(data).hexdigest()]
         (tmp / "index.html").write_text(env.get_template("cases_index.html").render(views=views, css=css, n=len(views)),
                                         encoding="utf-8")
+        (tmp / _MANIFEST).write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
         io.replace_dir(tmp, out_dir / "cases")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -521,13 +589,16 @@ def render_report(result: dict[str, Any]) -> str:
 # All views, and the browser measurement
 
 
-def write_views(graph_path: Path, out_dir: Path, G: nx.MultiDiGraph | None = None) -> list[Path]:
+def write_views(graph_path: Path, out_dir: Path, G: nx.MultiDiGraph | None = None,
+                previous: Path | None = None) -> list[Path]:
     """Write ``out_dir/graph.html``, ``out_dir/cases/*.html`` and ``out_dir/cases/index.html``
-    from the RDF graph; returns the paths written."""
+    from the RDF graph; returns the paths written. ``previous``: an earlier output directory
+    whose unchanged case pages are reused (:func:`write_case_pages`)."""
     if G is None:
         G = load_graph(graph_path)
     out_dir = Path(out_dir)
-    return [write_graph_html(G, out_dir / "graph.html"), *write_case_pages(G, out_dir)]
+    prev_cases = Path(previous) / "cases" if previous is not None and (Path(previous) / "cases").is_dir() else None
+    return [write_graph_html(G, out_dir / "graph.html"), *write_case_pages(G, out_dir, prev_cases)]
 
 
 def measure_draw(html_path: Path, *, screenshot: Path | None = None, timeout_s: float = 120.0,

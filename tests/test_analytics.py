@@ -65,6 +65,26 @@ def test_load_graph_accepts_rdflib_graph_and_agrees_with_file(fixture_path, G):
     g = rdflib.Graph().parse(fixture_path, format="turtle")
     H = A.load_graph(g)
     assert set(H.nodes) == set(G.nodes) and H.number_of_edges() == G.number_of_edges()
+    # the rdflib path and the pyoxigraph path give the same nodes, attributes, edges and order
+    assert list(H.nodes(data=True)) == list(G.nodes(data=True))
+    assert list(H.edges(keys=True, data=True)) == list(G.edges(keys=True, data=True))
+
+
+def test_load_graph_formats_agree_and_ignore_triple_order(fixture_path, G, tmp_path):
+    import random
+
+    import rdflib
+
+    nt = tmp_path / "kg.nt"
+    rdflib.Graph().parse(fixture_path, format="turtle").serialize(nt, format="nt", encoding="utf-8")
+    lines = nt.read_text(encoding="utf-8").splitlines(keepends=True)
+    random.Random(1).shuffle(lines)
+    shuffled = tmp_path / "shuffled.nt"
+    shuffled.write_text("".join(lines + lines[:5]), encoding="utf-8")     # and some duplicates
+    for path in (nt, shuffled):
+        H = A.load_graph(path)
+        assert list(H.nodes(data=True)) == list(G.nodes(data=True))
+        assert list(H.edges(keys=True, data=True)) == list(G.edges(keys=True, data=True))
 
 
 def test_load_graph_errors_name_the_file(tmp_path):
@@ -167,6 +187,18 @@ def test_centrality_by_hand(G):
     # the most central place is the province joining the three counties
     assert cen["Place"][0]["label"] == "重庆市"
     assert set(cen) == set(A.ENTITY_CLASSES)
+
+
+def test_sampled_betweenness_equals_networkx():
+    import networkx as nx
+
+    # several components, cycles (many shortest paths), isolated nodes
+    H = nx.disjoint_union_all([nx.karate_club_graph(), nx.grid_2d_graph(6, 7), nx.path_graph(9),
+                               nx.empty_graph(3)])
+    for k, seed in ((10, 0), (40, 3), (len(H) - 1, 1)):
+        ref = nx.betweenness_centrality(H, k=k, seed=seed)
+        ours = A._sampled_betweenness(H, k, seed)
+        assert ours == pytest.approx(ref, abs=1e-12)
 
 
 def test_communities_partition_and_determinism(G):

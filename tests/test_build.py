@@ -74,7 +74,11 @@ def _build_store(graph_file, store_dir):
     (Path(store_dir) / "data").write_bytes(Path(graph_file).read_bytes())
 
 
-def _write_views(graph_path, out_dir, G):
+VIEWS_PREVIOUS: list = []     # the ``previous`` output each write_views call was given
+
+
+def _write_views(graph_path, out_dir, G, previous=None):
+    VIEWS_PREVIOUS.append(previous)
     (Path(out_dir) / "cases").mkdir()
     (Path(out_dir) / "cases" / "index.html").write_text("<html></html>", encoding="utf-8")
     (Path(out_dir) / "graph.html").write_text("<html></html>", encoding="utf-8")
@@ -164,6 +168,31 @@ def test_rebuild_uses_the_cache_and_replaces_the_output(tmp_path, stages):
     assert (out / "kg.ttl").read_text(encoding="utf-8") == "吴玉兰\n张三参\n"
     builds = [p.name for p in out.glob(".build-*")]
     assert builds == [os.readlink(out / ".current")], "old build directories are removed"
+
+
+def test_views_of_an_unchanged_graph_are_reused_else_rebuilt_from_the_previous(tmp_path, stages):
+    corpus, out = _corpus(tmp_path, GOOD), tmp_path / "out"
+    VIEWS_PREVIOUS.clear()
+    kb.build(corpus, out, quiet=True)
+    first = (out / kb.CURRENT).resolve()
+    assert VIEWS_PREVIOUS == [None]                      # nothing committed yet
+    # the same graph: analytics and views are linked from the committed build
+    report = kb.build(corpus, out, quiet=True)
+    assert report.cache.get("views") == "reused" and len(VIEWS_PREVIOUS) == 1
+    assert (out / "report.html").read_text(encoding="utf-8") == "nx"
+    assert (out / "cases" / "index.html").is_file() and (out / "graph.html").is_file()
+    # a file of the committed output changed since (kg analyze, damage): computed again
+    second = (out / kb.CURRENT).resolve()
+    (second / "report.html").write_text("damaged", encoding="utf-8")
+    report = kb.build(corpus, out, quiet=True)
+    assert "views" not in report.cache and VIEWS_PREVIOUS[-1].resolve() == second
+    assert (out / "report.html").read_text(encoding="utf-8") == "nx"
+    # a changed graph: computed again, with the committed build to take unchanged pages from
+    (corpus / "c.txt").write_text("黄家君返乡创业。", encoding="utf-8")
+    third = (out / kb.CURRENT).resolve()
+    report = kb.build(corpus, out, quiet=True)
+    assert "views" not in report.cache and len(VIEWS_PREVIOUS) == 3
+    assert VIEWS_PREVIOUS[-1].resolve() == third != first
 
 
 def test_no_views_drops_the_views_of_the_previous_build(tmp_path, stages):

@@ -116,6 +116,31 @@ def test_rewrite_drops_pages_of_vanished_cases(built, tmp_path):
     assert V.case_page_name(G, EX + "c8") not in names and len(names) == 8
 
 
+def test_unchanged_case_pages_are_reused_byte_for_byte(built, tmp_path):
+    _, G, _ = built
+    fresh, again = tmp_path / "fresh", tmp_path / "again"
+    V.write_case_pages(G, fresh)
+    V.write_case_pages(G, again)
+    first = {p.name: p.read_bytes() for p in (again / "cases").glob("*.html")}
+    ino = {p.name: p.stat().st_ino for p in (again / "cases").glob("*.html")}
+    # one case changes (its person's label), one page is damaged on disk
+    G2 = G.copy()
+    person = A.case_parts(G2, EX + "c4")["person"][0]
+    G2.nodes[person]["label"] = "黄家君甲"
+    damaged = V.case_page_name(G, EX + "c1")
+    (again / "cases" / damaged).resolve().write_bytes(b"<html>truncated")
+    V.write_case_pages(G2, again)
+    V.write_case_pages(G2, fresh := tmp_path / "fresh2")
+    pages = {p.name: p for p in (again / "cases").glob("*.html")}
+    assert {n: p.read_bytes() for n, p in pages.items()} == {p.name: p.read_bytes()
+                                                            for p in (fresh / "cases").glob("*.html")}
+    changed = V.case_page_name(G2, EX + "c4")
+    assert "黄家君甲" in pages[changed].read_text(encoding="utf-8")
+    assert pages[damaged].read_bytes() == first[damaged]            # rendered again, not copied
+    reused = [n for n in pages if n in ino and n not in (changed, damaged, "index.html")]
+    assert reused and all(pages[n].stat().st_ino == ino[n] for n in reused)   # linked, not rewritten
+
+
 def test_layout_deterministic_and_spread(built):
     _, G, _ = built
     a, b = V.graph_layout(G), V.graph_layout(G)

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.doc import DocIndex, block_kind, init_doc
+from kg.nlp.doc import DocIndex, init_doc
 from kg.nlp.persons import doc_text, fast_evidence, load_lexicons
 from kg.records import ADMIN_LEVELS, Case, Evidence, Income, Program
 from kg.resources import data_file
@@ -164,6 +164,9 @@ class CaseAssembler:
         self.re_relation_end = re.compile(rf"(?P<pron>[她他其]的?)?(?:{rels})$")
         self.re_role_only = re.compile(rf"(?:{_alt(roles)})?")
         self.org_kinds = frozenset(employer_kinds)
+        # any-of-these-words tests as one regex search each (None: an empty list matches nothing)
+        self.re_negation = re.compile(_alt(self.lex.negation)) if self.lex.negation else None
+        self.re_not_income = re.compile(_alt(self.lex.not_income)) if self.lex.not_income else None
 
     # -- helpers --------------------------------------------------------------------------
     def _person_kind(self, person) -> str:
@@ -173,8 +176,8 @@ class CaseAssembler:
         return "leader" if "leader" in kinds else "official"
 
     def _negated(self, text: str, start: int) -> bool:
-        before = text[max(0, start - 6):start]
-        return any(neg in before for neg in self.lex.negation)
+        """A negation word in the six characters before ``start`` (无法外出务工)."""
+        return self.re_negation is not None and self.re_negation.search(text, max(0, start - 6), start) is not None
 
     def __call__(self, doc: Doc) -> Doc:
         init_doc(doc)
@@ -186,22 +189,23 @@ class CaseAssembler:
         def sent_of(char: int) -> int:
             return max(0, bisect.bisect_right(starts, char) - 1)
 
-        newlines = [i for i, c in enumerate(text) if c == "\n"]
+        newlines = [m.start() for m in re.finditer("\n", text)]
 
         def para_of(char: int) -> int:
             return bisect.bisect_right(newlines, char)
 
-        # place mentions as plain tuples (a SpanGroup builds Span objects on every pass)
-        plist = [(sp.start_char, sp.end_char, sp._.kg_ref) for sp in _spans(doc, "kg_places")]
+        # every mention as a plain (start_char, end_char, kg_ref) tuple, read once per group
+        # (iterating a SpanGroup builds a Span and its Tokens per mention, on every pass)
+        plist = _span_tuples(doc, "kg_places")
+        org_list = _span_tuples(doc, "kg_orgs")
         place_ends = {e: r for _s, e, r in plist}
         # mentions
         kinds = {n: self._person_kind(p) for n, p in persons.items()}
         mentions: list[_Mention] = []
-        for sp in doc.spans["kg_persons"] if "kg_persons" in doc.spans else []:
-            name = sp._.kg_ref
+        for sp_start, sp_end, name in _span_tuples(doc, "kg_persons"):
             if name not in persons:
                 continue
-            st, en = self._name_bounds(text, sp.start_char, sp.end_char, name, persons[name].aliases)
+            st, en = self._name_bounds(text, sp_start, sp_end, name, persons[name].aliases)
             after = text[en:en + 4]
             before = text[max(0, st - 12):st]
             possessive = bool(self.re_possessive.match(after))          # 李刚伟的母亲
@@ -218,23 +222,20 @@ class CaseAssembler:
 
         # facts
         facts: list[_Fact] = []
-        for sp in doc.spans.get("kg_programs", []) if "kg_programs" in doc.spans else []:
-            facts.append(_Fact(sp.start_char, sp.end_char, "program", sp._.kg_ref, sent_of(sp.start_char),
-                               self._negated(text, sp.start_char)))
+        for sp_start, sp_end, ref in _span_tuples(doc, "kg_programs"):
+            facts.append(_Fact(sp_start, sp_end, "program", ref, sent_of(sp_start), self._negated(text, sp_start)))
         incomes = doc._.kg_incomes or []
-        for sp in doc.spans["kg_incomes"] if "kg_incomes" in doc.spans else []:
-            ref = sp._.kg_ref
+        for sp_start, sp_end, ref in _span_tuples(doc, "kg_incomes"):
             if isinstance(ref, int) and 0 <= ref < len(incomes):
-                ctx = text[max(0, sp.start_char - 8):sp.start_char]
-                if any(w in ctx for w in self.lex.not_income):
+                if self.re_not_income is not None and self.re_not_income.search(
+                        text, max(0, sp_start - 8), sp_start):
                     continue
-                facts.append(_Fact(sp.start_char, sp.end_char, "income", ref, sent_of(sp.start_char)))
-        for group, kind in (("kg_orgs", "org"), ("kg_places", "place")):
-            for sp in doc.spans[group] if group in doc.spans else []:
-                facts.append(_Fact(sp.start_char, sp.end_char, kind, sp._.kg_ref, sent_of(sp.start_char)))
+                facts.append(_Fact(sp_start, sp_end, "income", ref, sent_of(sp_start)))
+        for group_list, kind in ((org_list, "org"), (plist, "place")):
+            for sp_start, sp_end, ref in group_list:
+                facts.append(_Fact(sp_start, sp_end, kind, ref, sent_of(sp_start)))
         # an official's organisation (五间镇社保所所长吴娟): where the official acts in someone's
         # story (在吴娟的鼓励下, 吴娟还帮助…郭满元申报…), that organisation is the organiser
-        org_list = [(sp.start_char, sp.end_char, sp._.kg_ref) for sp in _spans(doc, "kg_orgs")]
         affiliation: dict[str, str] = {}
         for m in mentions:
             if kinds.get(m.name) == "official" and m.name not in affiliation:
@@ -259,11 +260,12 @@ class CaseAssembler:
             by_sent_f[f.sent].append(f)
 
         official_quotes = self._official_quotes(text, mentions)
-        place_starts = {ps for ps, _pe, _r in plist} | {sp.start_char for sp in _spans(doc, "kg_orgs")}
+        place_starts = {ps for ps, _pe, _r in plist} | {os_ for os_, _oe, _r in org_list}
 
         def para_end(char: int) -> int:
             i = bisect.bisect_right(newlines, char)
             return newlines[i] if i < len(newlines) else len(text)
+        blocks = doc._.kg_blocks or ()
         current: str | None = None
         recent: list[str] = []
         last_para = -1
@@ -271,7 +273,7 @@ class CaseAssembler:
             stext = text[ss:se]
             if not stext.strip():
                 continue
-            if block_kind(doc, ss) in self.skip_blocks:
+            if _block_kind(blocks, ss) in self.skip_blocks:
                 current = None
                 continue
             para = para_of(ss + len(stext) - len(stext.lstrip()))
@@ -280,8 +282,10 @@ class CaseAssembler:
             last_para = para
             if new_para and current is not None and not any(m.actor for m in ms):
                 lead = stext.lstrip()
-                prev = text[:ss].rstrip()
-                broken = bool(prev) and prev[-1] not in "。！？；”」\"）)…"
+                k = ss - 1      # the last character before the paragraph that is not white space
+                while k >= 0 and text[k].isspace():
+                    k -= 1
+                broken = k >= 0 and text[k] not in "。！？；”」\"）)…"
                 if not (broken or lead.startswith(("“", "\"", "「")) or _PRONOUN.search(stext[:40])
                         or self._continues(text, ss, para_end(ss), place_starts)):
                     current = None
@@ -344,7 +348,7 @@ class CaseAssembler:
             recent.extend(m.name for m in ms if m.actor)
             del recent[:-8]
 
-        doc._.kg_cases = self._cases(doc, text, persons, stories, bounds, kinds, plist)
+        doc._.kg_cases = self._cases(doc, text, persons, stories, bounds, kinds, plist, org_list)
         return doc
 
     def _work_place_at(self, text: str, start: int, limit: int) -> bool:
@@ -469,7 +473,7 @@ class CaseAssembler:
 
     # -- assembling the records -----------------------------------------------------------
     def _cases(self, doc: Doc, text: str, persons, stories: dict[str, _Story], bounds, kinds,
-               plist: list) -> list[Case]:
+               plist: list, org_list: list) -> list[Case]:
         places = doc._.kg_places or {}
         if doc._.kg_programs is None:
             doc._.kg_programs = {}
@@ -511,7 +515,7 @@ class CaseAssembler:
             if not case.organizations and self._works(live, programs):
                 # the workplace named in the scene just before the story (在位于綦江的重庆赛之源
                 # 齿轮制造有限公司内…。在一条生产线上，贫困户任启勇…)
-                employer = self._setting_employer(doc, st, bounds)
+                employer = self._setting_employer(doc, st, bounds, org_list)
                 if employer:
                     case.organizations.append(employer)
             if home_places:
@@ -548,13 +552,13 @@ class CaseAssembler:
                    or f.kind == "program" and f.ref in programs
                    and "PovertyWorkshop" in programs[f.ref].categories for f in facts)
 
-    def _setting_employer(self, doc: Doc, st: _Story, bounds) -> str | None:
+    def _setting_employer(self, doc: Doc, st: _Story, bounds, org_list: list) -> str | None:
         if not st.sents:
             return None
         orgs = doc._.kg_orgs or {}
         first = min(st.sents)
         lo, hi = bounds[max(0, first - 2)][0], bounds[first][0]
-        found = [sp._.kg_ref for sp in _spans(doc, "kg_orgs") if lo <= sp.start_char < hi]
+        found = [ref for os_, _oe, ref in org_list if lo <= os_ < hi]
         found = [r for r in found if r in orgs and orgs[r].kind in self.org_kinds]
         return found[-1] if found else None
 
@@ -630,8 +634,20 @@ class CaseAssembler:
         return chosen, work
 
 
-def _spans(doc: Doc, group: str):
-    return doc.spans[group] if group in doc.spans else []
+def _span_tuples(doc: Doc, group: str) -> list[tuple[int, int, object]]:
+    """``(start_char, end_char, kg_ref)`` of each span of a group (empty when the group is absent)."""
+    if group not in doc.spans:
+        return []
+    return [(sp.start_char, sp.end_char, sp._.kg_ref) for sp in doc.spans[group]]
+
+
+def _block_kind(blocks, char: int) -> str:
+    """:func:`kg.nlp.doc.block_kind` over ``doc._.kg_blocks`` read once (the extension
+    attribute look-up costs more than the test)."""
+    for start, end, kind in blocks:
+        if start <= char < end:
+            return kind
+    return "body"
 
 
 @Language.factory("kg_cases", default_config={"skip_blocks": ["caption", "byline", "headline"], "lookback_sents": 4,

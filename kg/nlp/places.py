@@ -30,6 +30,7 @@ import importlib.util
 import os
 import re
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 from spacy.language import Language
@@ -173,7 +174,7 @@ class PlaceFinder:
         #: instead of testing every position in Python.
         self._suffix_start = re.compile("[" + "".join(re.escape(c) for c in sorted(self.by_first)) + "]")
         #: First two characters -> lengths _high_head tries there, longest first (memo).
-        self._head_memo: dict[str, tuple[int, ...]] = {}
+        self._head_memo: dict[str, tuple[int, ...]] = _Memo(self._compute_head_lengths)
         self._head_key_set: frozenset[str] | None = None
         self.lexicon: dict[str, tuple[int, str, str]] = {}
         self.zone_words: list[str] = []
@@ -351,14 +352,14 @@ class PlaceFinder:
         # Where a gazetteer or lexicon name starts (one position in twenty): the head finders
         # of passes 1 and 2 find nothing elsewhere, and calling them at every character was
         # this component's main cost.
-        pairs, named = self._name_starts(text)
+        named = self._name_starts(text)
 
         # Pass 1: chains from provinces, prefectures, counties and the general lexicon.
         i = 0
         for j in named:
             if j < i or not is_cjk(text[j]):
                 continue     # inside the last chain
-            head = self._high_head(text, j, self._head_lengths(pairs[j]))
+            head = self._high_head(text, j, self._head_lengths(text[j:j + 2]))
             if head is None:
                 continue
             chain = self._chain(text, head)
@@ -394,7 +395,7 @@ class PlaceFinder:
         low_index = gaz.low_length_index
         i = 0
         for j in named:
-            if j < i or covered[j] or pairs[j] not in low_index or not is_cjk(text[j]):
+            if j < i or covered[j] or text[j:j + 2] not in low_index or not is_cjk(text[j]):
                 continue
             head = self._low_head(text, j, context_for(j), covered, seen_first)
             if head is None:
@@ -483,30 +484,29 @@ class PlaceFinder:
                 {*gaz.high_length_index, *gaz.low_length_index, *self._lex_lens})
         return self._head_key_set
 
-    def _name_starts(self, text: str) -> tuple[list[str], list[int]]:
-        """``text[i:i + 2]`` for every ``i``, and the positions where some gazetteer name (full or
-        short) or lexicon word starts. Pairs no name starts with are ruled out by one set
-        intersection, the rest by dictionary tests in a comprehension; a superset of where
-        :meth:`_high_head` and :meth:`_low_head` find something, in text order."""
-        n = len(text)
-        pairs = [*map(str.__add__, text, text[1:]), text[-1:]] if n else []
-        keys = self._head_keys().intersection(pairs)
-        lengths = {key: self._head_lengths(key) for key in keys}
+    def _name_starts(self, text: str) -> list[int]:
+        """The positions where some gazetteer name (full or short) or lexicon word starts, in
+        text order: a superset of where :meth:`_high_head` and :meth:`_low_head` find something.
+        Positions whose next two characters begin no name are ruled out at C speed (set
+        membership mapped over the pairs); the rest are tested with dictionary look-ups."""
+        if not text:
+            return []
+        pairs = [*map(str.__add__, text, text[1:]), text[-1:]]     # text[i:i + 2] for each i
+        keys = self._head_keys().intersection(set(pairs))   # probe the big table once per distinct pair
         full, short, lexicon = self.gaz.full_name_index, self.gaz.short_name_index, self.lexicon
-        named = [j for j, pair in enumerate(pairs) if pair in keys
-                 and any((s := text[j:j + k]) in full or s in short or s in lexicon for k in lengths[pair])]
-        return pairs, named
+        head_lengths = self._head_memo         # a plain subscript per position, no method call
+        return [j for j in compress(range(len(text)), map(keys.__contains__, pairs))
+                if any((s := text[j:j + k]) in full or s in short or s in lexicon for k in head_lengths[pairs[j]])]
 
     def _head_lengths(self, key: str) -> tuple[int, ...]:
         """Lengths of gazetteer names (any level) and lexicon words starting with ``key`` (the
         text's next two characters), longest first; memoised, as the same pairs recur."""
-        lengths = self._head_memo.get(key)
-        if lengths is None:
-            gaz = self.gaz
-            lengths = tuple(sorted({*gaz.high_lengths(key, 0), *gaz.low_lengths(key, 0),
-                                    *self._lex_lens.get(key, ())}, reverse=True))
-            self._head_memo[key] = lengths
-        return lengths
+        return self._head_memo[key]
+
+    def _compute_head_lengths(self, key: str) -> tuple[int, ...]:
+        gaz = self.gaz
+        return tuple(sorted({*gaz.high_lengths(key, 0), *gaz.low_lengths(key, 0),
+                             *self._lex_lens.get(key, ())}, reverse=True))
 
     def _high_head(self, text: str, i: int, lengths: tuple[int, ...] | None = None) -> PlaceMention | None:
         """A province, prefecture, county or lexicon place starting at ``i`` (longest first);
@@ -671,6 +671,18 @@ class PlaceFinder:
                 if best is None or m.end > best.end:
                     best = m
         return best
+
+
+class _Memo(dict):
+    """A dict that computes a missing value with ``fill(key)`` and keeps it."""
+
+    def __init__(self, fill):
+        super().__init__()
+        self.fill = fill
+
+    def __missing__(self, key):
+        value = self[key] = self.fill(key)
+        return value
 
 
 def _ordered_unique(xs) -> list[int]:
