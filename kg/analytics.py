@@ -226,7 +226,8 @@ def load_graph(source) -> nx.MultiDiGraph:
         every literal property under its snake-cased local name (``amount``, ``period``,
         ``admin_level``...). Edges are keyed by the predicate's local name and carry
         ``predicate`` and ``label`` (Chinese where known). Nodes are added in IRI order and
-        each node's edges in (target, predicate) order, whatever the order of the triples
+        each node's edges in (predicate, target) order (the order of sorted N-Triples or of
+        ``kg.ttl``), whatever the order of the triples
         in the source: the same graph gives the same networkx graph, hence the same
         communities and samples, from any file or store.
     """
@@ -289,9 +290,8 @@ def load_graph(source) -> nx.MultiDiGraph:
         G.add_node(s, **attrs)
 
     for s in cls_of:
-        edges = sorted({(o, _local(p)) for p, o in by_subject[s]
-                        if isinstance(o, str) and o in cls_of and p != RDF_TYPE})
-        for o, ln in edges:
+        for p, o in sorted({(p, o) for p, o in by_subject[s] if isinstance(o, str) and o in cls_of and p != RDF_TYPE}):
+            ln = _local(p)
             G.add_edge(s, o, key=ln, predicate=ln, label=pred_zh.get(ln, ln))
     del by_subject
 

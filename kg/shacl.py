@@ -71,6 +71,7 @@ class Check:
     """One constraint of one shape as a SPARQL query returning ``?this`` (and ``?value``)."""
 
     shape: str           # the source shape (IRI or blank node id)
+    node_shape: str      # the node shape (with the target) it belongs to
     path: str | None     # the result path (property shapes)
     component: str       # e.g. "MinCountConstraintComponent", "SPARQLConstraintComponent"
     message: str
@@ -250,17 +251,17 @@ def compile_shapes(sg: rdflib.Graph) -> list[Check]:
         # node-level constraints on the focus node itself
         for param in _VALUE_PARAMS:
             for arg in sg.objects(shape, param):
-                checks.append(Check(name, None, _COMPONENT[param], str(node_msg or f"{param} {arg}"),
+                checks.append(Check(name, name, None, _COMPONENT[param], str(node_msg or f"{param} {arg}"),
                                     f"SELECT DISTINCT ?this ?value WHERE {{ {target} BIND (?this AS ?value) "
                                     f"FILTER (!{_value_expr(sg, shape, param, arg, '?this')}) }}"))
         for kind in (SH["or"], SH.xone):
             for head in sg.objects(shape, kind):
                 comp = "OrConstraintComponent" if kind == SH["or"] else "XoneConstraintComponent"
-                checks.append(Check(name, None, comp, str(node_msg or f"{comp} not satisfied"),
+                checks.append(Check(name, name, None, comp, str(node_msg or f"{comp} not satisfied"),
                                     f"SELECT DISTINCT ?this ?value WHERE {{ {target} BIND (?this AS ?value) "
                                     f"FILTER (!{_choice_expr(sg, kind, head, '?this')}) }}"))
         for prop in sg.objects(shape, SH.property):
-            checks += _property_checks(sg, prop, target)
+            checks += _property_checks(sg, prop, target, name)
         for cons in sg.objects(shape, SH.sparql):
             select = str(_one(sg, cons, SH.select))
             msg = _one(sg, cons, SH.message)
@@ -268,13 +269,13 @@ def compile_shapes(sg: rdflib.Graph) -> list[Check]:
             if not brace or "$this" not in head:
                 raise ShaclError(f"shape {name}: sh:select must be SELECT $this WHERE {{ ... }}")
             body = body.replace("$this", "?this")
-            checks.append(Check(name, None, "SPARQLConstraintComponent", str(msg or "SPARQL constraint"),
+            checks.append(Check(name, name, None, "SPARQLConstraintComponent", str(msg or "SPARQL constraint"),
                                 f"{_prefixes(sg, cons)}\nSELECT DISTINCT ?this ?value WHERE {{ {target} {{ "
                                 f"SELECT ?this WHERE {{ {body} }} BIND (?this AS ?value) }}"))
     return checks
 
 
-def _property_checks(sg: rdflib.Graph, prop: Node, target: str) -> list[Check]:
+def _property_checks(sg: rdflib.Graph, prop: Node, target: str, node_shape: str) -> list[Check]:
     name = _shape_name(sg, prop)
     for p in set(sg.predicates(prop, None)):
         if p not in _HANDLED:
@@ -285,7 +286,7 @@ def _property_checks(sg: rdflib.Graph, prop: Node, target: str) -> list[Check]:
     out: list[Check] = []
 
     def add(component: str, default: str, query: str) -> None:
-        out.append(Check(name, str(path), component, str(msg) if msg is not None else default, query))
+        out.append(Check(name, node_shape, str(path), component, str(msg) if msg is not None else default, query))
 
     mn = _one(sg, prop, SH.minCount)
     if mn is not None and int(mn) > 0:

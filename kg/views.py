@@ -440,9 +440,29 @@ def _render_fingerprint() -> str:
     return h.hexdigest()
 
 
-def _view_key(v: dict[str, Any]) -> str:
-    data = json.dumps(v, ensure_ascii=False, sort_keys=True, default=repr, separators=(",", ":"))
-    return hashlib.sha256((_render_fingerprint() + data).encode("utf-8")).hexdigest()
+def _dumps(x: Any) -> str:
+    return json.dumps(x, ensure_ascii=False, sort_keys=True, default=repr, separators=(",", ":"))
+
+
+def _view_key(v: dict[str, Any], memo: dict[str, str] | None = None) -> str:
+    """A hash of everything a case page is rendered from (and of how it is rendered).
+
+    A node's full attributes (a county's evidence from every article that names it...)
+    are on the pages of all its cases: each node's are serialised once (``memo``, by node
+    id) and enter the page's data as their hash."""
+    memo = {} if memo is None else memo
+
+    def item(it: dict[str, Any]) -> dict[str, Any]:
+        h = memo.get(it["id"])
+        if h is None:
+            h = memo[it["id"]] = hashlib.sha256(_dumps(it["attrs"]).encode("utf-8")).hexdigest()
+        return {**it, "attrs": h}
+
+    data = {**v, "case": item(v["case"]), "persons": [item(i) for i in v["persons"]],
+            "programs": [item(i) for i in v["programs"]], "organizations": [item(i) for i in v["organizations"]],
+            "incomes": [item(i) for i in v["incomes"]],
+            "places": [{**p, "place": item(p["place"]), "chain": [item(c) for c in p["chain"]]} for p in v["places"]]}
+    return hashlib.sha256((_render_fingerprint() + _dumps(data)).encode("utf-8")).hexdigest()
 
 
 def _reusable_pages(previous: Path | None) -> dict[str, list[str]]:
@@ -497,10 +517,11 @@ def write_case_pages(G: nx.MultiDiGraph, out_dir: Path, previous: Path | None = 
     tpl = env.get_template("case.html")
     old = _reusable_pages(previous)
     manifest: dict[str, list[str]] = {}
+    memo: dict[str, str] = {}                  # node id -> hash of its attributes
     tmp = Path(tempfile.mkdtemp(prefix=".cases.", dir=out_dir))
     try:
         for v in views:
-            key, page = _view_key(v), v["page"]
+            key, page = _view_key(v, memo), v["page"]
             prev = old.get(page)
             if (isinstance(prev, list) and len(prev) == 2 and prev[0] == key and previous is not None
                     and _reuse(previous, page, prev[1], tmp / page)):

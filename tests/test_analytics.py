@@ -201,6 +201,20 @@ def test_sampled_betweenness_equals_networkx():
         assert ours == pytest.approx(ref, abs=1e-12)
 
 
+def test_analytics_do_not_depend_on_the_string_hash_seed(fixture_path):
+    """Node order (hence Louvain's partition and the betweenness sample) is canonical: the
+    same graph gives the same analytics in every process, whatever PYTHONHASHSEED is."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json, sys; from kg import analytics as A; G = A.load_graph(sys.argv[1]); "
+            "print(json.dumps([A.communities(G), A.centrality(G)], sort_keys=True))")
+    outs = {subprocess.run([sys.executable, "-c", code, str(fixture_path)], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(outs) == 1
+
+
 def test_communities_partition_and_determinism(G):
     first, second = A.communities(G), A.communities(G)
     assert first == second
