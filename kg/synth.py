@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import random
 import re
 import sys
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,8 @@ class SynthArticle:
 # -- resources ---------------------------------------------------------------------------
 
 def _gazetteer_path() -> Path:
-    return Path(str(resources.files("jionlp") / "dictionary" / "china_location.txt"))
+    # found without importing jionlp (slow, and it prints a banner on stdout)
+    return Path(importlib.util.find_spec("jionlp").origin).parent / "dictionary" / "china_location.txt"
 
 
 def _rural_town(name: str) -> bool:
