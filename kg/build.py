@@ -401,7 +401,7 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
 
 def _shacl_key(graph_file: Path) -> str:
     """What a SHACL result depends on: the graph's bytes, the ontology and shapes, the
-    validating code and pyshacl's version."""
+    validating code (kg.graph, kg.shacl) and pyshacl's version."""
     import hashlib
     import importlib
 
@@ -410,9 +410,10 @@ def _shacl_key(graph_file: Path) -> str:
     h = hashlib.sha256(graph_file.read_bytes())
     for p in sorted(ontology_dir().glob("*.ttl")):
         h.update(p.name.encode() + b"\0" + p.read_bytes())
-    source = getattr(importlib.import_module("kg.graph"), "__file__", None)
-    if source:
-        h.update(Path(source).read_bytes())
+    for module in ("kg.graph", "kg.shacl"):
+        source = getattr(importlib.import_module(module), "__file__", None)
+        if source:
+            h.update(Path(source).read_bytes())
     with contextlib.suppress(Exception):
         from importlib.metadata import version
 
@@ -527,9 +528,13 @@ def _validate_file(path: str) -> dict[str, Any]:
     import rdflib
 
     from kg.extract import die_with_parent
-    from kg.graph import validate
+    from kg.graph import PYSHACL_MAX_TRIPLES, validate, validate_file
 
     die_with_parent()
+    if path.endswith(".nt"):
+        with open(path, "rb") as f:
+            if sum(1 for _ in f) > PYSHACL_MAX_TRIPLES:     # big: Oxigraph reads the file itself
+                return _shacl_summary(validate_file(Path(path)))
     graph = rdflib.Graph().parse(path, format="nt" if path.endswith(".nt") else "turtle")
     return _shacl_summary(validate(graph))
 

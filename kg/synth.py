@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import importlib.util
 import random
 import re
 import sys
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.io import write_json, write_text
+from kg.nlp.gazetteer import gazetteer_file
 from kg.resources import data_file
 
 __all__ = ["County", "SynthArticle", "load_counties", "load_templates", "synth_article",
@@ -77,11 +77,6 @@ class SynthArticle:
 
 # -- resources ---------------------------------------------------------------------------
 
-def _gazetteer_path() -> Path:
-    # found without importing jionlp (slow, and it prints a banner on stdout)
-    return Path(importlib.util.find_spec("jionlp").origin).parent / "dictionary" / "china_location.txt"
-
-
 def _rural_town(name: str) -> bool:
     return name.endswith(("镇", "乡")) and 2 <= len(name) <= 6 and not any(w in name for w in ("开发", "虚拟", "农场"))
 
@@ -106,7 +101,7 @@ def load_counties() -> tuple[County, ...]:
         if county and len(good) >= 2:
             counties.append(County(province, prefecture, county[0], county[1], good))
 
-    with open(_gazetteer_path(), encoding="utf-8") as fh:
+    with open(gazetteer_file(), encoding="utf-8") as fh:
         for line in fh:
             depth = len(line) - len(line.lstrip("\t"))
             cols = line.strip().split("\t")

@@ -151,12 +151,19 @@ class Gazetteer:
         return len(self.names)
 
 
-def _data_path() -> Path:
-    # Locate the package without importing it (importing jionlp is slow and prints a banner).
+def gazetteer_file() -> Path:
+    """jionlp's administrative-division file (``dictionary/china_location.txt``), located
+    without importing jionlp (slow, prints a banner) unless the file is still zipped: jionlp
+    ships it as a zip and unpacks it on its first import."""
     spec = importlib.util.find_spec("jionlp")
     if spec is None or not spec.submodule_search_locations:  # pragma: no cover - declared dependency
         raise PipelineError("jionlp (which carries the administrative-division gazetteer) is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "china_location.txt"
+    src = Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "china_location.txt"
+    if not src.exists() and src.with_suffix(".zip").exists():
+        from kg.resources import quiet_import  # noqa: PLC0415
+
+        quiet_import("jionlp")
+    return src
 
 
 def _add(index: dict[str, object], key: str, uid: int) -> None:
@@ -243,7 +250,7 @@ def _cache_file(path: Path) -> Path:
 @functools.cache
 def load_gazetteer(path: str | None = None) -> Gazetteer:
     """The gazetteer index, built once per process (and pickled into the cache for the next)."""
-    src = Path(path) if path else _data_path()
+    src = Path(path) if path else gazetteer_file()
     if not src.exists():
         raise PipelineError(f"{src}: the administrative-division gazetteer is missing")
     cache = _cache_file(src)
