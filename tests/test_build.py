@@ -15,32 +15,17 @@ import signal
 import subprocess
 import sys
 import types
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from kg import build as kb
 from kg import extract
+from kg.corpus import Article, Rejection
 from kg.errors import EXIT_OK, EXIT_REJECTED, InputError, KGError
 from kg.records import ArticleMeta, ArticleRecord, Person
 
 # -- stand-in stages ---------------------------------------------------------------------
-
-
-@dataclass
-class _Article:
-    path: Path
-    file_name: str
-    raw: str
-    meta: ArticleMeta
-
-
-@dataclass
-class _Rejection:
-    path: Path
-    file_name: str
-    reason: str
 
 
 def _read_corpus(d: Path):
@@ -48,10 +33,10 @@ def _read_corpus(d: Path):
     for p in sorted(Path(d).glob("*.txt")):
         raw = p.read_text(encoding="utf-8", errors="replace")
         if not raw.strip():
-            rej.append(_Rejection(p, p.name, "empty file"))
+            rej.append(Rejection(p, p.name, "empty file"))
             continue
         meta = ArticleMeta(file_name=p.name, sha256=hashlib.sha256(p.read_bytes()).hexdigest(), chars=len(raw))
-        arts.append(_Article(p, p.name, raw, meta))
+        arts.append(Article(p, p.name, raw, meta))
     return arts, rej
 
 

@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from kg import extract
+from kg.corpus import Article
 from kg.records import ArticleMeta, ArticleRecord, Evidence, Person
 
 # -- the cache and the corpus loop, with a stand-in extractor (no pipeline needed) --------
 
 
-@dataclass
-class _Article:
-    path: Path
-    file_name: str
-    raw: str
-    meta: ArticleMeta
-
-
-def _article(name: str, raw: str) -> _Article:
+def _article(name: str, raw: str) -> Article:
     meta = ArticleMeta(file_name=name, sha256=hashlib.sha256(raw.encode()).hexdigest(), chars=len(raw))
-    return _Article(Path("corpus") / name, name, raw, meta)
+    return Article(Path("corpus") / name, name, raw, meta)
 
 
 ARTICLES = [
@@ -86,7 +78,7 @@ def test_cache_hit_takes_metadata_from_the_reader(tmp_path: Path, fake):
     assert rec.meta.file_name == "renamed.txt"
 
 
-def _entry(tmp_path: Path, art: _Article) -> Path:
+def _entry(tmp_path: Path, art: Article) -> Path:
     return tmp_path / extract.cache_version() / f"{extract.content_key(art.raw)}.json"
 
 
