@@ -101,7 +101,7 @@ def make_parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=("table", "csv", "json"), default="table", help="result format")
     q.add_argument("--store", type=Path, help="store directory (default: OUT/store)")
 
-    s = command("serve", "Serve the store as a read-only SPARQL 1.1 Protocol endpoint.", _cmd_serve)
+    s = command("serve", "Serve the store as a read-only SPARQL 1.1 Protocol endpoint (follows new builds).", _cmd_serve)
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
     s.add_argument("--store", type=Path, help="store directory (default: OUT/store)")

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -326,8 +327,14 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, quiet: bool = False) -> int:
-    """``kg serve``: run the read-only Oxigraph SPARQL endpoint over the store until interrupted."""
+def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, quiet: bool = False,
+          poll_s: float = 1.0) -> int:
+    """``kg serve``: run the read-only Oxigraph SPARQL endpoint over the store until interrupted.
+
+    ``store`` is usually ``OUT/store``, a link into the committed build. The endpoint follows
+    builds: when a new build commits (the link resolves elsewhere), the server is restarted on
+    the new store, so a running endpoint never serves a deleted build (a gap of about a
+    second, during which connections are refused)."""
     store = Path(store)
     if not store.is_dir() or not any(store.iterdir()):
         raise ServeError(f"{store}: no SPARQL store here; run `kg build` first (or give --store DIR)")
@@ -341,18 +348,45 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, quiet: bool = 
     if not quiet:
         print(f"SPARQL endpoint (read-only): {base}/query\nquery UI: {base}/\nstore: {store}\n"
               "press Ctrl-C to stop", flush=True)
-    proc = subprocess.Popen([str(binary), "serve-read-only", "--location", str(store), "--bind", f"{url_host}:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+
+    def start(location: str) -> subprocess.Popen:
+        return subprocess.Popen([str(binary), "serve-read-only", "--location", location, "--bind", f"{url_host}:{port}"],
+                                stdout=subprocess.DEVNULL, stderr=err,
+                                preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+
     previous = _on_sigterm_interrupt()
-    try:
-        _, err = proc.communicate()
-    except KeyboardInterrupt:
-        _stop(proc)
-        return EXIT_OK
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+    with tempfile.TemporaryFile() as err:          # a file, not a pipe: a chatty server never blocks
+        location = os.path.realpath(store)
+        proc = start(location)
+        try:
+            while True:
+                try:
+                    proc.wait(timeout=poll_s)
+                    break                          # the server stopped by itself
+                except subprocess.TimeoutExpired:
+                    pass
+                now = os.path.realpath(store)
+                if now != location and os.path.isdir(now):     # a new build was committed
+                    _stop(proc)
+                    _wait_port_free(host, port)
+                    location = now
+                    proc = start(location)
+                    if not quiet:
+                        print(f"new build: endpoint restarted on {location}", flush=True)
+        except KeyboardInterrupt:
+            _stop(proc)
+            return EXIT_OK
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+        err.seek(0)
+        message = err.read().decode("utf-8", "replace")
     if proc.returncode not in (0, -2, -15):
-        raise ServeError(f"the oxigraph server stopped (exit {proc.returncode}): {_one_line(err or '')}")
+        raise ServeError(f"the oxigraph server stopped (exit {proc.returncode}): {_one_line(message)}")
     return EXIT_OK
+
+
+def _wait_port_free(host: str, port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while port_in_use(host, port) and time.monotonic() < deadline:
+        time.sleep(0.05)

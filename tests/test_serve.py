@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -130,3 +131,47 @@ def test_sigterm_stops_the_server_child(store):
 def test_missing_store(tmp_path):
     with pytest.raises(ServeError, match="run `kg build` first"):
         serve(tmp_path / "store", port=free_port())
+
+
+def _count(port: int) -> int | None:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/query?" + urllib.parse.urlencode({"query": COUNT_CASES}),
+                                 headers={"Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return int(json.load(r)["results"]["bindings"][0]["n"]["value"])
+    except OSError:                   # refused while the endpoint restarts
+        return None
+
+
+def test_endpoint_follows_a_new_build(tmp_path):
+    """Served through the build layout (OUT/store -> .current/store): when a build commits
+    (``.current`` swapped, the old build deleted), the endpoint answers from the new one."""
+    recs = [ArticleRecord.from_dict(d) for d in json.loads((DATA / "records_corpus.json").read_text(encoding="utf-8"))]
+    out = tmp_path / "out"
+    for build_id, subset in (("a", recs), ("b", recs[:1])):
+        d = out / f".build-{build_id}"
+        write_graph(build_graph(subset), d)
+        build_store(d / "kg.nt", d / "store")
+    expected_b = query(out / ".build-b" / "store", COUNT_CASES).values()[0]["n"]
+    assert expected_b != 13
+    (out / ".current").symlink_to(".build-a")
+    (out / "store").symlink_to(Path(".current") / "store")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--out", str(out), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(port, proc)
+        assert _count(port) == 13
+        (out / ".next").symlink_to(".build-b")            # commit as kg build does
+        os.replace(out / ".next", out / ".current")
+        shutil.rmtree(out / ".build-a")
+        deadline, seen = time.monotonic() + 20, None
+        while time.monotonic() < deadline and seen != expected_b:
+            time.sleep(0.2)
+            seen = _count(port)
+        assert seen == expected_b
+        assert proc.poll() is None
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out_text, _ = proc.communicate(timeout=15)
+    assert "new build: endpoint restarted" in out_text
