@@ -332,9 +332,14 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
     (staging / "extractions").mkdir(exist_ok=True)
     t = lap("records", t)
 
-    build_graph, write_graph, validate = _stage_import("kg.graph", ("build_graph", "write_graph", "validate"), "graph")
-    graph = build_graph(records)
-    graph_files = [Path(p) for p in write_graph(graph, staging)]
+    # the triples go straight to the files (filling an rdflib Graph would cost more time and
+    # memory than building them); later stages read the files
+    build_triples, write_triples, validate_file = _stage_import(
+        "kg.graph", ("build_triples", "write_triples", "validate_file"), "graph")
+    triples = build_triples(records)
+    graph_files = [Path(p) for p in write_triples(triples, staging)]
+    n_triples = len(triples)
+    del triples
     t = lap("graph", t)
     nt = staging / "kg.nt"
     graph_file = nt if nt.exists() else staging / "kg.ttl"
@@ -345,7 +350,7 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
         # SHACL validation is the slowest stage and independent of the rest: with views on,
         # it runs in a process of its own while the store, analytics and views are written;
         # an unchanged graph (same bytes, shapes and validator) reuses the last result.
-        checker = (_start_validation(stack, graph_file, graph, validate)
+        checker = (_start_validation(stack, graph_file, validate_file)
                    if shacl and views and shacl_cached is None else None)
         (build_store,) = _stage_import("kg.store", ("build_store",), "store")
         build_store(graph_file, staging / "store")
@@ -378,9 +383,9 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
             report.shacl = {**shacl_cached, "cached": True}
         else:
             if checker is None:              # nothing to overlap with: validate here
-                report.shacl = _shacl_summary(validate(graph))
+                report.shacl = _shacl_summary(validate_file(graph_file, engine="auto"))
             else:
-                report.shacl = _finish_validation(checker, graph, validate)
+                report.shacl = _finish_validation(checker, graph_file, validate_file)
             t = lap("validate", t)
             _write_shacl_cache(cache_dir, shacl_key, report.shacl)
 
@@ -389,7 +394,7 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
         for k, v in item.counts.items():
             totals[k] = totals.get(k, 0) + v
     report.counts = {"inputs": len(report.inputs), "built": len(report.built), "rejected": len(report.rejected),
-                     "triples": len(graph), "graph_files": len(graph_files), **totals}
+                     "triples": n_triples, "graph_files": len(graph_files), **totals}
     report.outputs = sorted({p.name for p in staging.iterdir() if not p.name.startswith(".")} | {REPORT})
     report.finished = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     timings["total"] = round(time.perf_counter() - t0, 3)
@@ -524,23 +529,16 @@ def _write_shacl_cache(cache_dir: Path, key: str, result: dict[str, Any]) -> Non
 
 
 def _validate_file(path: str) -> dict[str, Any]:
-    """In a worker process: load the written graph and check it with kg.graph.validate."""
-    import rdflib
-
+    """In a worker process: check the written graph with kg.graph.validate_file."""
     from kg.extract import die_with_parent
-    from kg.graph import PYSHACL_MAX_TRIPLES, validate, validate_file
+    from kg.graph import validate_file
 
     die_with_parent()
-    if path.endswith(".nt"):
-        with open(path, "rb") as f:
-            if sum(1 for _ in f) > PYSHACL_MAX_TRIPLES:     # big: Oxigraph reads the file itself
-                return _shacl_summary(validate_file(Path(path)))
-    graph = rdflib.Graph().parse(path, format="nt" if path.endswith(".nt") else "turtle")
-    return _shacl_summary(validate(graph))
+    return _shacl_summary(validate_file(Path(path), engine="auto"))
 
 
-def _start_validation(stack: contextlib.ExitStack, graph_file: Path, graph: Any, validate: Callable) -> cf.Future:
-    """Validate ``graph_file`` in a spawned process (``graph``/``validate`` serve the in-process
+def _start_validation(stack: contextlib.ExitStack, graph_file: Path, validate_file: Callable) -> cf.Future:
+    """Validate ``graph_file`` in a spawned process (``validate_file`` serves the in-process
     fallback of tests and of platforms without process pools)."""
     pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     # on success wait for it; on an error do not wait for a validation nobody will read
@@ -548,11 +546,11 @@ def _start_validation(stack: contextlib.ExitStack, graph_file: Path, graph: Any,
     return pool.submit(_validate_file, str(graph_file))
 
 
-def _finish_validation(future: cf.Future, graph: Any, validate: Callable) -> dict[str, Any]:
+def _finish_validation(future: cf.Future, graph_file: Path, validate_file: Callable) -> dict[str, Any]:
     try:
         return future.result()
     except cf.process.BrokenProcessPool:     # the validating process died: validate here
-        return _shacl_summary(validate(graph))
+        return _shacl_summary(validate_file(graph_file, engine="auto"))
 
 
 def _build_id() -> str:

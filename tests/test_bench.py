@@ -31,7 +31,7 @@ def test_percentile():
 
 
 def test_targets_met_missed_and_not_measured():
-    results = {"throughput": {"ratio_vs_tokeniser": 0.7, "parallel_speedup": 1.2},
+    results = {"throughput": {"ratio_vs_tokeniser": 0.7}, "parallel": {"n": 1000, "speedup": 1.2},
                "scale_by_n": {"1000": {"wall_s": 170.0, "peak_rss_mb": 2500.0}},
                "sparql": {"oxigraph": {"median_ms": 3.0}}}
     got = {t["name"]: t["met"] for t in check_targets(results)}
@@ -106,6 +106,9 @@ def test_tiny_bench(tmp_path):
     assert tp["ratio_vs_tokeniser"] == pytest.approx(tp["tokeniser_s"] / tp["extract_s"], rel=0.01)
     assert tp["parallel_speedup"] == pytest.approx(tp["extract_s"] / tp["parallel_s"], rel=0.01)
     assert [r["n"] for r in res["scale"]] == [4, 6]
+    par, big = res["parallel"], res["scale"][-1]
+    assert par["n"] == 6 and par["chars"] == big["chars"] > res["scale"][0]["chars"] > 0
+    assert par["speedup"] == pytest.approx(big["chars"] / big["timings"]["extract"] / tp["extract_chars_per_s"], rel=0.01)
     for r in res["scale"]:
         assert r["exit_code"] in (0, 3) and r["peak_rss_mb"] > 50
         assert r["cache"]["extracted"] == r["n"] and r["cache"]["hits"] == 0

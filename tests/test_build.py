@@ -74,8 +74,8 @@ def stages(monkeypatch):
     """Install stand-ins for the stage modules (the orchestration is what is tested)."""
     mods = {
         "kg.corpus": {"read_corpus": _read_corpus},
-        "kg.graph": {"build_graph": lambda recs: list(recs), "write_graph": _write_graph,
-                     "validate": lambda g: (True, None, "Conforms: True")},
+        "kg.graph": {"build_triples": lambda recs: list(recs), "write_triples": _write_graph,
+                     "validate_file": lambda path, engine="oxigraph": (True, "Conforms: True")},
         "kg.store": {"build_store": _build_store},
         "kg.analytics": {"load_graph": lambda g: ("nx", g),
                          "analyze": lambda p, d, G: (Path(d) / "report.html").write_text(G[0], encoding="utf-8")},
@@ -88,10 +88,10 @@ def stages(monkeypatch):
     monkeypatch.setattr(kb, "_start_validation", _inline_validation)
 
 
-def _inline_validation(stack, graph_file, graph, validate):
-    """The stand-in graph cannot cross into the validation process: validate in-process."""
+def _inline_validation(stack, graph_file, validate_file):
+    """The stand-in stages cannot cross into the validation process: validate in-process."""
     future = cf.Future()
-    future.set_result(kb._shacl_summary(validate(graph)))
+    future.set_result(kb._shacl_summary(validate_file(graph_file)))
     return future
 
 
@@ -331,10 +331,10 @@ def test_unchanged_graph_reuses_the_shacl_result(tmp_path, stages, monkeypatch):
     first = kb.build(corpus, out, quiet=True)
     assert first.shacl["conforms"] is True and "cached" not in first.shacl
 
-    def must_not_run(g):
+    def must_not_run(path, engine="oxigraph"):
         raise AssertionError("validated again")
 
-    monkeypatch.setattr(sys.modules["kg.graph"], "validate", must_not_run)
+    monkeypatch.setattr(sys.modules["kg.graph"], "validate_file", must_not_run)
     second = kb.build(corpus, out, quiet=True)
     assert second.shacl["cached"] is True and second.shacl["conforms"] is True
     (corpus / "a.txt").write_text("李四在车间务工。", encoding="utf-8")   # a new graph: validated again
