@@ -161,7 +161,7 @@ class ArticleRecord:
 
     # -- JSON round trip -------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Plain dicts and lists, as :func:`dataclasses.asdict` gives them (5x faster)."""
+        """Plain dicts and lists, as :func:`dataclasses.asdict` gives them (twice as fast)."""
         return _plain(self)
 
     @classmethod
@@ -214,5 +214,5 @@ def _plain(x: Any) -> Any:
     if cls is list or cls is tuple:
         return cls(_plain(v) for v in x)
     if isinstance(x, dict):
-        return {_plain(k): _plain(v) for k, v in x.items()}
-    return dataclasses.asdict(x) if dataclasses.is_dataclass(x) else x
+        return {k: _plain(v) for k, v in x.items()}
+    return x

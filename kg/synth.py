@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 from kg.io import write_json, write_text
-from kg.nlp.gazetteer import gazetteer_file
 from kg.resources import data_file
 
 __all__ = ["County", "SynthArticle", "load_counties", "load_templates", "synth_article",
@@ -100,6 +99,8 @@ def load_counties() -> tuple[County, ...]:
         good = tuple((t, tuple(v)) for t, v in towns if v)
         if county and len(good) >= 2:
             counties.append(County(province, prefecture, county[0], county[1], good))
+
+    from kg.nlp.gazetteer import gazetteer_file  # here: importing kg.nlp loads spaCy
 
     with open(gazetteer_file(), encoding="utf-8") as fh:
         for line in fh:
