@@ -3,8 +3,11 @@ case story, and the analytics report.
 
 Every page is self-contained: vis-network's script and style (shipped inside pyvis) are
 inlined and nothing else is linked, so opening a page makes no network request at all.
-The graph page is laid out in advance (:func:`graph_layout`) and drawn with physics off,
-so it opens at once even with tens of thousands of nodes.
+The graph page is laid out in advance (:func:`graph_layout`) and drawn with physics off.
+A big graph (over 5,000 nodes) opens on an overview of its regions (:func:`graph_regions`:
+the articles of one county and everything they cite), each drawn on request with a layout
+of its own, so the page opens in a few seconds whatever the corpus's size; the whole graph
+is a button away.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import os
 import re
 import shutil
 import tempfile
-from collections import deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,11 +35,12 @@ from kg.analytics import (
     display_vocabulary,
     load_graph,
     nodes_of,
+    place_at_level,
     place_chain,
 )
 
 __all__ = [
-    "graph_layout", "make_network", "write_graph_html", "case_page_name", "write_case_pages",
+    "graph_layout", "layout_parts", "graph_regions", "Region", "make_network", "write_graph_html", "case_page_name", "write_case_pages",
     "render_report", "svg_bar_chart", "write_views", "measure_draw", "CHROMIUM", "CHROMIUM_ARGS",
 ]
 
@@ -43,7 +48,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 _SMALL = 800          # up to this many nodes the whole graph gets one force layout
 _PIECE = 40           # above _SMALL nodes, the graph is laid out in pieces of this size
+_PART_WHOLE = 120     # laying out many parts (regions), each up to this size is laid out whole
 _PROV_DEFER = 5000    # above this many nodes, provenance edges are drawn on request
+_OVERVIEW_ABOVE = 5000   # above this many nodes the page opens on an overview of regions
+_REGION_MAX = 4000    # a region (drawn on its own) holds about this many nodes at most
 _PROVENANCE = frozenset({"mentionedIn", "source"})
 _EDGE = 90.0          # median edge length of the layout, in pixels
 
@@ -112,8 +120,14 @@ def _force(pieces: list[nx.Graph], seed: int, iterations: int = 60) -> list[dict
 
     out: dict[int, dict[Any, tuple[float, float]]] = {}
     by_size = sorted(range(len(pieces)), key=lambda i: len(pieces[i]))   # similar sizes: little padding
-    for start in range(0, len(pieces), 512):         # bounded memory: 512 pieces per batch
-        members = by_size[start:start + 512]
+    start = 0
+    while start < len(pieces):
+        # bounded memory: pieces of similar size per batch, at most 512 of them or 2**21
+        # node pairs (the largest piece of the batch decides the padded size)
+        biggest = len(pieces[by_size[min(start + 511, len(pieces) - 1)]])
+        step = max(1, min(512, 2**21 // max(biggest * biggest, 1)))
+        members = by_size[start:start + step]
+        start += step
         batch = [pieces[i] for i in members]
         orders = [sorted(H, key=str) for H in batch]
         P, B = len(batch), max(len(o) for o in orders)
@@ -211,50 +225,270 @@ def _chunks(H: nx.Graph, size: int) -> list[list[Any]]:
     return out + ([bag] if bag else [])
 
 
-def graph_layout(G: nx.Graph, seed: int = 0) -> dict[Any, tuple[float, float]]:
-    """Positions (pixels) for every node, computed in advance so the page needs no physics.
-
-    Provenance links (to articles) are left out of the layout, which they would collapse
-    into one clump per article, except for nodes linked to nothing but articles (a program
-    only mentioned, say): those form a ring around their article. Every other article is
-    put at the centre of what it mentions. Up to 800 nodes: one force-directed layout.
-    Above: the graph is cut into connected pieces of about 40 nodes (:func:`_chunks`,
-    breadth-first, so neighbours share a piece), all laid out force-directed at once, and
-    packed in rows in the order they were cut. Deterministic for a given ``seed``; about
-    linear in the number of nodes.
-    """
-    articles = {n for n, c in G.nodes(data="cls") if c == "Article"}
+def _undirected(G: nx.Graph, nodes: Iterable[Any] | None = None) -> tuple[nx.Graph, list[Any]]:
+    """The graph the layout works on (of ``nodes`` only, when given), and the articles left
+    out of it: provenance links (to articles) would collapse the layout into one clump per
+    article, except for nodes linked to nothing but articles (a program only mentioned,
+    say), which form a ring around their article."""
+    order = list(G) if nodes is None else sorted(set(nodes), key=str)   # (load_graph adds nodes in IRI order)
+    articles = sorted((n for n in order if G.nodes[n]["cls"] == "Article"), key=str)
+    arts = set(articles)
     U = nx.Graph()
-    U.add_nodes_from(n for n in G if n not in articles)
-    U.add_edges_from((u, v) for u, v in G.edges() if u != v and u not in articles and v not in articles)
+    U.add_nodes_from(n for n in order if n not in arts)
+    U.add_edges_from((u, v) for u, v in G.edges(list(U)) if u != v and v in U)
     for n in [n for n in U if U.degree(n) == 0]:        # satellites: linked to articles only
         for a in nx.all_neighbors(G, n):
-            if a in articles:
+            if a in arts:
                 U.add_edge(n, a)
+    return U, articles
+
+
+def _pack(blocks: list[dict[Any, tuple[float, float]]]) -> dict[Any, tuple[float, float]]:
+    """Blocks of positions (each centred on (0, 0)) packed in rows, in their order."""
     pos: dict[Any, tuple[float, float]] = {}
-    if len(U):
-        if len(U) <= _SMALL:
-            blocks = _force([U], seed, iterations=100)
-        else:
-            blocks = _force([U.subgraph(p) for p in _chunks(U, _PIECE)], seed, iterations=40)
-        radius = [max(math.hypot(*p) for p in b.values()) + _EDGE for b in blocks]
-        total = sum((2 * r) ** 2 for r in radius)
-        width = max(math.sqrt(total) * 1.2, 2 * max(radius))
-        x = y = row_h = 0.0
-        for b, r in zip(blocks, radius):
-            if x + 2 * r > width and x > 0:
-                x, y, row_h = 0.0, y + row_h, 0.0
-            for v, (px, py) in b.items():
-                pos[v] = (round(x + r + px, 1), round(y + r + py, 1))
-            x += 2 * r
-            row_h = max(row_h, 2 * r)
-    for i, a in enumerate(sorted(articles - set(pos), key=str)):
-        nb = [pos[v] for v in nx.all_neighbors(G, a) if v in pos]
-        if nb:
-            pos[a] = (round(sum(p[0] for p in nb) / len(nb) + 15, 1), round(sum(p[1] for p in nb) / len(nb) - 15, 1))
-        else:
-            pos[a] = (-2 * _EDGE, i * _EDGE)
+    blocks = [b for b in blocks if b]
+    if not blocks:
+        return pos
+    radius = [max(math.hypot(*p) for p in b.values()) + _EDGE for b in blocks]
+    width = max(math.sqrt(sum((2 * r) ** 2 for r in radius)) * 1.2, 2 * max(radius))
+    x = y = row_h = 0.0
+    for b, r in zip(blocks, radius):
+        if x + 2 * r > width and x > 0:
+            x, y, row_h = 0.0, y + row_h, 0.0
+        for v, (px, py) in b.items():
+            pos[v] = (round(x + r + px, 1), round(y + r + py, 1))
+        x += 2 * r
+        row_h = max(row_h, 2 * r)
     return pos
+
+
+def layout_parts(G: nx.Graph, parts: list[Iterable[Any]], seed: int = 0) -> list[dict[Any, tuple[float, float]]]:
+    """Positions (pixels) for the nodes of each part of ``G`` (parts may share nodes: each
+    part gets its own layout), computed in advance so the page needs no physics.
+
+    Each part's graph (:func:`_undirected`) is laid out force-directed: whole when it is
+    small (up to 800 nodes for a single part, 80 when there are several), otherwise cut
+    into connected pieces of about 40 nodes (:func:`_chunks`, breadth-first, so neighbours
+    share a piece) packed in rows in the order they were cut. All the pieces of all parts
+    are stepped together (:func:`_force`). Each article is put at the centre of what it
+    mentions. Deterministic for a given ``seed``; about linear in the number of nodes.
+    """
+    prepared = [_undirected(G, part) for part in parts]
+    whole_max = _SMALL if len(parts) == 1 else _PART_WHOLE
+    blocks: list[list[dict[Any, tuple[float, float]]]] = [[] for _ in parts]
+    whole: list[tuple[int, nx.Graph]] = []
+    cut: list[tuple[int, nx.Graph]] = []
+    for i, (U, _articles) in enumerate(prepared):
+        if len(U) and len(U) <= whole_max:
+            whole.append((i, U))
+        elif len(U):
+            cut.extend((i, U.subgraph(p)) for p in _chunks(U, _PIECE))
+    for jobs, iterations in ((whole, 100 if len(parts) == 1 else 50), (cut, 40)):
+        if jobs:
+            for (i, _), b in zip(jobs, _force([H for _, H in jobs], seed, iterations=iterations)):
+                blocks[i].append(b)
+    out = []
+    for (_, articles), part_blocks in zip(prepared, blocks):
+        pos = _pack(part_blocks)
+        for k, a in enumerate(a for a in articles if a not in pos):
+            nb = [pos[v] for v in nx.all_neighbors(G, a) if v in pos]
+            if nb:
+                pos[a] = (round(sum(p[0] for p in nb) / len(nb) + 15, 1),
+                          round(sum(p[1] for p in nb) / len(nb) - 15, 1))
+            else:
+                pos[a] = (-2 * _EDGE, k * _EDGE)
+        out.append(pos)
+    return out
+
+
+def graph_layout(G: nx.Graph, seed: int = 0) -> dict[Any, tuple[float, float]]:
+    """Positions (pixels) for every node of ``G``: :func:`layout_parts` with one part."""
+    return layout_parts(G, [G], seed)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Regions: what a big graph page opens on
+
+
+@dataclass
+class Region:
+    """A part of the graph drawn on its own: the articles whose places lie mostly in one
+    county (or township, on crowded counties) and every node they cite."""
+
+    label: str
+    place: str | None            # the place node it is named after (None: no place found)
+    articles: list[str]          # article nodes
+    parent: str | None = None    # the place it was cut from (a crowded county)
+    members: list[str] = field(default_factory=list)   # every node of the region's view
+    cases: int = 0
+
+
+#: the levels regions are cut at, coarsest first; an article with none of them is "unplaced"
+_REGION_LEVELS = ("county", "township")
+_FALLBACK_LEVELS = ("prefecture", "province")
+_UNPLACED = "未定位 unplaced"
+_UNCITED = "无来源 cited by no article"
+
+
+def _article_places(G: nx.MultiDiGraph, article: str, case_place: dict[str, list[str]]) -> list[str]:
+    """The places an article cites: those it mentions and its cases' places (with repeats:
+    a place cited by three cases counts three times)."""
+    adj, node = G._pred[article], G._node
+    places = [u for u, keys in adj.items() if node[u]["cls"] == "Place" and ("mentionedIn" in keys or "source" in keys)]
+    for u, keys in adj.items():
+        if "source" in keys and node[u]["cls"] == "Case":
+            places += case_place.get(u, [])
+    return places
+
+
+def _most_common(G: nx.MultiDiGraph, places: list[str], level: str, memo: dict) -> str | None:
+    counts = Counter(p for p in (place_at_level(G, q, level, memo) for q in places) if p)
+    return min(counts, key=lambda p: (-counts[p], G.nodes[p]["label"] or "", p)) if counts else None
+
+
+def graph_regions(G: nx.MultiDiGraph, max_nodes: int = _REGION_MAX) -> list[Region]:
+    """Cut the graph into regions of at most about ``max_nodes`` nodes for the graph page.
+
+    Each article goes to the county its places (mentioned, and its cases') most often lie
+    in, or failing a county its prefecture or province, else to "未定位 unplaced". A region
+    holds its articles and every node citing one of them (``sources``); a node citing no
+    article (a place above those cited, say) joins the regions of the nodes that point at
+    it, and any left over make regions of their own. A region over ``max_nodes`` is cut by
+    township, and one still over it into runs of articles. Nodes shared by regions (a
+    province, an organization active in two counties) are members of each. Regions are
+    ordered by place label; deterministic.
+    """
+    node = G._node
+    articles = sorted((n for n, d in node.items() if d["cls"] == "Article"), key=str)
+    by_file = {node[a].get("file_name") or node[a]["label"] or a: a for a in articles}
+    cited: dict[str, list[str]] = defaultdict(list)      # article -> nodes citing it
+    for n, d in node.items():
+        for f in d["sources"]:
+            a = by_file.get(f)
+            if a is not None and a != n:
+                cited[a].append(n)
+    case_place = {c: [v for v, keys in G._adj[c].items() if "place" in keys] for c, d in node.items() if d["cls"] == "Case"}
+    memo: dict[str, list[str]] = {}
+    places = {a: _article_places(G, a, case_place) for a in articles}
+
+    def members(arts: list[str]) -> set[str]:
+        return {*arts, *(n for a in arts for n in cited[a])}
+
+    def cut(arts: list[str], depth: int, parent: str | None) -> list[Region]:
+        level = _REGION_LEVELS[depth]
+        groups: dict[str | None, list[str]] = defaultdict(list)
+        for a in arts:
+            key = _most_common(G, places[a], level, memo)
+            if key is None and depth == 0:
+                key = next((k for lv in _FALLBACK_LEVELS if (k := _most_common(G, places[a], lv, memo))), None)
+            groups[key].append(a)
+        out: list[Region] = []
+        for key, group in sorted(groups.items(), key=lambda kv: (kv[0] is None, node[kv[0]]["label"] if kv[0] else "", kv[0] or "")):
+            if key is None:
+                label = f"{node[parent]['label']} · 其他 other" if parent else _UNPLACED
+            else:
+                label = node[key]["label"] if parent is None else f"{node[parent]['label']} · {node[key]['label']}"
+            size = len(members(group))
+            if size > max_nodes and key is not None and depth + 1 < len(_REGION_LEVELS):
+                sub = cut(group, depth + 1, key)
+                if len(sub) > 1:
+                    out += sub
+                    continue
+            if size > max_nodes and len(group) > 1:
+                out += _runs(group, label, key, parent, members, max_nodes)
+            else:
+                out.append(Region(label, key, group, parent))
+        return out
+
+    regions = cut(articles, 0, None) if articles else []
+    where: dict[str, set[int]] = defaultdict(set)
+    for i, r in enumerate(regions):
+        for n in members(r.articles):
+            where[n].add(i)
+    # nodes citing no article (places above those cited, say) join the regions of the nodes
+    # that point at them (passes: a province above a prefecture above a cited county); the
+    # rest to regions of their own
+    pred, changed = G._pred, True
+    while changed:
+        changed = False
+        for n in [n for n in node if n not in where]:
+            near = {i for v in pred[n] for i in where.get(v, ())}
+            if near:
+                where[n] = near
+                changed = True
+    lonely = sorted((n for n in node if n not in where), key=str)
+    runs = [lonely[k:k + max_nodes] for k in range(0, len(lonely), max_nodes)]
+    for k, run in enumerate(runs, 1):
+        regions.append(Region(f"{_UNCITED} ({k}/{len(runs)})" if len(runs) > 1 else _UNCITED, None, []))
+        for n in run:
+            where[n] = {len(regions) - 1}
+    for n, regs in where.items():
+        for i in regs:
+            regions[i].members.append(n)
+    for r in regions:
+        r.members.sort(key=str)
+        r.cases = sum(1 for n in r.members if node[n]["cls"] == "Case")
+    return regions
+
+
+def _runs(arts: list[str], label: str, place: str | None, parent: str | None, members,
+          max_nodes: int) -> list[Region]:
+    """Cut a crowded region into runs of consecutive articles of at most ``max_nodes`` nodes."""
+    runs: list[list[str]] = [[]]
+    nodes: set[str] = set()
+    for a in arts:
+        more = members([a])
+        if runs[-1] and len(nodes | more) > max_nodes:
+            runs.append([])
+            nodes = set()
+        runs[-1].append(a)
+        nodes |= more
+    return [Region(f"{label} ({k}/{len(runs)})", place, run, parent) for k, run in enumerate(runs, 1)]
+
+
+def _centred(pos: dict[Any, tuple[float, float]]) -> dict[Any, tuple[float, float]]:
+    """``pos`` moved so that its bounding box is centred on (0, 0)."""
+    if not pos:
+        return pos
+    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    return {v: (p[0] - cx, p[1] - cy) for v, p in pos.items()}
+
+
+def _overview(G: nx.MultiDiGraph, regions: list[Region], seed: int) -> dict[str, Any]:
+    """The overview the page opens on: one node per region (sized by its cases) under the
+    places above it (prefecture, province), laid out like the graph."""
+    styles = display_vocabulary()["classes"]
+    memo: dict[str, list[str]] = {}
+    T = nx.Graph()
+    nodes, edges, meta = [], [], {}
+    label = display_vocabulary()["predicates"].get("partOf", "partOf")
+    for i, r in enumerate(regions):
+        rid = f"r{i}"
+        T.add_node(rid, cls="Place")
+        nodes.append({"id": rid, "label": f"{r.label}\n{r.cases} 案例", "group": "Place",
+                      "size": round(styles["Place"]["size"] + 3 * math.sqrt(r.cases), 1)})
+        meta[rid] = {"label": r.label, "region": i, "cases": r.cases, "articles": len(r.articles),
+                     "nodes": len(r.members), "iri": r.place or ""}
+        above = (place_chain(G, r.place, memo)[1:] if r.place is not None
+                 else place_chain(G, r.parent, memo) if r.parent is not None else [])
+        if not above and r.place is None:
+            nodes[-1]["color"] = "#aaaaaa"
+        below = rid
+        for p in above:
+            pid = f"p:{p}"
+            if pid not in T:
+                T.add_node(pid, cls="Place")
+                nodes.append({"id": pid, "label": G.nodes[p]["label"], "group": "Place"})
+                meta[pid] = {"label": G.nodes[p]["label"], "iri": G.nodes[p]["iri"]}
+            if not T.has_edge(below, pid):
+                T.add_edge(below, pid)
+                edges.append({"from": below, "to": pid, "label": label})
+            below = pid
+    pos = graph_layout(T, seed)
+    for nd in nodes:
+        nd["x"], nd["y"] = pos[nd["id"]]
+    return {"nodes": nodes, "edges": edges, "meta": meta}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -329,8 +563,16 @@ def make_network(G: nx.MultiDiGraph, pos: dict | None = None, seed: int = 0):
     return net, meta
 
 
-def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: str = "扶贫知识图谱 Fupin KG") -> Path:
+def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: str = "扶贫知识图谱 Fupin KG",
+                     overview_above: int = _OVERVIEW_ABOVE, region_max: int = _REGION_MAX) -> Path:
     """Write the whole graph as one offline HTML page (what the benchmark times).
+
+    A graph of up to ``overview_above`` nodes is drawn whole. A bigger one (a thousand
+    articles make ~95,000 nodes, which vis-network takes ~15 s to draw and nobody can read)
+    opens on an overview: one node per region (:func:`graph_regions`, at most
+    ``region_max`` nodes each) under the places above it; clicking a region, or a search
+    hit, draws that region with its own layout, and a button draws the whole graph (laid
+    out region by region). Every node is in the page either way.
 
     Parameters
     ----------
@@ -343,11 +585,33 @@ def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: st
     -------
     Path
         ``path``. The page sets ``window.kgDrawn`` once vis-network has drawn, and
-        ``window.kgStats = {nodes, edges, ms}``.
+        ``window.kgStats = {nodes, edges, ms, mode, ...}``; ``kgOpenRegion(i)``,
+        ``kgShowAll()`` and ``kgShowOverview()`` switch views and return a promise of
+        the same statistics for the new view.
     """
-    net, meta = make_network(G, seed=seed)
+    regions = graph_regions(G, region_max) if G.number_of_nodes() > overview_above else []
+    pos = None
+    if regions:
+        layouts = layout_parts(G, [r.members for r in regions], seed)
+        home: dict[str, int] = {}
+        for i, r in enumerate(regions):
+            for n in r.members:
+                home.setdefault(n, i)
+        # the whole graph: each region's layout (of the nodes it is home to) packed in rows
+        pos = _pack([_centred({n: p for n, p in layout.items() if home[n] == i})
+                     for i, layout in enumerate(layouts)])
+    net, meta = make_network(G, pos=pos, seed=seed)
     nodes, edges, _heading, _h, _w, options = net.get_network_data()
     deferred = net.deferred_edges
+    region_data, overview, homes = [], None, []
+    if regions:
+        ids = {m["iri"]: i for i, m in enumerate(meta)}
+        for r, layout in zip(regions, layouts):
+            region_data.append({"label": r.label, "cases": r.cases, "articles": len(r.articles),
+                                "ids": [ids[n] for n in r.members],
+                                "xy": [round(c) for n in r.members for c in layout[n]]})
+        homes = [home[m["iri"]] for m in meta]
+        overview = _overview(G, regions, seed)
     vocab = display_vocabulary()
     present = {m["cls"] for m in meta}
     cats = sorted({c for m in meta for c in m["cats"]})
@@ -355,6 +619,8 @@ def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: st
     html = _env().get_template("graph.html").render(
         title=title, nodes=_script_json(nodes), edges=_script_json(edges), meta=_script_json(meta),
         deferred=_script_json(deferred), n_deferred=len(deferred),
+        regions=_script_json(region_data), overview=_script_json(overview), home=_script_json(homes),
+        n_regions=len(region_data),
         options=_script_json(json.loads(options)),
         classes=[(c, vocab["classes"][c]) for c in CLASSES if c in present],
         categories=[(c, G.graph.get("category_labels", {}).get(c) or vocab["categories"].get(c, c)) for c in cats],

@@ -134,3 +134,26 @@ def test_tiny_bench_browser(tmp_path):
     br = res["browser"]
     assert "error" not in br, br
     assert br["draw_s"] > 0 and br["blocked_requests"] == 0 and br["nodes"]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_bench_browser_times_overview_region_and_whole_graph(tmp_path):
+    """A page big enough to open on its regions: the overview is what the target times; the
+    largest region and the whole graph are timed on request."""
+    from pathlib import Path
+
+    from kg_fixture import synthetic_graph
+
+    from kg import analytics, views
+    from kg.bench import bench_browser
+
+    if not Path(views.CHROMIUM).exists():
+        pytest.skip(f"{views.CHROMIUM} not found")
+    G = analytics.load_graph(synthetic_graph(300))
+    views.write_graph_html(G, tmp_path / "graph.html")
+    br = bench_browser(tmp_path / "graph.html")
+    assert br["mode"] == "overview" and br["total_nodes"] == G.number_of_nodes() > 5000
+    assert br["whole_graph_nodes"] == G.number_of_nodes() and 0 < br["largest_region_nodes"] < br["total_nodes"]
+    assert br["largest_region_ms"] > 0 and br["whole_graph_ms"] > 0 and br["blocked_requests"] == 0
+    assert "overview of" in format_table({"browser": {"n": 300, **br}})

@@ -168,8 +168,33 @@ def test_report_has_tables_and_two_charts(built, tmp_path):
 
 
 @pytest.mark.slow
+def test_regions_follow_the_articles_counties(built):
+    """Each article goes to the county its places mostly lie in; 重庆市, cited by no article,
+    is in both regions as the place above their counties."""
+    _, G, _ = built
+    regions = V.graph_regions(G)
+    assert [(r.label, r.articles, r.cases) for r in regions] == [("永川区", [EX + "a000"], 4), ("黔江区", [EX + "a001"], 4)]
+    assert set().union(*(r.members for r in regions)) == set(G)
+    assert all(EX + "cq" in r.members for r in regions)
+    assert EX + "qij" in regions[1].members            # 綦江区, also cited by a001
+
+
+def test_crowded_regions_are_cut_by_township_then_by_articles():
+    G = A.load_graph(synthetic_graph(200))
+    regions = V.graph_regions(G, max_nodes=150)
+    articles = [a for r in regions for a in r.articles]
+    assert sorted(articles) == sorted(A.nodes_of(G, "Article")) and len(set(articles)) == len(articles)
+    assert set().union(*(r.members for r in regions)) == set(G)
+    assert any(" · " in r.label and r.parent is not None for r in regions)     # e.g. 第0县 · 第0县3镇
+    cited = [r for r in regions if r.articles]
+    # about max_nodes: the places above a region's own are added after the cut
+    assert all(len(r.members) <= 200 or len(r.articles) == 1 for r in cited)
+    assert V.graph_regions(G, max_nodes=150) == regions
+
+
 def test_views_scale_to_a_thousand_articles(tmp_path):
-    """~20,000 nodes: the page is written in seconds and holds every node."""
+    """~20,000 nodes: the page is written in seconds, holds every node and opens on an
+    overview of its regions."""
     import time
 
     G = A.load_graph(synthetic_graph(1000))
@@ -177,9 +202,23 @@ def test_views_scale_to_a_thousand_articles(tmp_path):
     t = time.perf_counter()
     V.write_graph_html(G, tmp_path / "graph.html")
     elapsed = time.perf_counter() - t
-    nodes = page_data((tmp_path / "graph.html").read_text(encoding="utf-8"), "NODES")
+    html = (tmp_path / "graph.html").read_text(encoding="utf-8")
+    nodes, regions, home = page_data(html, "NODES"), page_data(html, "REGIONS"), page_data(html, "HOME")
     assert len(nodes) == G.number_of_nodes()
     assert elapsed < 60, f"graph.html of {len(nodes)} nodes took {elapsed:.1f}s"
+    assert set().union(*(r["ids"] for r in regions)) == set(range(len(nodes)))
+    assert all(len(r["xy"]) == 2 * len(r["ids"]) for r in regions)
+    assert all(i in regions[home[i]]["ids"] for i in range(len(nodes)))
+    overview = page_data(html, "OVERVIEW")
+    assert sum(1 for n in overview["nodes"] if n["id"].startswith("r")) == len(regions)
+    assert {"某省"} <= {n["label"] for n in overview["nodes"]}
+    assert all(e["label"] == "隶属于" for e in overview["edges"])
+
+
+def test_small_graph_page_has_no_regions(built):
+    out, _, _ = built
+    html = (out / "graph.html").read_text(encoding="utf-8")
+    assert page_data(html, "REGIONS") == [] and page_data(html, "OVERVIEW") is None
 
 
 def test_empty_graph_still_gives_pages(tmp_path):
