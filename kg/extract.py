@@ -306,7 +306,7 @@ def _run_pool(todo, workers: int, done) -> None:
             pending = []
             broken = False
             for fut in cf.as_completed(futures):
-                i, art, key = futures[fut]
+                i, art, key = futures.pop(fut)    # the future holds its result: let both go
                 try:
                     rec = ArticleRecord.from_dict(fut.result())
                 except cf.process.BrokenProcessPool:

@@ -148,22 +148,33 @@ def _force(pieces: list[nx.Graph], seed: int, iterations: int = 60) -> list[dict
         k2pair = pair * (k * k)[:, None, None]
         kflat = np.repeat(k, B)
         pos = np.random.default_rng(seed).random((P, B, 2)).astype(np.float32)
+        px, py = pos[..., 0].copy(), pos[..., 1].copy()
+        fx, fy = px.reshape(-1), py.reshape(-1)         # views: flat node index -> coordinate
+        n_flat = P * B
         t, dt = 0.1, 0.1 / (iterations + 1)
         for _ in range(iterations):
-            delta = pos[:, :, None, :] - pos[:, None, :, :]
-            d2 = np.einsum("pijc,pijc->pij", delta, delta)
-            np.maximum(d2, 1e-4, out=d2)
-            disp = np.einsum("pijc,pij->pic", delta, k2pair / d2)
-            flat = pos.reshape(-1, 2)
-            diff = flat[eu_a] - flat[ev_a]
-            pull = diff * (np.sqrt((diff ** 2).sum(-1)) / kflat[eu_a])[:, None]
-            dflat = disp.reshape(-1, 2)
-            np.subtract.at(dflat, eu_a, pull)
-            np.add.at(dflat, ev_a, pull)
-            length = np.sqrt((disp ** 2).sum(-1))
+            dx = px[:, :, None] - px[:, None, :]
+            dy = py[:, :, None] - py[:, None, :]
+            w = dx * dx
+            w += dy * dy
+            np.maximum(w, 1e-4, out=w)
+            np.divide(k2pair, w, out=w)                 # repulsion k²/d, along (dx, dy)/d
+            dispx = np.einsum("pij,pij->pi", dx, w)
+            dispy = np.einsum("pij,pij->pi", dy, w)
+            ex, ey = fx[eu_a] - fx[ev_a], fy[eu_a] - fy[ev_a]
+            f = np.sqrt(ex * ex + ey * ey) / kflat[eu_a]  # attraction d²/k along the edge
+            ex *= f
+            ey *= f
+            for disp, pull in ((dispx.reshape(-1), ex), (dispy.reshape(-1), ey)):
+                disp -= np.bincount(eu_a, pull, n_flat).astype(np.float32)
+                disp += np.bincount(ev_a, pull, n_flat).astype(np.float32)
+            length = np.sqrt(dispx * dispx + dispy * dispy)
             np.maximum(length, 0.01, out=length)
-            pos += disp * (t / length)[..., None]
+            step = t / length
+            px += dispx * step
+            py += dispy * step
             t -= dt
+        pos = np.stack([px, py], axis=-1)
         flat = pos.reshape(-1, 2)
         all_lengths = np.sqrt(((flat[eu_a] - flat[ev_a]) ** 2).sum(-1)) if len(eu) else np.zeros(0)
         for i, order in enumerate(orders):

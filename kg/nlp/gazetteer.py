@@ -35,7 +35,7 @@ _PSEUDO = ("省直辖行政区划", "市直辖行政区划", "自治区直辖县
 _TOWN_SUFFIXES = ("街道", "镇", "乡")
 #: Generic words of autonomous-unit names: 酉阳土家族苗族自治县 is written 酉阳县.
 _AUTONOMOUS = ("自治县", "自治州", "自治旗")
-_CACHE_VERSION = 4
+_CACHE_VERSION = 5
 
 
 def level_name(level: int) -> str:
@@ -222,6 +222,8 @@ def _parse(path: Path) -> Gazetteer:
         stack[depth] = uid
     by_name: dict[str, object] = {}
     by_short: dict[str, object] = {}
+    one: dict[str, str] = {}          # one string object per distinct name (names repeat: 新村...)
+    names = [one.setdefault(n, n) for n in names]
     for uid, name in enumerate(names):
         _add(by_name, name, uid)
         lvl = levels[uid]
