@@ -207,9 +207,14 @@ def _init_worker() -> None:
     _WORKER_NLP = load_pipeline()
 
 
-def _work(article) -> dict[str, Any]:
+def _work(article, cache_path: Path | None, key: str) -> dict[str, Any]:
+    """In a worker: extract one article and write its cache entry (the JSON and checksum
+    work stays out of the parent, which has the results of every worker to take in)."""
     fault_point("worker")       # tests: a worker process dying on its N-th article
-    return extract_article(_WORKER_NLP, article).to_dict()
+    rec = extract_article(_WORKER_NLP, article)
+    if cache_path is not None:
+        write_cache_entry(cache_path, rec, key)
+    return rec.to_dict()
 
 
 def _reason(e: BaseException) -> str:
@@ -244,7 +249,7 @@ def extract_corpus(articles: Sequence[Any], *, cache_dir: str | os.PathLike | No
         rec = None
         if vdir is not None:
             try:
-                rec = read_cache_entry(vdir / f"{key}.json", key)
+                rec = read_cache_entry(_entry(vdir, key), key)
             except (ValueError, KeyError, TypeError, UnicodeDecodeError, OSError):
                 result.corrupt += 1        # detected: recompute below, never use it
                 rec = None
@@ -258,7 +263,7 @@ def extract_corpus(articles: Sequence[Any], *, cache_dir: str | os.PathLike | No
         else:
             todo.append((i, art, key))
 
-    def done(i: int, art, key: str, rec: ArticleRecord | None, err: str | None) -> None:
+    def done(i: int, art, key: str, rec: ArticleRecord | None, err: str | None, written: bool = False) -> None:
         bar.update(1)
         if rec is None:
             result.rejected.append(ExtractionFailure(str(getattr(art, "path", art.file_name)), art.file_name,
@@ -268,13 +273,13 @@ def extract_corpus(articles: Sequence[Any], *, cache_dir: str | os.PathLike | No
         rec.pipeline_version = version
         records[i] = rec
         result.extracted += 1
-        if vdir is not None:
-            write_cache_entry(vdir / f"{key}.json", rec, key)
+        if vdir is not None and not written:
+            write_cache_entry(_entry(vdir, key), rec, key)
         fault_point("extract")   # tests: die after N articles extracted and cached
 
     try:
         if todo and workers > 1 and len(todo) > 1:
-            _run_pool(todo, workers, done)
+            _run_pool(todo, workers, done, vdir)
         elif todo:
             if nlp is None:
                 from kg.nlp import load_pipeline
@@ -295,14 +300,14 @@ def extract_corpus(articles: Sequence[Any], *, cache_dir: str | os.PathLike | No
     return result
 
 
-def _run_pool(todo, workers: int, done) -> None:
+def _run_pool(todo, workers: int, done, vdir: Path | None) -> None:
     """Extract ``todo`` in ``workers`` spawned processes; a crashed worker rejects its article."""
     ctx = multiprocessing.get_context("spawn")
     pending = list(todo)
     while pending:
         with cf.ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx,
                                     initializer=_init_worker) as pool:
-            futures = {pool.submit(_work, art): (i, art, key) for i, art, key in pending}
+            futures = {pool.submit(_work, art, _entry(vdir, key), key): (i, art, key) for i, art, key in pending}
             pending = []
             broken = False
             for fut in cf.as_completed(futures):
@@ -315,23 +320,27 @@ def _run_pool(todo, workers: int, done) -> None:
                 except Exception as e:
                     done(i, art, key, None, _reason(e))
                 else:
-                    done(i, art, key, rec, None)
+                    done(i, art, key, rec, None, written=vdir is not None)
         if broken:
             # A worker died (crash, OOM kill). Retry the unfinished articles one at a time
             # in a fresh pool of one, so only the article that kills its worker is rejected.
             for item in pending:
-                _run_single(item, ctx, done)
+                _run_single(item, ctx, done, vdir)
             pending = []
 
 
-def _run_single(item, ctx, done) -> None:
+def _entry(vdir: Path | None, key: str) -> Path | None:
+    return vdir / f"{key}.json" if vdir is not None else None
+
+
+def _run_single(item, ctx, done, vdir: Path | None) -> None:
     i, art, key = item
     with cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_init_worker) as pool:
         try:
-            rec = ArticleRecord.from_dict(pool.submit(_work, art).result())
+            rec = ArticleRecord.from_dict(pool.submit(_work, art, _entry(vdir, key), key).result())
         except cf.process.BrokenProcessPool:
             done(i, art, key, None, "extraction failed: the worker process died on this article")
         except Exception as e:
             done(i, art, key, None, _reason(e))
         else:
-            done(i, art, key, rec, None)
+            done(i, art, key, rec, None, written=vdir is not None)
