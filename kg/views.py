@@ -170,9 +170,9 @@ def _force(pieces: list[nx.Graph], seed: int, iterations: int = 60) -> list[dict
                 disp += np.bincount(ev_a, pull, n_flat).astype(np.float32)
             length = np.sqrt(dispx * dispx + dispy * dispy)
             np.maximum(length, 0.01, out=length)
-            step = t / length
-            px += dispx * step
-            py += dispy * step
+            move = t / length
+            px += dispx * move
+            py += dispy * move
             t -= dt
         pos = np.stack([px, py], axis=-1)
         flat = pos.reshape(-1, 2)
@@ -278,7 +278,7 @@ def layout_parts(G: nx.Graph, parts: list[Iterable[Any]], seed: int = 0) -> list
     part gets its own layout), computed in advance so the page needs no physics.
 
     Each part's graph (:func:`_undirected`) is laid out force-directed: whole when it is
-    small (up to 800 nodes for a single part, 80 when there are several), otherwise cut
+    small (up to 800 nodes for a single part, 120 when there are several), otherwise cut
     into connected pieces of about 40 nodes (:func:`_chunks`, breadth-first, so neighbours
     share a piece) packed in rows in the order they were cut. All the pieces of all parts
     are stepped together (:func:`_force`). Each article is put at the centre of what it
