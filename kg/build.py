@@ -363,7 +363,8 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
     n_triples = count_triples(graph_file)
     t = lap("graph", t)
 
-    shacl_key = _shacl_key(graph_file) if shacl else ""
+    graph_digest = _digest(graph_file)      # the graph's bytes, for the SHACL and views keys
+    shacl_key = _shacl_key(graph_digest) if shacl else ""
     shacl_cached = _read_shacl_cache(cache_dir, shacl_key) if shacl else None
     with contextlib.ExitStack() as stack:
         # the store is bulk-loaded by Oxigraph (native code, the GIL released) in a thread,
@@ -378,7 +379,7 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
             load_nx, analyze = _stage_import("kg.analytics", ("load_graph", "analyze"), "analytics")
             (write_views,) = _stage_import("kg.views", ("write_views",), "views")
             previous = _current(out)
-            views_key = _views_key(graph_file)
+            views_key = _views_key(graph_digest)
             if previous is not None and _reuse_views(previous, staging, views_key):
                 # the same graph, code and templates as the committed build: its analytics,
                 # report and views are linked, not computed again
@@ -439,15 +440,22 @@ def _store_and_validate(build_store: Callable, validate_file: Callable, graph_fi
     return store_s, summary, round(time.perf_counter() - t, 3)
 
 
-def _shacl_key(graph_file: Path) -> str:
-    """What a SHACL result depends on: the graph's bytes, the ontology and shapes, the
-    validating code (kg.graph, kg.shacl) and pyshacl's version."""
+def _digest(path: Path) -> str:
+    import hashlib
+
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _shacl_key(graph_digest: str) -> str:
+    """What a SHACL result depends on: the graph's bytes (``graph_digest``), the ontology
+    and shapes, the validating code (kg.graph, kg.shacl) and pyshacl's version."""
     import hashlib
     import importlib
 
     from kg.resources import ontology_dir
 
-    h = hashlib.sha256(graph_file.read_bytes())
+    h = hashlib.sha256(graph_digest.encode())
     for p in sorted(ontology_dir().glob("*.ttl")):
         h.update(p.name.encode() + b"\0" + p.read_bytes())
     for module in ("kg.graph", "kg.shacl"):
@@ -465,16 +473,17 @@ _VIEWS_KEY = ".views-key.json"      # in a build directory: what its analytics a
 _VIEW_FILES = ("analytics.json", "report.html", "graph.html")
 
 
-def _views_key(graph_file: Path) -> str:
-    """What analytics.json, report.html and the views depend on: the graph's bytes, the
-    analytics and views code, the templates, and the libraries that compute and render."""
+def _views_key(graph_digest: str) -> str:
+    """What analytics.json, report.html and the views depend on: the graph's bytes
+    (``graph_digest``), the analytics and views code, the templates, and the libraries
+    that compute and render."""
     import hashlib
     import importlib
     from importlib.metadata import version
 
     from kg.resources import templates_dir
 
-    h = hashlib.sha256(graph_file.read_bytes())
+    h = hashlib.sha256(graph_digest.encode())
     for name in ("kg.analytics", "kg.views"):
         source = getattr(importlib.import_module(name), "__file__", None)
         if source:

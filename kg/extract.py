@@ -264,6 +264,7 @@ def extract_corpus(articles: Sequence[Any], *, cache_dir: str | os.PathLike | No
             todo.append((i, art, key))
 
     def done(i: int, art, key: str, rec: ArticleRecord | None, err: str | None, written: bool = False) -> None:
+        # written: a worker has already written the cache entry (when there is a cache)
         bar.update(1)
         if rec is None:
             result.rejected.append(ExtractionFailure(str(getattr(art, "path", art.file_name)), art.file_name,
@@ -320,7 +321,7 @@ def _run_pool(todo, workers: int, done, vdir: Path | None) -> None:
                 except Exception as e:
                     done(i, art, key, None, _reason(e))
                 else:
-                    done(i, art, key, rec, None, written=vdir is not None)
+                    done(i, art, key, rec, None, written=True)
         if broken:
             # A worker died (crash, OOM kill). Retry the unfinished articles one at a time
             # in a fresh pool of one, so only the article that kills its worker is rejected.
@@ -343,4 +344,4 @@ def _run_single(item, ctx, done, vdir: Path | None) -> None:
         except Exception as e:
             done(i, art, key, None, _reason(e))
         else:
-            done(i, art, key, rec, None, written=vdir is not None)
+            done(i, art, key, rec, None, written=True)

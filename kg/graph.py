@@ -33,6 +33,7 @@ small graphs, :mod:`kg.shacl` in Oxigraph on large ones; :func:`validate_file` f
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -611,13 +612,8 @@ def _types_first(nt: Path):
     import pyoxigraph as ox
 
     rdf_type = ox.NamedNode(str(RDF.type))
-    group: list = []
-    for t in ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES):
-        if group and t.subject != group[0].subject:
-            yield from sorted(group, key=lambda x: x.predicate != rdf_type)    # stable
-            group = []
-        group.append(t)
-    yield from sorted(group, key=lambda x: x.predicate != rdf_type)
+    for _subject, group in itertools.groupby(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), lambda t: t.subject):
+        yield from sorted(group, key=lambda t: t.predicate != rdf_type)    # stable
 
 
 def load_graph(path: Path) -> rdflib.Graph:
@@ -685,8 +681,7 @@ def validate_file(path: Path, shapes: Path | None = None, engine: str = "oxigrap
     if not path.is_file():
         raise KGError(f"{path}: no such graph file (run `kg build` first)")
     if engine == "auto" and path.suffix == ".nt":
-        with path.open("rb") as f:
-            engine = "oxigraph" if sum(1 for _ in f) > PYSHACL_MAX_TRIPLES else "pyshacl"
+        engine = "oxigraph" if count_triples(path) > PYSHACL_MAX_TRIPLES else "pyshacl"
     if engine != "oxigraph":
         return validate(load_graph(path), shapes, engine=engine)
     from kg.shacl import validate_oxigraph

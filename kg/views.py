@@ -469,16 +469,16 @@ def _centred(pos: dict[Any, tuple[float, float]]) -> dict[Any, tuple[float, floa
 def _overview(G: nx.MultiDiGraph, regions: list[Region], seed: int) -> dict[str, Any]:
     """The overview the page opens on: one node per region (sized by its cases) under the
     places above it (prefecture, province), laid out like the graph."""
-    styles = display_vocabulary()["classes"]
+    vocab = display_vocabulary()
+    size, label = vocab["classes"]["Place"]["size"], vocab["predicates"].get("partOf", "partOf")
     memo: dict[str, list[str]] = {}
     T = nx.Graph()
     nodes, edges, meta = [], [], {}
-    label = display_vocabulary()["predicates"].get("partOf", "partOf")
     for i, r in enumerate(regions):
         rid = f"r{i}"
         T.add_node(rid, cls="Place")
         nodes.append({"id": rid, "label": f"{r.label}\n{r.cases} 案例", "group": "Place",
-                      "size": round(styles["Place"]["size"] + 3 * math.sqrt(r.cases), 1)})
+                      "size": round(size + 3 * math.sqrt(r.cases), 1)})
         meta[rid] = {"label": r.label, "region": i, "cases": r.cases, "articles": len(r.articles),
                      "nodes": len(r.members), "iri": r.place or ""}
         above = (place_chain(G, r.place, memo)[1:] if r.place is not None
