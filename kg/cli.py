@@ -62,7 +62,41 @@ def _cmd_analyze(a: argparse.Namespace) -> int:
 def _cmd_eval(a: argparse.Namespace) -> int:
     from kg.evaluate import eval_command
 
+    if (a.gold is None) == (a.sentences is None):
+        raise KGError("give either --gold DIR or --sentences FILE.jsonl")
+    if a.sentences is not None:
+        # annotated sentences (a public NER test split): 25 to an article, built and scored whole
+        from kg.build import build
+        from kg.nlp.training import write_articles
+
+        if not a.sentences.is_file():
+            raise KGError(f"{a.sentences}: no such file")
+        texts, gold = write_articles(a.sentences, a.out / "eval-articles")
+        build(corpus=texts, out=a.out / "eval-build", quiet=a.quiet, views=False, shacl=False)
+        return eval_command(gold=gold, graph=a.out / "eval-build" / "kg.ttl", as_json=a.json)
     return eval_command(gold=a.gold, graph=a.graph or a.out / "kg.ttl", as_json=a.json)
+
+
+def _cmd_train(a: argparse.Namespace) -> int:
+    import json
+
+    from kg.nlp.training import train_ner
+
+    overrides = {}
+    for item in a.set:
+        k, sep, v = item.partition("=")
+        if not sep:
+            raise KGError(f"--set {item}: expected KEY=VALUE (a spaCy config override)")
+        try:
+            overrides[k] = json.loads(v)
+        except ValueError:
+            overrides[k] = v
+    record = train_ner(a.data, a.out / "ner-training", config=a.config, overrides=overrides, install=a.install, quiet=a.quiet)
+    for split in ("dev", "test"):
+        if split in record:
+            line = "  ".join(f"{lab} P {v['p']:.3f} R {v['r']:.3f} F1 {v['f1']:.3f}" for lab, v in record[split].items())
+            print(f"{split}: {line}")
+    return EXIT_OK
 
 
 def _cmd_bench(a: argparse.Namespace) -> int:
@@ -110,9 +144,19 @@ def make_parser() -> argparse.ArgumentParser:
     an.add_argument("--graph", type=Path, help="graph file (default: OUT/kg.ttl)")
 
     e = command("eval", "Score the graph against gold annotations (GOLD-FORMAT).", _cmd_eval)
-    e.add_argument("--gold", type=Path, required=True, help="folder of gold JSON files")
+    e.add_argument("--gold", type=Path, help="folder of gold JSON files")
+    e.add_argument("--sentences", type=Path,
+                   help="instead: annotated sentences (JSON lines, as kg train reads), scored in articles of 25")
     e.add_argument("--graph", type=Path, help="graph file (default: OUT/kg.ttl)")
     e.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+    t = command("train", "Train the kg_ner model (spaCy, kg/nlp/ner.cfg) on annotated sentences.", _cmd_train)
+    t.add_argument("--data", type=Path, required=True,
+                   help="folder with train.jsonl, dev.jsonl and optionally test.jsonl (reported only)")
+    t.add_argument("--config", type=Path, help="training config (default: kg/nlp/ner.cfg)")
+    t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config value, e.g. training.max_steps=2000 (repeatable)")
+    t.add_argument("--install", action="store_true", help="copy the trained model to kg/models/ner")
 
     bn = command("bench", "Benchmarks: throughput, scaling, incremental rebuild, SPARQL latency.", _cmd_bench)
     bn.add_argument("--sizes", default="100,1000,5000", help="synthetic corpus sizes (default: 100,1000,5000)")

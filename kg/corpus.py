@@ -141,7 +141,9 @@ def _check_text(text: str) -> str | None:
     if not stripped:
         return "empty file"
     head = stripped[:4096]
-    if stripped.startswith("<") and _HTML.search(head) or len(_TAG.findall(head)) >= 10:
+    tags = _TAG.findall(head)
+    # a page saved as text, not an article with a few tags left in it by a copy from the web
+    if stripped.startswith("<") and _HTML.search(head) or len(tags) >= 10 and 3 * sum(map(len, tags)) >= len(head):
         return "an HTML page, not article text"
     if _cjk_count(stripped[:20000]) == 0:
         return "no Chinese text"

@@ -101,6 +101,16 @@ def test_rejects_an_html_page_saved_as_txt():
     assert reason_of(DATA / "bad_page.txt") == "an HTML page, not article text"
 
 
+def test_reads_an_article_with_a_few_tags_left_from_a_web_copy(tmp_path):
+    """A real article copied from a web page keeps some empty markup (list items, <strike>):
+    it is article text, not an HTML page."""
+    p = tmp_path / "copied.txt"
+    junk = '  • <strike id="i2w4y"><code id="i2w4y"></code></strike>\n' * 5
+    body = "新年的早晨，不到8点，45岁的村民就来到移民社区里开办的工厂车间，开始了一天的工作。\n" * 20
+    p.write_text(junk + body, encoding="utf-8")
+    assert "工厂车间" in read_article(p).raw
+
+
 def test_rejects_text_without_chinese(tmp_path):
     p = tmp_path / "english.txt"
     p.write_text("This is not an article in Chinese.\n", encoding="utf-8")

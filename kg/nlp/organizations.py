@@ -137,6 +137,29 @@ class OrgFinder:
     def _suffixes_ending_at(self, text: str, e: int) -> list[_Suffix]:
         return [s for s in self.by_last.get(text[e - 1], ()) if text.endswith(s.text, 0, e)]
 
+    def proposed(self, text: str, proposals, found: list[OrgMention],
+                 places: list[tuple[int, int, tuple[str, ...], str]]) -> list[OrgMention]:
+        """Organizations the trained model proposes (``ORG`` in ``doc._.kg_ner``) that the suffix
+        grammar did not find (新华社, 国务院, a company named without its legal suffix). A
+        proposal overlapping an organization found, or that is a place or a generic word alone
+        (合作社, 公司), is dropped; its kind comes from its suffix, the place opening it is its place."""
+        taken = [(m.start, m.end) for m in found]
+        place_at = {(s, e): path for s, e, path, _ in places}
+        out = []
+        for start, end, label in proposals:
+            name = text[start:end]
+            if (label != "ORG" or len(name) < 2 or (start, end) in place_at or name in self.suffixes
+                    or name in self.generic_body or not all("\u4e00" <= c <= "\u9fff" for c in name)
+                    or any(a < end and start < b for a, b in taken)):
+                continue
+            suf = next((s for s in self._suffixes_ending_at(text, end) if len(s.text) < len(name)), None)
+            lead = next(((s, e, path) for s, e, path, _ in places if s == start and e < end), None)
+            out.append(OrgMention(start, end, name, suf.kind if suf else "other", suf.text if suf else "",
+                                  text[start:lead[1]] if lead else "", lead[2] if lead else None,
+                                  name[(lead[1] - start) if lead else 0:len(name) - (len(suf.text) if suf else 0)]))
+            taken.append((start, end))
+        return out
+
     # -- finding --------------------------------------------------------------------------------
     def find(self, text: str, places: list[tuple[int, int, tuple[str, ...], str]],
              county_at, prefecture: tuple[str, ...] | None, province: tuple[str, ...] | None,
@@ -480,6 +503,7 @@ def add_org_records(doc: Doc, finder: OrgFinder) -> None:
     finder.written = written
     mentions = finder.find(text, places, lambda pos, ch: nearest(counties, pos, ch), prefecture, province,
                            lambda pos, ch: nearest(townships, pos, ch))
+    mentions += finder.proposed(text, doc._.kg_ner or (), mentions, places)
     # Group mentions into organizations.
     groups: dict[tuple, list[OrgMention]] = {}
     for m in mentions:

@@ -51,6 +51,9 @@ _PLACE_NEXT = set("村镇乡县区市省州街路巷湖河江溪山坝湾屯寨�
 #: A name does not end with a toponym character (蒋家坝, 李家屯).
 _PLACE_END = set("村镇乡县区市省州街路巷坝湾屯寨庄沟垭")
 _PRONOUNS = re.compile(r"[她他](?!们)")
+#: What a proposed name may be made of: CJK characters, with a middle dot between the parts of
+#: a transliterated or minority name (阿依古丽·买买提).
+_MODEL_NAME = re.compile(rf"[{_CJK}]+(?:[·・•‧][{_CJK}]+)*")
 
 
 def fast_evidence(doc: Doc, text: str, start: int, end: int) -> Evidence:
@@ -204,9 +207,10 @@ class PersonRecognizer:
     """The ``kg_persons`` pipeline component (see the module docstring)."""
 
     def __init__(self, min_score: float = 2.0, skip_blocks: tuple[str, ...] = ("caption", "byline", "headline"),
-                 use_jieba: bool = True, common_word_freq: int = 3):
+                 use_jieba: bool = True, common_word_freq: int = 3, model_weight: float = 3.0):
         self.lex = load_lexicons()
         self.min_score = min_score
+        self.model_weight = model_weight
         self.skip_blocks = tuple(skip_blocks)
         self.common_word_freq = common_word_freq
         self.jieba = _jieba_lexicon() if use_jieba else {}
@@ -371,7 +375,28 @@ class PersonRecognizer:
             elif en - st == 3 and text[st:en] not in self.jieba:
                 # a three-character candidate opening a clause: weak alone, counts with repetition
                 cues.append(_Cue(st, en, text[st:en], "opening", 1))
+        cues.extend(self._model_cues(text, ctx))
         return [c for c in cues if ctx.body(c.start)]
+
+    def _model_cues(self, text: str, ctx: _DocCtx) -> list[_Cue]:
+        """Names the trained model proposes (``doc._.kg_ner``), as cues of their own: the
+        model finds names no cue announces (a leader, a name in a list, a minority or
+        foreign name); the same scoring then weighs them (a dictionary word or a rare
+        surname counts against, repetition for), and a span over a place or organization
+        found by the grammars is never a person."""
+        out = []
+        if not self.model_weight:
+            return out
+        for start, end, label in ctx.doc._.kg_ner or ():
+            if label != "PER":
+                continue
+            name = text[start:end]
+            if not (2 <= len(name) <= 12) or not _MODEL_NAME.fullmatch(name) or not ctx.free(start, end):
+                continue
+            if len(name) <= 3 and name[-1] in _NOT_IN_NAME:
+                continue
+            out.append(_Cue(start, end, name, "model", self.model_weight))
+        return out
 
     def _score(self, name: str, cues: list[_Cue], ctx: _DocCtx) -> float:
         if name in self.lex.stopnames or name.endswith(_TITLE_GIVEN):
@@ -607,10 +632,11 @@ class _DocCtx:
 @Language.factory(
     "kg_persons",
     default_config={"min_score": 2.0, "skip_blocks": ["caption", "byline", "headline"], "use_jieba": True,
-                    "common_word_freq": 3},
+                    "common_word_freq": 3, "model_weight": 3.0},
 )
 def make_kg_persons(nlp: Language, name: str, min_score: float, skip_blocks: list[str], use_jieba: bool,
-                    common_word_freq: int) -> PersonRecognizer:
-    """Build the person recogniser (lexicons from ``kg/data/person_*.txt``)."""
+                    common_word_freq: int, model_weight: float) -> PersonRecognizer:
+    """Build the person recogniser (lexicons from ``kg/data/person_*.txt``; ``model_weight``
+    is what a name proposed by ``kg_ner`` scores, 0 to ignore the model)."""
     return PersonRecognizer(min_score=min_score, skip_blocks=tuple(skip_blocks), use_jieba=use_jieba,
-                            common_word_freq=common_word_freq)
+                            common_word_freq=common_word_freq, model_weight=model_weight)

@@ -29,7 +29,7 @@ from kg.nlp.segmenter import cache_dir, pkuseg_model_dir
 __all__ = ["load_pipeline", "pipeline_version", "pipeline_key", "build_pipeline", "config_path", "COMPONENT_MODULES"]
 
 #: Modules that register the kg_* factories (also declared as spacy_factories entry points).
-COMPONENT_MODULES = ("kg.nlp.places", "kg.nlp.organizations", "kg.nlp.persons", "kg.nlp.programs",
+COMPONENT_MODULES = ("kg.nlp.ner", "kg.nlp.places", "kg.nlp.organizations", "kg.nlp.persons", "kg.nlp.programs",
                      "kg.nlp.outcomes", "kg.nlp.statistics", "kg.nlp.cases")
 
 
@@ -54,9 +54,12 @@ def _hash_files(files: list[Path]) -> str:
 
 
 def _data_files() -> list[Path]:
-    data = Path(__file__).resolve().parent.parent / "data"
-    return sorted(p for p in data.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                  and not p.name.startswith("synth_"))  # the benchmark generator's data, not the extractor's
+    """The lexicons and the trained model's files: what the saved pipeline captures."""
+    pkg = Path(__file__).resolve().parent.parent
+    files = [p for d in (pkg / "data", pkg / "models") for p in d.rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts
+             and not p.name.startswith("synth_")]  # the benchmark generator's data, not the extractor's
+    return sorted(files)
 
 
 @functools.cache

@@ -661,6 +661,27 @@ class PlaceFinder:
                 return end - len(suf.text)
         return end
 
+    def proposed(self, text: str, proposals, found: list[PlaceMention]) -> list[PlaceMention]:
+        """Places the trained model proposes (``LOC`` in ``doc._.kg_ner``) that the gazetteer and
+        the grammars did not find: a mountain, a river, a region, a country, a new district.
+        Typed by their suffix (``X乡`` a township, ``X村`` a village, else ``other``); a
+        proposal overlapping a place already found, a stop word or a stem the grammar
+        refuses (某地, 当地) is dropped."""
+        covered = bytearray(len(text) + 1)
+        for m in found:
+            covered[m.start:m.end] = b"\x01" * (m.end - m.start)
+        out = []
+        for start, end, label in proposals:
+            surface = text[start:end]
+            if (label != "LOC" or len(surface) < 2 or any(covered[start:end]) or not all(map(is_cjk, surface))
+                    or surface in self.stop_words or surface[0] in "某这那该各每此其本全"):
+                continue
+            level = next((s.level for s in self.suffixes if surface.endswith(s.text) and len(surface) > len(s.text)
+                          and not s.chain_only), OTHER)
+            out.append(PlaceMention(start, end, surface, level, (surface,)))
+            covered[start:end] = b"\x01" * (end - start)
+        return out
+
     @staticmethod
     def _parent_in_sentence(i: int, level: int, found: list[PlaceMention], sentence_ends: list[int]):
         k = bisect.bisect_left(sentence_ends, i)
@@ -766,7 +787,9 @@ def make_kg_places(nlp: Language, name: str, suffixes: str, lexicon: str, stopwo
         init_doc(doc)
         cite = SentenceEvidence(doc)
         token_starts = set(cite.index.starts)
-        add_place_records(doc, finder.find(cite.text, token_starts), cite)
+        found = finder.find(cite.text, token_starts)
+        found += finder.proposed(cite.text, doc._.kg_ner or (), found)
+        add_place_records(doc, found, cite)
         return doc
 
     kg_places.finder = finder  # type: ignore[attr-defined]
