@@ -54,7 +54,7 @@ from kg.records import Evidence, Place
 from kg.resources import data_dir
 
 __all__ = ["make_kg_places", "PlaceFinder", "PlaceMention", "SentenceEvidence", "is_cjk", "read_lines",
-           "leading_words"]
+           "leading_words", "noun_words"]
 
 _SENT_END = "。！？；!?;\n"
 _LEVEL_OF = {name: i for i, name in enumerate(LEVELS)}
@@ -74,10 +74,27 @@ _SENT_END_RE = re.compile("[" + re.escape(_SENT_END) + "]")
 _STRIP_POS = {"v", "vd", "vn", "d", "p", "c", "u", "r", "m", "q", "ad", "uj", "ul", "ud", "ug", "uz", "uv"}
 
 
+#: jieba parts of speech of common nouns (数据, 社会): a one-character boundary word (据, 会)
+#: that ends one is part of the noun.
+_NOUN_POS = {"n", "vn", "an"}
+
+
 @functools.cache
 def leading_words() -> frozenset[str]:
     """Two- to four-character words jieba's dictionary tags with a part of speech in _STRIP_POS
     (read once, then kept as a small cache file beside the gazetteer's)."""
+    return _dictionary_words(frozenset(_STRIP_POS), "leading-words")
+
+
+@functools.cache
+def noun_words() -> frozenset[str]:
+    """Two- to four-character common nouns of jieba's dictionary (数据, 社会)."""
+    return _dictionary_words(frozenset(_NOUN_POS), "noun-words")
+
+
+def _dictionary_words(pos: frozenset[str], tag: str) -> frozenset[str]:
+    """Two- to four-character words of jieba's dictionary with a part of speech in ``pos``,
+    cached in a small file named ``tag`` beside the gazetteer's cache."""
     spec = importlib.util.find_spec("jieba")
     if spec is None or not spec.submodule_search_locations:
         return frozenset()
@@ -88,7 +105,7 @@ def leading_words() -> frozenset[str]:
         return frozenset()
     from kg.nlp.segmenter import cache_dir  # noqa: PLC0415
 
-    cache = cache_dir() / f"leading-words-{st.st_size}-{int(st.st_mtime)}.txt"
+    cache = cache_dir() / f"{tag}-{st.st_size}-{int(st.st_mtime)}.txt"
     try:
         words = cache.read_text(encoding="utf-8").split("\n")
         if words and words[-1] == "#end":         # a complete file, not a torn write
@@ -100,7 +117,7 @@ def leading_words() -> frozenset[str]:
         with path.open(encoding="utf-8") as f:
             for line in f:
                 parts = line.split()
-                if len(parts) == 3 and 2 <= len(parts[0]) <= 4 and parts[2] in _STRIP_POS:
+                if len(parts) == 3 and 2 <= len(parts[0]) <= 4 and parts[2] in pos:
                     out.add(parts[0])
     except OSError:
         return frozenset()
