@@ -33,7 +33,15 @@ from spacy.tokens import Doc
 
 from kg.errors import PipelineError
 from kg.nlp.doc import init_doc
-from kg.nlp.places import SentenceEvidence, is_cjk, leading_words, noun_words, read_lines
+from kg.nlp.places import (
+    SITE_SUFFIXES,
+    PlaceFinder,
+    SentenceEvidence,
+    is_cjk,
+    leading_words,
+    noun_words,
+    read_lines,
+)
 from kg.records import Organization
 
 __all__ = ["make_kg_orgs", "OrgFinder", "OrgMention"]
@@ -250,6 +258,7 @@ class OrgFinder:
             return None
         if body and (body in self.generic_body or body in self.generic_pre
                      or (prefix_place is None and body in self.generic_bare)
+                     or (body.endswith(SITE_SUFFIXES) and PlaceFinder.site_name(body) is None)
                      or any(body.endswith(t) for t in self.generic_tail)
                      or (suf.kind == "workshop" and any(body.endswith(t) for t in self.workshop_tail))
                      or any(body.startswith(w) for w in self.generic_pre)

@@ -224,3 +224,9 @@ def test_company_name_read_through_nouns_and_adverbs(nlp):
 ])
 def test_fragments_are_no_organizations(nlp, text):
     assert names(run_orgs(nlp, text)) == set()
+
+
+def test_workshop_of_an_unnamed_site_is_generic(nlp):
+    doc = run_orgs(nlp, "心中都有一个愿望。\n昭通市盐津县水田新区异地扶贫搬迁安置点扶贫车间,工人正在生产鞋子。")
+    assert names(doc) == set()
+    assert "水田新区" in {p.name for p in doc._.kg_places.values()}
