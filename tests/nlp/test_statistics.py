@@ -183,3 +183,15 @@ def test_components_never_raise_on_odd_text(nlp, text):
         assert s.evidence is not None and s.evidence.sentence in text
     for sp in doc.spans["kg_programs"]:
         assert sp._.kg_ref in doc._.kg_programs
+
+
+def test_households_and_land_are_headline_units(nlp):
+    text = ("据黑龙江省扶贫办统计,全省累计建设特色农业产业扶贫项目2570个,覆盖贫困户48.8万户次,"
+            "带动13.6万户贫困户实现稳定脱贫。")
+    doc = run(nlp, text, places=[("黑龙江省", ("黑龙江省",), "province")])
+    got = {s.value for s in doc._.kg_stats}     # 户次 is read as 户 by kg.nlp.money
+    assert {2570, 488000, 136000} <= got
+    assert all(s.place == ("黑龙江省",) for s in doc._.kg_stats)
+    doc = run(nlp, "波密县的茶园项目共流转农牧民土地1220亩,主要生产乌龙茶、白茶等。",
+              places=[("波密县", ("西藏自治区", "林芝市", "波密县"), "county")])
+    assert {(s.value, s.unit) for s in doc._.kg_stats} == {(1220, "亩")}
