@@ -17,6 +17,7 @@ one line per paragraph, headline, caption or byline, with
   (:attr:`Normalized.blocks`). A caption printed in the middle of a sentence is moved after
   the paragraph it interrupts, so the sentence reads whole (``日工资达到了150`` + caption +
   ``余元。`` -> ``日工资达到了150余元。``);
+* pinyin glosses after a character removed (``鎮(zhèn)`` -> ``镇``);
 * traditional characters converted to simplified, character by character (jionlp's table
   with the corrections in ``kg/data/normalize_tra2sim.tsv``), full-width digits and Latin
   letters to ASCII; control and zero-width characters and U+FFFD removed;
@@ -536,10 +537,35 @@ def _drop_spaces(text: str, idx: list[int]) -> tuple[str, list[int]]:
     return "".join(parts), out
 
 
+#: A pinyin gloss printed after a character (东乡(xiāng)族, 鎮(zhèn)): one syllable of Latin
+#: letters carrying a tone mark, in brackets, right after a CJK character.
+_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）]")
+
+
+def _drop_glosses(text: str, idx: list[int]) -> tuple[str, list[int]]:
+    """Remove pinyin glosses (``东乡(xiāng)族自治县`` -> ``东乡族自治县``): they split names."""
+    if "(" not in text and "（" not in text:
+        return text, idx
+    parts: list[str] = []
+    out: list[int] = []
+    last = 0
+    for m in _GLOSS.finditer(text):
+        if len(m.group()) > 9:
+            continue
+        parts.append(text[last:m.start()])
+        out.extend(idx[last:m.start()])
+        last = m.end()
+    if not last:
+        return text, idx
+    parts.append(text[last:])
+    out.extend(idx[last:])
+    return "".join(parts), out
+
+
 def _pieces(unit: _Unit, lines: list[_Line]) -> list[tuple[str, str, list[int], list[int]]]:
     """(kind, text, idx, separator points before it) for one unit: a caption or paragraph
     that ends with a photo credit gives a caption and a byline."""
-    text, idx = _unit_text(unit, lines)
+    text, idx = _drop_glosses(*_unit_text(unit, lines))
     kind = unit.kind
     if kind == "byline":
         return [(kind, text, idx, [])]

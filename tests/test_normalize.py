@@ -345,3 +345,10 @@ def test_corpus_repairs_read_right(raw_article):
     n = normalize(raw_article("004"))
     assert "近年来，市人社局深入贯彻落实以习近平为核心的党中央重大决策部署" in n.text
     assert texts(n, "byline") == ["僧少琴 摄"] * 3
+
+
+def test_removes_pinyin_glosses_inside_words():
+    raw = "甘肃省临夏回族自治州東鄉(xiāng)族自治县。在龍泉鎮(zhèn)拱北灣村八羊古社,29歲的楊進(jìn)寶(左一)说。\n"
+    n = check_exact(raw)
+    assert "东乡族自治县" in n.text and "龙泉镇拱北湾村" in n.text and "杨进宝(左一)" in n.text
+    check_idempotent(n)

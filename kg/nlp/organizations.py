@@ -24,6 +24,7 @@ removed from ``kg_places``.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -32,7 +33,15 @@ from spacy.tokens import Doc
 
 from kg.errors import PipelineError
 from kg.nlp.doc import init_doc
-from kg.nlp.places import SentenceEvidence, is_cjk, leading_words, read_lines
+from kg.nlp.places import (
+    SITE_SUFFIXES,
+    PlaceFinder,
+    SentenceEvidence,
+    is_cjk,
+    leading_words,
+    noun_words,
+    read_lines,
+)
 from kg.records import Organization
 
 __all__ = ["make_kg_orgs", "OrgFinder", "OrgMention"]
@@ -51,6 +60,13 @@ _MEASURES = "个家人名位种批次项条座所户"
 #: Suffixes that close a name: a body holding one is two names, not one.
 _NAME_ENDS = ("有限公司", "公司", "集团", "合作社", "学校", "大学", "学院")
 #: Name endings a determiner can refer back to (这间理发店, 该所, 这家公司, 该合作社).
+#: Legal forms of a registered company.
+_LEGAL_FORMS = frozenset({"有限公司", "股份有限公司", "有限责任公司"})
+#: News outlets: a place before one is part of its name (贵州日报, 中国兰州网), not a mention.
+_MEDIA_SUFFIXES = frozenset({"日报", "晚报", "晨报", "都市报", "商报", "电视台", "广播电视台", "网", "新闻网"})
+#: Suffixes that name an outlet only where it is cited (网: 互联网, 电商网 are no names).
+_DATELINE_SUFFIXES = frozenset({"网"})
+_DATELINE = re.compile(r"[0-9０-９]{1,2}月[0-9０-９]{1,2}日|讯|消息|报道|记者|客户端|[(（]?记者")
 _REFERABLE_TAILS = {"公司", "厂", "店", "理发店", "超市", "所", "局", "中心", "学校", "学院", "合作社", "车间",
                     "基地", "农场", "办"}
 
@@ -62,6 +78,7 @@ class _Suffix:
     needs_body: bool
     min_body: int
     needs_name: bool = False     # a shop: only a quoted name (“爱心”理发店) or a place prefix names it
+    whole: bool = False          # the suffix is a whole name by itself (新华社)
 
 
 @dataclass
@@ -76,6 +93,7 @@ class OrgMention:
     body: str
     qualified: str | None = None    # name with a bare level word resolved (区扶贫办 -> 永川区扶贫办)
     leading_place_span: tuple[int, int] | None = None   # a place that only opens the name
+    more_leading: list[tuple[int, int]] = field(default_factory=list)   # places before that one (中国|兰州|网)
     listed: bool = False            # a bare list member (区财政局、民政局) waiting for a place
     aliases: list[str] = field(default_factory=list)
 
@@ -87,10 +105,10 @@ class OrgFinder:
         self.suffixes: dict[str, _Suffix] = {}
         for ln in read_lines(suffixes):
             parts = ln.split("\t")
-            if len(parts) != 4 or parts[2] not in ("body", "place", "named"):
+            if len(parts) != 4 or parts[2] not in ("body", "place", "named", "whole"):
                 raise PipelineError(f"{suffixes}: malformed line {ln!r}")
             self.suffixes[parts[0]] = _Suffix(parts[0], parts[1], parts[2] != "place", int(parts[3]),
-                                              parts[2] == "named")
+                                              parts[2] == "named", parts[2] == "whole")
         self.by_last: dict[str, list[_Suffix]] = {}
         for suf in sorted(self.suffixes.values(), key=lambda s: -len(s.text)):
             self.by_last.setdefault(suf.text[-1], []).append(suf)
@@ -103,10 +121,11 @@ class OrgFinder:
         self.generic_body: set[str] = set()
         self.generic_tail: set[str] = set()
         self.workshop_tail: set[str] = set()
+        self.generic_bare: set[str] = set()
         for ln in read_lines(generic):
             kind, _, word = ln.strip().partition(":")
             {"pre": self.generic_pre, "body": self.generic_body, "tail": self.generic_tail,
-             "wtail": self.workshop_tail}.get(kind, self.generic_body).add(word)
+             "wtail": self.workshop_tail, "bare": self.generic_bare}.get(kind, self.generic_body).add(word)
         self.boundaries = {w.strip() for w in read_lines(boundaries)}
         self.max_boundary = max(map(len, self.boundaries), default=1)
         self.determiners: list[str] = []
@@ -125,9 +144,12 @@ class OrgFinder:
 
     # -- helpers -----------------------------------------------------------------------------
     def _boundary_ending_at(self, text: str, j: int) -> int:
-        """Length of the longest boundary word ending at ``j`` (0 if none)."""
+        """Length of the longest boundary word ending at ``j`` (0 if none); a one-character
+        boundary that ends a noun (数据 of 大数据标注公司, 社会) is no boundary."""
         for k in range(min(self.max_boundary, j), 0, -1):
             if text[j - k:j] in self.boundaries:
+                if k == 1 and j >= 2 and any(text[j - w:j] in noun_words() for w in (2, 3) if j >= w):
+                    return 0
                 return k
         return 0
 
@@ -193,9 +215,15 @@ class OrgFinder:
         nxt = text[e:e + 1]
         if suf.text in ("厂", "委", "工厂") and (nxt and nxt in "门车房区长里书员会" or text[e:e + 2] == "主任"):
             return None   # 厂门, 厂车, 村委会, 市委书记, 村委主任: not a name's end
-        if suf.text in ("大学", "学院", "学校") and nxt and nxt in "生毕":
-            return None   # 大学生, 大学毕业
+        if suf.text in ("大学", "学院", "学校") and nxt and nxt in "生子":
+            return None   # 大学生, 暨大学子
+        if suf.text == "厂" and text[e - 2:e - 1] == "工":
+            return None   # 联系|工厂: 工厂 was read (and refused) already
+        if suf.whole:
+            return OrgMention(e - len(suf.text), e, suf.text, suf.kind, suf.text, "", None, "")
         m = self._read_named(text, e, suf, place_end, place_start)
+        if m is not None and suf.text in _DATELINE_SUFFIXES and not self._dateline(text, m.start, e):
+            return None   # 互联网, 电商网: a website only where it is cited as a source
         s = e - len(suf.text)
         if m is None and not suf.needs_body and s > 0 and text[s - 1] in _LEVEL_CHARS and s not in place_end:
             m = self._bare(text, s - 1, e, s, suf)   # 八九月份|省人社厅: the words before are no name
@@ -233,7 +261,8 @@ class OrgFinder:
         if hit_limit:
             return None
         raw_body = text[j:s]
-        body = self._strip_leading(raw_body)
+        # after a place, a registered company's name is whole (昭通|立时技术有限公司: no adverb 立时)
+        body = raw_body if prefix_place is not None and suf.text in _LEGAL_FORMS else self._strip_leading(raw_body)
         j = s - len(body) if prefix_place is None else j
         if (prefix_place is None and not suf.needs_body and 3 <= len(body) <= 5 and body[-1] in "镇乡县区"
                 and raw_body == body and not any(c in "的了是在个" for c in body)):
@@ -251,6 +280,8 @@ class OrgFinder:
                 return OrgMention(j, e, suf.text, suf.kind, suf.text, "", None, "", listed=True)
             return None
         if body and (body in self.generic_body or body in self.generic_pre
+                     or (prefix_place is None and body in self.generic_bare)
+                     or (body.endswith(SITE_SUFFIXES) and PlaceFinder.site_name(body) is None)
                      or any(body.endswith(t) for t in self.generic_tail)
                      or (suf.kind == "workshop" and any(body.endswith(t) for t in self.workshop_tail))
                      or any(body.startswith(w) for w in self.generic_pre)
@@ -259,11 +290,17 @@ class OrgFinder:
             return None
         if prefix_place is None and j > 0 and self._generic_before(text, j):
             return None
-        if (suf.kind == "school" and not body and prefix_place is not None
-                and prefix_place[3] in ("province", "prefecture", "county")):
-            ps, pe, _, _ = prefix_place     # 贵阳|学院, 山东|大学: a place's own school; the place is its name
+        media = suf.text in _MEDIA_SUFFIXES
+        if ((suf.kind == "school" or media) and not body and prefix_place is not None
+                and prefix_place[3] in ("province", "prefecture", "county", "other")
+                and (media or prefix_place[3] != "other")):
+            ps, pe, _, _ = prefix_place     # 贵阳|学院, 山东|大学, 贵州|日报: the place is its name
+            more = []
+            while ps in place_end and place_end[ps][3] in ("province", "prefecture", "other"):
+                more.append((place_end[ps][0], ps))     # 中国|兰州|网
+                ps = place_end[ps][0]
             return OrgMention(ps, e, text[ps:e], suf.kind, suf.text, text[ps:pe], None, "",
-                              leading_place_span=(ps, pe))
+                              leading_place_span=(prefix_place[0], pe), more_leading=more)
         if suf.needs_body and len(body) < suf.min_body:
             return None
         if suf.needs_name and prefix_place is None:
@@ -285,16 +322,27 @@ class OrgFinder:
             start = ps
             prefix = text[ps:pe]
             leading = None
-            if suf.kind in ("company", "school") and body:
+            if media:
+                leading = (ps, pe)           # 中国|兰州网: a medium's name, not a place it is about
+            elif suf.kind in ("company", "school") and body:
                 if level in ("village", "group", "other"):
                     start, prefix = pe, ""   # 许集村|迪兰运动用品公司: a location, not part of the name
                 elif level in ("province", "prefecture") and (ps not in place_end or place_end[ps][3] == "other"):
                     leading = (ps, pe)       # (凤凰湖工业园)重庆|隆兆机械有限公司: the place opens the name
+                elif suf.kind == "school" and level in ("province", "prefecture", "county"):
+                    leading = (ps, pe)       # 广西|玉林|师范大学: a school is named after its town
             if leading is not None:
                 path = None   # the place is part of the name (a company's registered region), no location
             return OrgMention(start, e, text[start:e], suf.kind, suf.text, prefix, path, body,
                               leading_place_span=leading)
         return OrgMention(j, e, text[j:e], suf.kind, suf.text, "", None, body)
+
+    @staticmethod
+    def _dateline(text: str, start: int, end: int) -> bool:
+        """A news outlet cited as a source: a dateline or credit after it (中国兰州网3月10日消息),
+        or a citing word before it (来源:, 据, 《)."""
+        before = text[max(0, start - 3):start]
+        return bool(_DATELINE.match(text, end)) or any(w in before for w in ("来源", "据", "《", "稿源"))
 
     def _strip_leading(self, body: str) -> str:
         """Drop verbs, adverbs and function words that open a body (大力推进|扶贫车间 -> '')."""
@@ -560,6 +608,7 @@ def add_org_records(doc: Doc, finder: OrgFinder) -> None:
                 org.evidence.append(ev)
             if m.leading_place_span:
                 drop_places.add(m.leading_place_span)
+                drop_places.update(m.more_leading)
         doc._.kg_orgs[org.name] = org
     doc.spans["kg_orgs"] = spans
     if drop_places:

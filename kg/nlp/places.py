@@ -53,8 +53,8 @@ from kg.nlp.gazetteer import (
 from kg.records import Evidence, Place
 from kg.resources import data_dir
 
-__all__ = ["make_kg_places", "PlaceFinder", "PlaceMention", "SentenceEvidence", "is_cjk", "read_lines",
-           "leading_words"]
+__all__ = ["make_kg_places", "PlaceFinder", "SITE_SUFFIXES", "PlaceMention", "SentenceEvidence", "is_cjk", "read_lines",
+           "leading_words", "noun_words"]
 
 _SENT_END = "。！？；!?;\n"
 _LEVEL_OF = {name: i for i, name in enumerate(LEVELS)}
@@ -67,6 +67,15 @@ _NUMERALS = set("0123456789０１２３４５６７８９一二三四五六七�
 #: A character that is not CJK (what :func:`is_cjk` rejects), found by one regex search.
 _NON_CJK = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf]")
 _SENT_END_RE = re.compile("[" + re.escape(_SENT_END) + "]")
+#: Suffixes of resettlement sites (康乐扶贫搬迁安置点): the stem must keep a name once the
+#: words that only say what the site is (易地扶贫搬迁) are stripped from its end.
+SITE_SUFFIXES = ("安置点", "安置区", "安置小区")
+_SITE_GENERIC = ("易地扶贫搬迁", "异地扶贫搬迁", "扶贫搬迁", "易地搬迁", "异地搬迁", "生态移民", "搬迁", "集中",
+                 "移民", "扶贫", "易地", "异地", "迁建", "滩区", "库区", "山区", "城区", "城镇", "县城")
+#: A site named after its housing estate is that estate (旺家花园|易地扶贫搬迁安置点 -> 旺家花园).
+_ESTATE_ENDS = ("花园", "小区", "家园", "新区", "新城", "新居", "馨居", "佳苑", "社区", "新村")
+#: Suffixes of natural places and regions whose stem must not be a common word (马头山, not 大山).
+_NATURAL_SUFFIXES = ("山区", "山")
 
 
 #: jieba parts of speech that never open an organization's name: verbs, adverbs, prepositions,
@@ -74,10 +83,40 @@ _SENT_END_RE = re.compile("[" + re.escape(_SENT_END) + "]")
 _STRIP_POS = {"v", "vd", "vn", "d", "p", "c", "u", "r", "m", "q", "ad", "uj", "ul", "ud", "ug", "uz", "uv"}
 
 
+#: jieba parts of speech of common nouns (数据, 社会): a one-character boundary word (据, 会)
+#: that ends one is part of the noun.
+_NOUN_POS = {"n", "vn", "an"}
+
+
 @functools.cache
 def leading_words() -> frozenset[str]:
     """Two- to four-character words jieba's dictionary tags with a part of speech in _STRIP_POS
     (read once, then kept as a small cache file beside the gazetteer's)."""
+    return _dictionary_words(frozenset(_STRIP_POS), "leading-words")
+
+
+@functools.cache
+def noun_words() -> frozenset[str]:
+    """Two- to four-character common nouns of jieba's dictionary (数据, 社会)."""
+    return _dictionary_words(frozenset(_NOUN_POS), "noun-words")
+
+
+@functools.cache
+def common_words() -> frozenset[str]:
+    """Two- to four-character common words of jieba's dictionary (nouns, adjectives, verbs,
+    adverbs: 贫困, 偏远, 城乡), which name no particular place."""
+    return _dictionary_words(frozenset({*_NOUN_POS, *_STRIP_POS, "a", "b"}), "common-words")
+
+
+@functools.cache
+def place_words() -> frozenset[str]:
+    """Two- to four-character words jieba's dictionary tags as place names (马头山, 武陵)."""
+    return _dictionary_words(frozenset({"ns"}), "place-words")
+
+
+def _dictionary_words(pos: frozenset[str], tag: str) -> frozenset[str]:
+    """Two- to four-character words of jieba's dictionary with a part of speech in ``pos``,
+    cached in a small file named ``tag`` beside the gazetteer's cache."""
     spec = importlib.util.find_spec("jieba")
     if spec is None or not spec.submodule_search_locations:
         return frozenset()
@@ -88,7 +127,8 @@ def leading_words() -> frozenset[str]:
         return frozenset()
     from kg.nlp.segmenter import cache_dir  # noqa: PLC0415
 
-    cache = cache_dir() / f"leading-words-{st.st_size}-{int(st.st_mtime)}.txt"
+    pos_key = "".join(sorted(pos)).replace("/", "")
+    cache = cache_dir() / f"{tag}-{pos_key}-{st.st_size}-{int(st.st_mtime)}.txt"
     try:
         words = cache.read_text(encoding="utf-8").split("\n")
         if words and words[-1] == "#end":         # a complete file, not a torn write
@@ -100,7 +140,7 @@ def leading_words() -> frozenset[str]:
         with path.open(encoding="utf-8") as f:
             for line in f:
                 parts = line.split()
-                if len(parts) == 3 and 2 <= len(parts[0]) <= 4 and parts[2] in _STRIP_POS:
+                if len(parts) == 3 and 2 <= len(parts[0]) <= 4 and parts[2] in pos:
                     out.add(parts[0])
     except OSError:
         return frozenset()
@@ -260,13 +300,28 @@ class PlaceFinder:
                     continue
                 if not suf.min_stem <= len(stem) <= suf.max_stem:
                     continue
-                if not anchored and suf.level < OTHER and len(stem) < 2:
+                if not anchored and suf.level < OTHER and len(stem) < 2 and suf.level != TOWNSHIP:
                     continue
                 if suf.level != OTHER and parent_level >= 0 and suf.level != _NEXT_LEVEL.get(parent_level):
                     continue   # 县 -> 镇/乡/街道 -> 村/社区 -> 村民小组; no 黔江区|人社局组
                 word = stem + suf.text
                 if suf.level == OTHER and any(stem[:k] in leading_words() for k in (2, 3, 4)):
                     continue   # 巉口镇|建成马铃薯产业园, 实行县城园区: a verb, no name
+                if suf.level == TOWNSHIP and len(stem) == 1 and (
+                        anchored or word in self.stop_words or word in common_words()
+                        or text[j + len(suf.text):j + len(suf.text) + 1] in tuple("乡镇村区县")):
+                    continue   # 古乡|雪瓦卡村, but not 城乡, 家乡: a one-character stem only unanchored
+                if suf.text in _NATURAL_SUFFIXES and word not in place_words() and (
+                        stem in common_words() or stem in self.stop_stems):
+                    continue   # 吕梁山区, 马头山; not 贫困山区, 偏远山区
+                if suf.text in SITE_SUFFIXES:
+                    name = self.site_name(stem)
+                    if name is None:
+                        continue   # 铜仁|易地扶贫搬迁安置点, 集中安置点: no name of its own
+                    if name != stem and name.endswith(_ESTATE_ENDS):
+                        out.append((i + len(name), suf.level, 0))
+                        break
+
                 if any(word.endswith(w) for w in self._stop_tails.get(word[-1], ())) or not self._stem_ok(stem, anchored):
                     continue
                 out.append((j + len(suf.text), suf.level, len(suf.text)))
@@ -276,11 +331,34 @@ class PlaceFinder:
         out.sort(key=lambda t: (t[1], t[0] if t[1] != OTHER else -t[0]))
         return [(e, lv) for e, lv, _ in out]
 
+    @staticmethod
+    def site_name(stem: str) -> str | None:
+        """The stem of a resettlement site without its generic tail (康乐|扶贫搬迁), or None
+        when nothing names it (易地扶贫搬迁 | 易地扶贫搬迁安置点)."""
+        name = stem
+        for suf in SITE_SUFFIXES:
+            if name.endswith(suf):
+                name = name[:-len(suf)]
+                break
+        changed = True
+        while changed:
+            changed = False
+            for w in _SITE_GENERIC:
+                if name.endswith(w):
+                    name = name[:-len(w)]
+                    changed = True
+                    break
+        if len(name) < 2 or name in leading_words() or name in common_words():
+            return None
+        return name
+
     def _toponym(self, text: str, i: int) -> int:
         """End of a surname + 家 + terrain toponym (X家坝) starting at ``i``, or -1."""
         if text[i] in self.surnames and text[i + 1:i + 2] == "家":
             for f in self.features:
                 if text.startswith(f, i + 2):
+                    if text[i + 2:i + 4 + len(f) - 1] in noun_words():
+                        continue    # 王家|社区, 李家|社会: the feature opens a longer word
                     return i + 2 + len(f)
         return -1
 
@@ -361,6 +439,14 @@ class PlaceFinder:
                 continue     # inside the last chain
             head = self._high_head(text, j, self._head_lengths(text[j:j + 2]))
             if head is None:
+                continue
+            if (head.uid >= 0 and head.level in (PREFECTURE, COUNTY) and text.startswith("山区", head.end)
+                    and head.surface != gaz.names[head.uid]):
+                # 吕梁|山区: the mountain region named after the town, not the town (a full name,
+                # 黔江区山区, is the county's mountain areas)
+                end = head.end + 2
+                take([PlaceMention(head.start, end, text[head.start:end], OTHER, (text[head.start:end],))])
+                i = end
                 continue
             chain = self._chain(text, head)
             take(chain)
@@ -559,18 +645,25 @@ class PlaceFinder:
         gaz = self.gaz
         if gaz.names[uid] in text:
             return True
+        before = text[i - 1] if i else ""
+        after = text[i + k:i + k + 1]
+        listed = before in "、，" or after == "、" or text.startswith("等地", i + k)
         if gaz.level(uid) == COUNTY:
             # 酉阳县 (short form + level word, for 酉阳土家族苗族自治县), not a bare 永川
-            return text[i + k - 1] in "县区市旗" and uid in gaz.lookup_short(text[i:i + k - 1])   # county short forms (永川, 黔江) only beside their full name
-        for anc in gaz.ancestors(uid):
-            name = gaz.names[anc]
-            if name in text or any(name.startswith(s) and s in text for s in self._shorts(anc)):
+            if text[i + k - 1] in "县区市旗" and uid in gaz.lookup_short(text[i:i + k - 1]):
                 return True
+            # 福建建宁、福鼎、古田等地: a county listed with others, in a province the text names
+            return listed and any(self._named(anc, text) for anc in gaz.ancestors(uid))
+        if any(self._named(anc, text) for anc in gaz.ancestors(uid)):
+            return True
         if gaz.level(uid) == PREFECTURE:
-            before = text[i - 1] if i else ""
-            after = text[i + k:i + k + 1]
-            return before in "、，" or after in "、，" or text.startswith("等地", i + k)
+            return listed or after == "，"
         return False
+
+    def _named(self, uid: int, text: str) -> bool:
+        """The text names the unit, in full or by a short form."""
+        name = self.gaz.names[uid]
+        return name in text or any(name.startswith(s) and s in text for s in self._shorts(uid))
 
     def _shorts(self, uid: int) -> list[str]:
         name = self.gaz.names[uid]
@@ -635,7 +728,7 @@ class PlaceFinder:
                 # a stem holding a boundary word (并推荐到凤凰湖工业园) starts after it.
                 if any(text[j:end_] in known or self._left_boundary(text, j, None) for j in range(i + 1, end_ - 1)):
                     continue
-                if level_ == OTHER and token_starts is not None and any(
+                if level_ == OTHER and token_starts is not None and not text.endswith(SITE_SUFFIXES, i, end_) and any(
                         j in token_starts and self._stem_ok(text[j:self._stem_end(text, j, end_)], False)
                         and self._stem_end(text, j, end_) - j >= 2 for j in range(i + 1, end_ - 2)):
                     continue   # 维护西郊绿道: the name starts at the last token that still leaves a stem

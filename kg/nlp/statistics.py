@@ -17,6 +17,7 @@ figure is about and, where the clause names one, a program category.
   (培训总量93890人), else one between this figure and the next in its clause
   (建成5个扶贫车间), else the nearest earlier cue in the sentence.
 * A figure restated in a later sentence (389名 … 389人, 19个 … 19家) is one statistic.
+* Headlines count as well as body text (普安105名贫困人员赴宁波上班); captions and bylines do not.
 """
 
 from __future__ import annotations
@@ -197,7 +198,7 @@ class StatisticsRecognizer:
             lead = stext.lstrip("“”\"‘’ ")
             specific = lead.startswith(self.rules.specific_start) and not lead.startswith(self.rules.specific_except)
             kind = block_kind(doc, s0)
-            if not story and not specific and kind == "body":
+            if not story and not specific and kind in ("body", "headline"):
                 self._sentence_stats(ix, doc_cues, s0, s1, in_sent, current, incomes, seen, stats, spans)
             if not story:
                 for m in in_sent:

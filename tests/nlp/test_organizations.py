@@ -186,3 +186,47 @@ def test_county_bureaus_and_generic_bases(nlp):
     doc = run_orgs(nlp, "于都县今年共举办招聘会45场。他从广东返乡，参加了县就业局组织的缝纫工培训。"
                         "返乡青年谢文斌在梓山镇办起了蔬菜种植基地。渭源县劳务工作站组织输转。")
     assert names(doc) == {"于都县就业局", "渭源县劳务工作站"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("中国兰州网3月10日消息 每个人心中都有一个共同的愿望。", {"中国兰州网"}),
+    ("2019-02-21 11:16:28\n来源:贵州日报\n编辑:孔令娟", {"贵州日报"}),
+    ("工人正在生产鞋子。南方日报见习记者许舒智摄", {"南方日报"}),
+    ("新华社贵阳3月22日电题:微工厂办在家门口", {"新华社"}),
+    ("他通过互联网销售茶叶,在电商网上开了店。", set()),
+])
+def test_news_outlets(nlp, text, expected):
+    """A medium's name (XX日报, XX网 cited as a source, 新华社); a place opening it is no mention."""
+    doc = run_orgs(nlp, text)
+    assert names(doc) == expected
+    assert not any(p.name in ("中国", "贵州") for p in doc._.kg_places.values())
+
+
+def test_universities_and_banks(nlp):
+    doc = run_orgs(nlp, "2013年从广西玉林师范大学毕业后,杜赢带着女朋友回乡创业。2014年8月,仰恩大学毕业两年后,"
+                        "艾美玲回到福鼎市。杜赢获得福鼎市人社局和市农业银行两笔共20万元创业基金。")
+    assert names(doc) == {"玉林师范大学", "仰恩大学", "福鼎市人社局", "福鼎市农业银行"}
+    assert "市农业银行" in doc._.kg_orgs["福鼎市农业银行"].aliases
+    assert {p.name for p in doc._.kg_places.values()} == {"广西", "福鼎市"}   # 玉林 only names the school
+
+
+def test_company_name_read_through_nouns_and_adverbs(nlp):
+    doc = run_orgs(nlp, "每月还有400元就业援助。\n阿里巴巴大数据标注公司位于微工厂产业园一楼右侧。")
+    assert "阿里巴巴大数据标注公司" in names(doc)      # 数据: 据 is no boundary inside a noun
+    doc = run_orgs(nlp, "骑自行车来到位于市区的粤滇产业园昭通立时技术有限公司生产车间。")
+    assert "昭通立时技术有限公司" in names(doc)        # 立时 after a place is the company's name
+
+
+@pytest.mark.parametrize("text", [
+    "楼下镇的杨永贵说,一过完年,他就赶忙联系工厂,“再干一两年。",
+    "实施龙头企业、农业合作社、光伏扶贫、扶贫车间、致富带头人等模式。",
+    "梓文励志奖学金助力暨大学子逐梦世界",
+])
+def test_fragments_are_no_organizations(nlp, text):
+    assert names(run_orgs(nlp, text)) == set()
+
+
+def test_workshop_of_an_unnamed_site_is_generic(nlp):
+    doc = run_orgs(nlp, "心中都有一个愿望。\n昭通市盐津县水田新区异地扶贫搬迁安置点扶贫车间,工人正在生产鞋子。")
+    assert names(doc) == set()
+    assert "水田新区" in {p.name for p in doc._.kg_places.values()}

@@ -141,7 +141,7 @@ def test_throughput(nlp):
     doc = nlp.make_doc(text)
     init_doc(doc)
     doc = nlp.get_pipe("sentencizer")(doc)
-    run_places(nlp, "重庆市")   # warm the gazetteer
+    run_places(nlp, "重庆市。在古乡雪瓦卡村,右玉县马头山,在康乐安置点,王家社区")   # warm the gazetteer and word lists
     t = time.perf_counter()
     nlp.get_pipe("kg_places")(doc)
     assert len(text) / (time.perf_counter() - t) > 20_000   # ~90k chars/s on this dense text, idle
@@ -191,3 +191,35 @@ def test_county_zone_is_named_with_its_county(nlp):
     doc = run_places(nlp, "在于都县工业园，26岁的肖建明已经是车间的技术骨干。")
     assert ("江西省", "赣州市", "于都县", "于都县工业园") in paths(doc)
     assert ("江西省", "赣州市", "于都县") in paths(doc)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a township with a one-character stem, confirmed by the village after it
+    ("西藏林芝市波密县。看着连片茶田,在此工作的古乡雪瓦卡村32岁的村民索朗措姆由衷感慨。", {"古乡", "雪瓦卡村"}),
+    # a new district after its city; a named resettlement site after a boundary
+    ("西藏拉萨。在拉萨柳梧新区的康乐扶贫搬迁安置点,46岁的曲尼开的茶馆分外热闹。", {"柳梧新区", "康乐扶贫搬迁安置点"}),
+    # a site named after its housing estate is the estate
+    ("何茂喜和家人住在旺家花园易地扶贫搬迁安置点,走路上班只需5分钟。", {"旺家花园"}),
+    # a mountain after its county; a mountain region named after a prefecture (not the prefecture)
+    ("在山西省右玉县马头山上,记者见到了山的主人。", {"马头山"}),
+    ("山西岚县,吕梁山区的国家扶贫开发工作重点县。", {"吕梁山区"}),
+    # village groups: after the village, and surname + 家 + 社
+    ("甘肃省临夏回族自治州东乡族自治县。在龙泉镇拱北湾村八羊古社易地扶贫搬迁点。他的家原来在杨家社的山沟里。", {"八羊古社", "杨家社"}),
+    # a county short form listed with others in a province the text names; a country
+    ("记者连日来到福建建宁、福鼎、古田等地采访。", {"古田"}),
+    ("南京大学硕士、公派英国曼彻斯特大学博士。", {"英国"}),
+])
+def test_local_units_and_regions(nlp, text, expected):
+    assert expected <= names(run_places(nlp, text))
+
+
+@pytest.mark.parametrize(("text", "absent"), [
+    ("贵州铜仁易地扶贫搬迁安置点见闻", {"易地扶贫搬迁安置点", "铜仁易地扶贫搬迁安置点"}),
+    ("搬到了这里的集中安置点,每户分到一套平房。", {"集中安置点"}),
+    ("组织“送培训下乡”活动,在滩区迁建安置点开展培训。", {"滩区迁建安置点"}),
+    ("新乡乡梨子村村民陈清友。", {"新乡", "乡梨子村"}),
+    ("村里的贫困山区群众和城乡居民。", {"贫困山区", "城乡"}),
+    ("王家社区的居民。", {"王家社"}),
+])
+def test_generic_sites_and_words_are_no_places(nlp, text, absent):
+    assert not absent & names(run_places(nlp, text))

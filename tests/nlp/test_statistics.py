@@ -183,3 +183,42 @@ def test_components_never_raise_on_odd_text(nlp, text):
         assert s.evidence is not None and s.evidence.sentence in text
     for sp in doc.spans["kg_programs"]:
         assert sp._.kg_ref in doc._.kg_programs
+
+
+def test_households_and_land_are_headline_units(nlp):
+    text = ("据黑龙江省扶贫办统计,全省累计建设特色农业产业扶贫项目2570个,覆盖贫困户48.8万户次,"
+            "带动13.6万户贫困户实现稳定脱贫。")
+    doc = run(nlp, text, places=[("黑龙江省", ("黑龙江省",), "province")])
+    got = {s.value for s in doc._.kg_stats}     # 户次 is read as 户 by kg.nlp.money
+    assert {2570, 488000, 136000} <= got
+    assert all(s.place == ("黑龙江省",) for s in doc._.kg_stats)
+    doc = run(nlp, "波密县的茶园项目共流转农牧民土地1220亩,主要生产乌龙茶、白茶等。",
+              places=[("波密县", ("西藏自治区", "林芝市", "波密县"), "county")])
+    assert {(s.value, s.unit) for s in doc._.kg_stats} == {(1220, "亩")}
+
+
+def test_headline_figure_counts(nlp):
+    """A headline's aggregate figure (普安105名贫困人员赴宁波上班) is a statistic of its subject."""
+    text = "东部帮扶“暖风”吹:普安105名贫困人员赴宁波上班\n2月17日清晨,大客车从普安县城出发。"
+    doc = nlp.make_doc(text)
+    init_doc(doc)
+    doc._.kg_blocks = [(0, text.index("\n"), "headline"), (text.index("\n"), len(text), "body")]
+    places = [("普安", ("贵州省", "普安县"), "county"), ("宁波", ("浙江省", "宁波市"), "prefecture")]
+    doc = run_with_blocks(nlp, doc, places)
+    assert [(s.value, s.place) for s in doc._.kg_stats] == [(105, ("贵州省", "普安县"))]
+
+
+def run_with_blocks(nlp, doc, places):
+    """Like :func:`run`, on a Doc whose blocks are set already."""
+    nlp.get_pipe("sentencizer")(doc)
+    spans = []
+    for surface, path, level in places:
+        doc._.kg_places[path] = Place(name=surface, level=level, path=path)
+        for m in re.finditer(re.escape(surface), doc.text):
+            sp = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            sp._.kg_ref = path
+            spans.append(sp)
+    doc.spans["kg_places"] = sorted(spans, key=lambda s: s.start_char)
+    doc.spans["kg_persons"] = []
+    doc = nlp.get_pipe("kg_outcomes")(doc)
+    return nlp.get_pipe("kg_stats")(doc)
