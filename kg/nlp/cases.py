@@ -161,6 +161,8 @@ class CaseAssembler:
         self.re_work = re.compile(_alt(self.lex.work))
         rels = _alt(self.plex.relations)
         self.re_possessive = re.compile(rf"的(?:{rels})")
+        self.re_rel_coord = re.compile(rf"[和与跟及](?P<rel>{rels})")
+        self.re_coord_gap = re.compile(rf"[和与、及跟](?:{rels})?")
         self.re_relation_end = re.compile(rf"(?P<pron>[她他其]的?)?(?:{rels})$")
         self.re_role_only = re.compile(rf"(?:{_alt(roles)})?")
         self.org_kinds = frozenset(employer_kinds)
@@ -260,6 +262,7 @@ class CaseAssembler:
             by_sent_f[f.sent].append(f)
 
         official_quotes = self._official_quotes(text, mentions)
+        actor_quotes = self._actor_quotes(text, mentions)
         place_starts = {ps for ps, _pe, _r in plist} | {os_ for os_, _oe, _r in org_list}
 
         def para_end(char: int) -> int:
@@ -317,6 +320,14 @@ class CaseAssembler:
                     other = dict(persons[owner].relations).get(pm.group("rel"))
                     if other and other in persons:
                         pseudo.append(_Mention(ss + pm.start(), ss + pm.end(), other, True, True, False))
+            # 何茂喜和妻子曾在…: the person's spouse named by the relation only
+            starts_m = {m.start for m in ms}
+            for m in ms:
+                cm = self.re_rel_coord.match(text, m.end) if m.actor and m.name in persons else None
+                if cm and cm.end() not in starts_m:
+                    other = dict(persons[m.name].relations).get(cm.group("rel"))
+                    if other and other in persons:
+                        pseudo.append(_Mention(cm.start("rel"), cm.end(), other, True, True, False))
             allm = sorted(ms + pseudo, key=lambda m: m.start)
             # the subject after this sentence
             actors = [m for m in allm if m.actor and not m.relative]
@@ -326,7 +337,7 @@ class CaseAssembler:
                 subject = (intros[-1] if intros else actors[-1]).name
             groups = self._coordinated(text, allm)
             for f in by_sent_f.get(si, []):
-                owner = self._owner(f, allm, current)
+                owner = self._quote_owner(f, actor_quotes, allm) or self._owner(f, allm, current)
                 if owner is None:
                     continue
                 for who in groups.get(owner, [owner]):
@@ -389,6 +400,33 @@ class CaseAssembler:
         return out
 
     @staticmethod
+    def _actor_quotes(text: str, mentions: list[_Mention]) -> list[tuple[int, int, str]]:
+        """Quotes whose speaker, named right after the closing mark, is a person who can have a
+        case (“…一个月有5000元左右。”楼下镇的杨永贵说): ``(start, end, name)``."""
+        out = []
+        speakers = [m for m in mentions if m.speaker and m.actor]
+        if not speakers:
+            return out
+        for q in re.finditer(r"“[^“”]{1,600}”", text):
+            tail = text[q.end():q.end() + 20]
+            cut = re.split(r"[，。；！？“\n]", tail, maxsplit=1)[0]
+            for m in speakers:
+                if q.end() <= m.start and m.end <= q.end() + len(cut):
+                    out.append((q.start(), q.end(), m.name))
+                    break
+        return out
+
+    @staticmethod
+    def _quote_owner(f: _Fact, quotes: list[tuple[int, int, str]], mentions: list[_Mention]) -> str | None:
+        """The speaker of the quote the fact is in, unless someone is named in the quote before it."""
+        for qs, qe, name in quotes:
+            if qs <= f.start < qe:
+                if any(m.actor and qs <= m.start < f.start for m in mentions):
+                    return None
+                return name
+        return None
+
+    @staticmethod
     def _name_bounds(text: str, st: int, en: int, name: str, aliases: list[str]) -> tuple[int, int]:
         """The exact characters of the mention inside a token-aligned span."""
         for form in (name, *aliases):
@@ -397,13 +435,13 @@ class CaseAssembler:
                 return i, i + len(form)
         return st, en
 
-    @staticmethod
-    def _coordinated(text: str, mentions: list[_Mention]) -> dict[str, list[str]]:
-        """Actors joined by 和/与/、/及 in a sentence (村民李华和王秀敏): facts about one are about all."""
+    def _coordinated(self, text: str, mentions: list[_Mention]) -> dict[str, list[str]]:
+        """Actors joined by 和/与/、/及 in a sentence (村民李华和王秀敏, 何茂喜和妻子陈香): facts
+        about one are about all."""
         groups: dict[str, list[str]] = {}
         run: list[_Mention] = []
         for m in mentions:
-            if run and m.actor and text[run[-1].end:m.start] in ("和", "与", "、", "及", "跟"):
+            if run and m.actor and self.re_coord_gap.fullmatch(text, run[-1].end, m.start):
                 run.append(m)
             else:
                 if len(run) > 1:

@@ -334,3 +334,33 @@ def test_scene_place_opening_the_sentence_is_the_workplace(nlp):
     assert cs["刘春华"].places == [tan]
     assert cs["肖建明"].places == [park]            # not the previous story's village
     assert cs["肖建明"].organizations == ["江西华尔服饰有限公司"]
+
+
+def test_quote_before_the_speaker_is_the_speakers(nlp):
+    """A quote that ends with …”X说 is X's: its income and employer are not the current subject's."""
+    text = ("和罗坤一起到宁波镇海上班的还有104人。\n"
+            "“我是到浙江镇海奥利多玩具厂，做翻模，老板承诺年薪7万元至9万元，包吃包住！”家住龙吟镇的邓伟说，"
+            "以前他也在外面打工，一年有三四万元的收入。\n"
+            "“我之前就在宁波干，一个月有5000元左右。”楼下镇的杨永贵说。")
+    doc = build(nlp, text, places=[("龙吟镇", ("贵州省", "普安县", "龙吟镇"), "township"),
+                                   ("楼下镇", ("贵州省", "普安县", "楼下镇"), "township")],
+                incomes=[("7万元至9万元", 70000, "year"), ("三四万元", 30000, "year"), ("5000元左右", 5000, "month")],
+                orgs=[("镇海奥利多玩具厂", "company")])
+    cs = cases(doc)
+    assert "罗坤" not in cs
+    assert sorted(i.amount for i in cs["邓伟"].incomes) == [30000, 70000]
+    assert cs["邓伟"].organizations == ["镇海奥利多玩具厂"]
+    assert [i.amount for i in cs["杨永贵"].incomes] == [5000]
+
+
+def test_spouse_joined_by_relation_shares_the_facts(nlp):
+    """何茂喜和妻子陈香 / 何茂喜和妻子曾在…: the wife shares the couple's facts."""
+    text = ("记者进入铜仁市景航服装有限公司的生产车间，裁剪工何茂喜和妻子陈香正拿着电剪裁剪布料。\n"
+            "“布料将被做成衬衫，这一摞有200多层，一下午能裁剪800件。”何茂喜说。\n"
+            "何茂喜和家人住在安置点，走路上班只需5分钟。何茂喜和妻子曾在广东省中山市务工21年，今年过完春节，他们决定留在本地就业，“我俩现在月收入加起来至少有1万元。”")
+    doc = build(nlp, text, incomes=[("1万元", 10000, "month")], orgs=[("铜仁市景航服装有限公司", "company")])
+    cs = cases(doc)
+    assert set(cs) == {"何茂喜", "陈香"}
+    for c in cs.values():
+        assert [i.amount for i in c.incomes] == [10000]
+        assert c.organizations == ["铜仁市景航服装有限公司"]
