@@ -56,8 +56,8 @@ _SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,2}地|笑着)?(?:说|表示|介绍|�
 #: a place after these is where the person used to work (曾在广东打工多年)
 _PAST = re.compile(r"曾经?|以前|过去|原来|此前|早年|之前")
 #: a sentence opening with a scene: 在…， / 在…里，
-_SCENE = re.compile(r"\s*在[^，。；！？]{2,30}?(?:里|内|上|中|旁|前|)，")
-_CLAUSE_END = "，。；！？：\n"
+_SCENE = re.compile(r"\s*在[^，,。；;！？!?]{2,30}?(?:里|内|上|中|旁|前|)[，,]")
+_CLAUSE_END = "，,。；;！？!?：:\n"   # real articles often use ASCII punctuation
 #: how specific a place level is (smaller is more specific); named local places count as villages
 _SPECIFICITY = {lvl: i for i, lvl in enumerate(reversed(ADMIN_LEVELS))}
 _SPECIFICITY["other"] = _SPECIFICITY["village"]
@@ -90,6 +90,7 @@ class CaseLexicon:
     general: tuple[str, ...]
     migrant: tuple[str, ...]
     aggregate: tuple[str, ...]
+    own_business: tuple[str, ...]
 
 
 @functools.cache
@@ -103,7 +104,7 @@ def load_case_lexicon() -> CaseLexicon:
     s = _sections("case_lexicon.txt")
     return CaseLexicon(tuple(strong), tuple(weak), tuple(s["negation"]), tuple(s["not_income"]),
                        tuple(s["work"]), tuple(s["home"]), tuple(s["speaker"]), tuple(s["general"]),
-                       tuple(s["migrant"]), tuple(s["aggregate"]))
+                       tuple(s["migrant"]), tuple(s["aggregate"]), tuple(s["own_business"]))
 
 
 def _alt(words) -> str:
@@ -156,8 +157,10 @@ class CaseAssembler:
         self.re_speaker = re.compile(rf"(?:{_alt(self.lex.speaker)})(?:[\u4e00-\u9fff]{{0,2}}地)?(?:介绍|表示|说|认为|指出)")
         self.re_rel_pron = re.compile(rf"[她他其](?:的)?(?P<rel>{_alt(self.plex.relations)})")
         roles = [r for r in self.plex.roles]
-        self.re_intro_before = re.compile(rf"(?:{_alt(roles)}|\d{{1,3}}岁的|名叫|家住[^，。]{{0,24}}的)$")
-        self.re_home_after = re.compile(rf"，?(?:{_alt(self.lex.home)})")
+        self.re_intro_before = re.compile(rf"(?:{_alt(roles)}|\d{{1,3}}岁的|名叫|家住[^，,。]{{0,24}}的)$")
+        # 曲尼一家还住在…, 艾美玲在家乡福建建宁县…
+        self.re_home_after = re.compile(rf"[，,]?(?:一家人?|全家|夫妻|夫妇)?(?:还|原来|原先|以前|曾经?|都|也)?"
+                                        rf"(?:{_alt(self.lex.home)})")
         self.re_work = re.compile(_alt(self.lex.work))
         rels = _alt(self.plex.relations)
         self.re_possessive = re.compile(rf"的(?:{rels})")
@@ -288,7 +291,7 @@ class CaseAssembler:
                 k = ss - 1      # the last character before the paragraph that is not white space
                 while k >= 0 and text[k].isspace():
                     k -= 1
-                broken = k >= 0 and text[k] not in "。！？；”」\"）)…"
+                broken = k >= 0 and text[k] not in "。！？；.!?;”」\"）)…"
                 if not (broken or lead.startswith(("“", "\"", "「")) or _PRONOUN.search(stext[:40])
                         or self._continues(text, ss, para_end(ss), place_starts)):
                     current = None
@@ -352,6 +355,9 @@ class CaseAssembler:
                         st.sents.append(si)
                     if not st.intro_places and not st.intro_work:
                         st.intro_places, st.intro_work = self._intro_places(text, m, plist)
+                    elif not st.intro_places and self.re_home_after.match(text, m.end):
+                        # introduced at work (在…安置点，46岁的曲尼…), home told later (曲尼一家还住在…)
+                        st.intro_places = self._intro_places(text, m, plist)[0]
                     if len(st.sents) == 1 and not st.co:
                         st.co = [o.name for o in allm if o.name != m.name and o.actor]
             if subject is not None:
@@ -368,7 +374,7 @@ class CaseAssembler:
         before = text[max(0, start - 6):start]
         if not re.search(r"[到在赴往去]", before[-3:]) or _PAST.search(before):
             return False
-        clause = re.split(r"[，。；！？]", text[start:limit], maxsplit=1)[0]
+        clause = re.split(r"[，,。；;！？!?]", text[start:limit], maxsplit=1)[0]
         return bool(self.re_work.search(clause))
 
     def _continues(self, text: str, start: int, end: int, entity_starts: set[int]) -> bool:
@@ -379,8 +385,8 @@ class CaseAssembler:
         lead = start + len(text[start:end]) - len(text[start:end].lstrip())
         if not para or para.startswith(self.lex.general):
             return False
-        first = re.split(r"[。！？；]", para, maxsplit=1)[0]
-        clause_starts = [lead] + [lead + m.end() for m in re.finditer(r"，\s*", first)]
+        first = re.split(r"[。！？；!?;]", para, maxsplit=1)[0]
+        clause_starts = [lead] + [lead + m.end() for m in re.finditer(r"[，,]\s*", first)]
         if any(c in entity_starts for c in clause_starts):
             return False       # 台前县夹河乡卫生院北门口，…: a new scene, not the person's
         if any(w in para for w in self.lex.aggregate) or self.re_speaker.search(para):
@@ -394,7 +400,7 @@ class CaseAssembler:
         speakers = {m.start: m for m in mentions if m.speaker and not m.actor}
         for q in re.finditer(r"“[^“”]{1,600}”", text):
             tail = text[q.end():q.end() + 20]
-            cut = re.split(r"[，。；！？“]", tail, maxsplit=1)[0]
+            cut = re.split(r"[，,。；;！？!?“]", tail, maxsplit=1)[0]
             if self.re_speaker.search(cut) or any(q.end() <= st <= q.end() + len(cut) for st in speakers):
                 out.append((q.start(), q.end()))
         return out
@@ -409,7 +415,7 @@ class CaseAssembler:
             return out
         for q in re.finditer(r"“[^“”]{1,600}”", text):
             tail = text[q.end():q.end() + 20]
-            cut = re.split(r"[，。；！？“\n]", tail, maxsplit=1)[0]
+            cut = re.split(r"[，,。；;！？!?“\n]", tail, maxsplit=1)[0]
             for m in speakers:
                 if q.end() <= m.start and m.end <= q.end() + len(cut):
                     out.append((q.start(), q.end(), m.name))
@@ -494,7 +500,7 @@ class CaseAssembler:
         # the scene the sentence opens with (在于都县工业园，26岁的肖建明…; 在X村的…车间里，…):
         # where the person works
         ss = cs
-        while ss > 0 and text[ss - 1] not in "。；！？\n":
+        while ss > 0 and text[ss - 1] not in "。；！？;!?\n":
             ss -= 1
         scene = _SCENE.match(text, ss, cs)
         if scene:
@@ -504,7 +510,7 @@ class CaseAssembler:
         h = self.re_home_after.match(text, m.end)
         if h:
             ce = h.end()
-            while ce < len(text) and text[ce] not in "。；！？\n":
+            while ce < len(text) and text[ce] not in "。；！？;!?\n":
                 ce += 1
             found += [ref for ps, pe, ref in plist if h.end() <= ps and pe <= ce]
         return found, work
@@ -568,6 +574,17 @@ class CaseAssembler:
                     programs[key] = Program(key=key, name="外出务工", categories=["LaborCooperation"],
                                             place=far[0], evidence=[fast_evidence(doc, text, s0, e0)])
                     case.programs.append(key)
+            if not case.programs:
+                shop = self._workshop_job(doc, live, case.organizations)
+                if shop is not None:
+                    # works in a (poverty) workshop or a poverty cooperative near home with no
+                    # program named: a workshop job (进入…公司生产车间，易地搬迁贫困户X…)
+                    fact, org = shop
+                    key = f"车间就业:{name}"
+                    s0, e0 = bounds[fact.sent]
+                    programs[key] = Program(key=key, name=org or "车间就业", categories=["PovertyWorkshop"],
+                                            evidence=[fast_evidence(doc, text, s0, e0)])
+                    case.programs.append(key)
             cats = {c for k in case.programs for c in programs[k].categories}
             if "Entrepreneurship" in cats:
                 case.role = "entrepreneur"
@@ -589,6 +606,23 @@ class CaseAssembler:
         return any(f.kind == "weak" and f.ref in ("上班", "工作", "上岗") or f.kind == "strong" and "车间" in f.ref
                    or f.kind == "program" and f.ref in programs
                    and "PovertyWorkshop" in programs[f.ref].categories for f in facts)
+
+    def _workshop_job(self, doc: Doc, facts: list[_Fact], org_refs: list[str]) -> tuple[_Fact, str | None] | None:
+        """The fact that shows the person works in a workshop (车间), or at a workshop or a
+        poverty cooperative (扶贫…合作社) they do not run, with that organisation's name."""
+        orgs = doc._.kg_orgs or {}
+        if any(f.kind in ("strong", "weak") and f.ref in self.lex.own_business for f in facts):
+            return None
+        for f in facts:
+            if f.kind == "org" and f.ref in org_refs and f.ref in orgs and (
+                    orgs[f.ref].kind == "workshop"
+                    or orgs[f.ref].kind == "cooperative" and re.search(r"扶贫|帮扶|脱贫", f.ref)):
+                if self._works(facts, {}):
+                    return f, f.ref
+        for f in facts:
+            if f.kind == "strong" and "车间" in f.ref:
+                return f, None
+        return None
 
     def _setting_employer(self, doc: Doc, st: _Story, bounds, org_list: list) -> str | None:
         if not st.sents:
@@ -664,7 +698,7 @@ class CaseAssembler:
             while last.end in by_start:          # 山东省|东营市: the chain's last unit
                 last = by_start[last.end]
             after = text[last.end:last.end + 16]
-            clause = re.split(r"[，。；！？]", after, maxsplit=1)[0]
+            clause = re.split(r"[，,。；;！？!?]", after, maxsplit=1)[0]
             if self.re_work.search(clause) and last.ref not in chosen and last.ref not in work:
                 work.append(last.ref)
         # 田家河乡|元古堆村: keep the unit further down the hierarchy

@@ -364,3 +364,35 @@ def test_spouse_joined_by_relation_shares_the_facts(nlp):
     for c in cs.values():
         assert [i.amount for i in c.incomes] == [10000]
         assert c.organizations == ["铜仁市景航服装有限公司"]
+
+
+def test_workshop_job_without_a_program_word(nlp):
+    """Working in a company's production workshop near home, no program named: a workshop job."""
+    text = ("园区一角,昭通立时技术有限公司生产车间内,易地搬迁贫困户刘志鲜坐在数据线检测仪前,熟练地操作着仪器。"
+            "两年前,刘志鲜从100多公里外的山区搬进了安置点。")
+    doc = build(nlp, text, orgs=[("昭通立时技术有限公司", "company")])
+    c = cases(doc)["刘志鲜"]
+    assert [doc._.kg_programs[k].categories for k in c.programs] == [["PovertyWorkshop"]]
+    assert c.organizations == ["昭通立时技术有限公司"]
+
+
+def test_work_in_a_poverty_cooperative_is_a_workshop_job(nlp):
+    text = ("清晨,正在除草的蛤蟆神村脱贫户王明珍说:“我和老伴儿都在别样红扶贫攻坚造林专业合作社从事沙棘苗的抚育、"
+            "栽植等工作,去年收入了3.5万元左右。”")
+    doc = build(nlp, text, places=[("蛤蟆神村", ("山西省", "岚县", "蛤蟆神村"), "village")],
+                incomes=[("3.5万元左右", 35000, "year")], orgs=[("别样红扶贫攻坚造林专业合作社", "cooperative")])
+    c = cases(doc)["王明珍"]
+    assert [doc._.kg_programs[k].categories for k in c.programs] == [["PovertyWorkshop"]]
+    assert c.places == [("山西省", "岚县", "蛤蟆神村")]
+
+
+def test_home_told_later_with_ascii_commas(nlp):
+    """Articles with ASCII commas: the scene is where the person works; 曲尼一家还住在… is the home."""
+    text = ("在拉萨柳梧新区的康乐扶贫搬迁安置点,46岁的曲尼开的茶馆分外热闹。穿梭在顾客间,曲尼不断招呼着大家。\n"
+            "2018年4月,曲尼一家还住在曲水县色达村,靠着几亩薄田和牛羊过日子。")
+    doc = build(nlp, text, places=[("拉萨", ("西藏自治区", "拉萨市"), "city"),
+                                   ("曲水县", ("西藏自治区", "拉萨市", "曲水县"), "county"),
+                                   ("色达村", ("西藏自治区", "拉萨市", "曲水县", "色达村"), "village")],
+                programs=[("开的茶馆", "开的茶馆", ["Entrepreneurship"])])
+    c = cases(doc)["曲尼"]
+    assert ("西藏自治区", "拉萨市", "曲水县", "色达村") in c.places
