@@ -91,6 +91,7 @@ class CaseLexicon:
     migrant: tuple[str, ...]
     aggregate: tuple[str, ...]
     own_business: tuple[str, ...]
+    out: tuple[str, ...]
 
 
 @functools.cache
@@ -104,7 +105,8 @@ def load_case_lexicon() -> CaseLexicon:
     s = _sections("case_lexicon.txt")
     return CaseLexicon(tuple(strong), tuple(weak), tuple(s["negation"]), tuple(s["not_income"]),
                        tuple(s["work"]), tuple(s["home"]), tuple(s["speaker"]), tuple(s["general"]),
-                       tuple(s["migrant"]), tuple(s["aggregate"]), tuple(s["own_business"]))
+                       tuple(s["migrant"]), tuple(s["aggregate"]), tuple(s["own_business"]),
+                       tuple(s["out"]))
 
 
 def _alt(words) -> str:
@@ -564,15 +566,17 @@ class CaseAssembler:
                     case.organizations.append(employer)
             if home_places:
                 home[name] = home_places
-            if not case.programs and work_places and any(f.kind == "weak" and f.ref in self.lex.migrant for f in live):
-                # working far from home with no program named: a labour-transfer story (外出务工)
+            if not case.programs and any(f.kind == "weak" and f.ref in self.lex.migrant for f in live):
+                # working far from home (another province), or going out to work (外出务工), with no
+                # program named: a labour-transfer story
                 far = [w for w in work_places if not home_places or all(w[0] != h[0] for h in home_places)]
-                if far:
+                out = any(f.kind == "weak" and f.ref in self.lex.out for f in live)
+                if far or out:
                     key = f"外出务工:{name}"
                     first = next(f for f in live if f.kind == "weak" and f.ref in self.lex.migrant)
                     s0, e0 = bounds[first.sent]
                     programs[key] = Program(key=key, name="外出务工", categories=["LaborCooperation"],
-                                            place=far[0], evidence=[fast_evidence(doc, text, s0, e0)])
+                                            place=far[0] if far else None, evidence=[fast_evidence(doc, text, s0, e0)])
                     case.programs.append(key)
             if not case.programs:
                 shop = self._workshop_job(doc, live, case.organizations)

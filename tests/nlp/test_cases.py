@@ -396,3 +396,16 @@ def test_home_told_later_with_ascii_commas(nlp):
                 programs=[("开的茶馆", "开的茶馆", ["Entrepreneurship"])])
     c = cases(doc)["曲尼"]
     assert ("西藏自治区", "拉萨市", "曲水县", "色达村") in c.places
+
+
+def test_going_out_to_work_is_a_labour_transfer(nlp):
+    """外出务工 with no program named and no work place far from home: still a labour transfer."""
+    text = ("1月24日晚7点,来自凉山州布拖县九都乡的成木呷坐在行李上,看着西昌火车站前人来人往。"
+            "当晚,他要乘坐K113次列车去昆明,再转车到深圳。“老乡帮忙联系好了,在一家电子厂上班,春节期间每天400元!”\n"
+            "对大多数人而言,春运意味着回家团圆,而成木呷等彝族老乡却抓住春节机会外出务工。\n"
+            "彝族农民工具有吃苦耐劳、朴实诚信等优点。成木呷2017年在保定一处工地负责")
+    doc = build(nlp, text, places=[("九都乡", ("四川省", "凉山彝族自治州", "布拖县", "九都乡"), "township")],
+                incomes=[("400元", 400, "day")])
+    c = cases(doc)["成木呷"]
+    assert [doc._.kg_programs[k].categories for k in c.programs] == [["LaborCooperation"]]
+    assert [i.amount for i in c.incomes] == [400]
