@@ -56,8 +56,8 @@ _SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,2}地|笑着)?(?:说|表示|介绍|�
 #: a place after these is where the person used to work (曾在广东打工多年)
 _PAST = re.compile(r"曾经?|以前|过去|原来|此前|早年|之前")
 #: a sentence opening with a scene: 在…， / 在…里，
-_SCENE = re.compile(r"\s*在[^，。；！？]{2,30}?(?:里|内|上|中|旁|前|)，")
-_CLAUSE_END = "，。；！？：\n"
+_SCENE = re.compile(r"\s*在[^，,。；;！？!?]{2,30}?(?:里|内|上|中|旁|前|)[，,]")
+_CLAUSE_END = "，,。；;！？!?：:\n"   # real articles often use ASCII punctuation
 #: how specific a place level is (smaller is more specific); named local places count as villages
 _SPECIFICITY = {lvl: i for i, lvl in enumerate(reversed(ADMIN_LEVELS))}
 _SPECIFICITY["other"] = _SPECIFICITY["village"]
@@ -90,6 +90,8 @@ class CaseLexicon:
     general: tuple[str, ...]
     migrant: tuple[str, ...]
     aggregate: tuple[str, ...]
+    own_business: tuple[str, ...]
+    out: tuple[str, ...]
 
 
 @functools.cache
@@ -103,7 +105,8 @@ def load_case_lexicon() -> CaseLexicon:
     s = _sections("case_lexicon.txt")
     return CaseLexicon(tuple(strong), tuple(weak), tuple(s["negation"]), tuple(s["not_income"]),
                        tuple(s["work"]), tuple(s["home"]), tuple(s["speaker"]), tuple(s["general"]),
-                       tuple(s["migrant"]), tuple(s["aggregate"]))
+                       tuple(s["migrant"]), tuple(s["aggregate"]), tuple(s["own_business"]),
+                       tuple(s["out"]))
 
 
 def _alt(words) -> str:
@@ -156,11 +159,15 @@ class CaseAssembler:
         self.re_speaker = re.compile(rf"(?:{_alt(self.lex.speaker)})(?:[\u4e00-\u9fff]{{0,2}}地)?(?:介绍|表示|说|认为|指出)")
         self.re_rel_pron = re.compile(rf"[她他其](?:的)?(?P<rel>{_alt(self.plex.relations)})")
         roles = [r for r in self.plex.roles]
-        self.re_intro_before = re.compile(rf"(?:{_alt(roles)}|\d{{1,3}}岁的|名叫|家住[^，。]{{0,24}}的)$")
-        self.re_home_after = re.compile(rf"，?(?:{_alt(self.lex.home)})")
+        self.re_intro_before = re.compile(rf"(?:{_alt(roles)}|\d{{1,3}}岁的|名叫|家住[^，,。]{{0,24}}的)$")
+        # 曲尼一家还住在…, 艾美玲在家乡福建建宁县…
+        self.re_home_after = re.compile(rf"[，,]?(?:一家人?|全家|夫妻|夫妇)?(?:还|原来|原先|以前|曾经?|都|也)?"
+                                        rf"(?:{_alt(self.lex.home)})")
         self.re_work = re.compile(_alt(self.lex.work))
         rels = _alt(self.plex.relations)
         self.re_possessive = re.compile(rf"的(?:{rels})")
+        self.re_rel_coord = re.compile(rf"[和与跟及](?P<rel>{rels})")
+        self.re_coord_gap = re.compile(rf"[和与、及跟](?:{rels})?")
         self.re_relation_end = re.compile(rf"(?P<pron>[她他其]的?)?(?:{rels})$")
         self.re_role_only = re.compile(rf"(?:{_alt(roles)})?")
         self.org_kinds = frozenset(employer_kinds)
@@ -260,6 +267,7 @@ class CaseAssembler:
             by_sent_f[f.sent].append(f)
 
         official_quotes = self._official_quotes(text, mentions)
+        actor_quotes = self._actor_quotes(text, mentions)
         place_starts = {ps for ps, _pe, _r in plist} | {os_ for os_, _oe, _r in org_list}
 
         def para_end(char: int) -> int:
@@ -285,7 +293,7 @@ class CaseAssembler:
                 k = ss - 1      # the last character before the paragraph that is not white space
                 while k >= 0 and text[k].isspace():
                     k -= 1
-                broken = k >= 0 and text[k] not in "。！？；”」\"）)…"
+                broken = k >= 0 and text[k] not in "。！？；.!?;”」\"）)…"
                 if not (broken or lead.startswith(("“", "\"", "「")) or _PRONOUN.search(stext[:40])
                         or self._continues(text, ss, para_end(ss), place_starts)):
                     current = None
@@ -317,6 +325,14 @@ class CaseAssembler:
                     other = dict(persons[owner].relations).get(pm.group("rel"))
                     if other and other in persons:
                         pseudo.append(_Mention(ss + pm.start(), ss + pm.end(), other, True, True, False))
+            # 何茂喜和妻子曾在…: the person's spouse named by the relation only
+            starts_m = {m.start for m in ms}
+            for m in ms:
+                cm = self.re_rel_coord.match(text, m.end) if m.actor and m.name in persons else None
+                if cm and cm.end() not in starts_m:
+                    other = dict(persons[m.name].relations).get(cm.group("rel"))
+                    if other and other in persons:
+                        pseudo.append(_Mention(cm.start("rel"), cm.end(), other, True, True, False))
             allm = sorted(ms + pseudo, key=lambda m: m.start)
             # the subject after this sentence
             actors = [m for m in allm if m.actor and not m.relative]
@@ -326,7 +342,7 @@ class CaseAssembler:
                 subject = (intros[-1] if intros else actors[-1]).name
             groups = self._coordinated(text, allm)
             for f in by_sent_f.get(si, []):
-                owner = self._owner(f, allm, current)
+                owner = self._quote_owner(f, actor_quotes, allm) or self._owner(f, allm, current)
                 if owner is None:
                     continue
                 for who in groups.get(owner, [owner]):
@@ -341,6 +357,9 @@ class CaseAssembler:
                         st.sents.append(si)
                     if not st.intro_places and not st.intro_work:
                         st.intro_places, st.intro_work = self._intro_places(text, m, plist)
+                    elif not st.intro_places and self.re_home_after.match(text, m.end):
+                        # introduced at work (在…安置点，46岁的曲尼…), home told later (曲尼一家还住在…)
+                        st.intro_places = self._intro_places(text, m, plist)[0]
                     if len(st.sents) == 1 and not st.co:
                         st.co = [o.name for o in allm if o.name != m.name and o.actor]
             if subject is not None:
@@ -357,7 +376,7 @@ class CaseAssembler:
         before = text[max(0, start - 6):start]
         if not re.search(r"[到在赴往去]", before[-3:]) or _PAST.search(before):
             return False
-        clause = re.split(r"[，。；！？]", text[start:limit], maxsplit=1)[0]
+        clause = re.split(r"[，,。；;！？!?]", text[start:limit], maxsplit=1)[0]
         return bool(self.re_work.search(clause))
 
     def _continues(self, text: str, start: int, end: int, entity_starts: set[int]) -> bool:
@@ -368,8 +387,8 @@ class CaseAssembler:
         lead = start + len(text[start:end]) - len(text[start:end].lstrip())
         if not para or para.startswith(self.lex.general):
             return False
-        first = re.split(r"[。！？；]", para, maxsplit=1)[0]
-        clause_starts = [lead] + [lead + m.end() for m in re.finditer(r"，\s*", first)]
+        first = re.split(r"[。！？；!?;]", para, maxsplit=1)[0]
+        clause_starts = [lead] + [lead + m.end() for m in re.finditer(r"[，,]\s*", first)]
         if any(c in entity_starts for c in clause_starts):
             return False       # 台前县夹河乡卫生院北门口，…: a new scene, not the person's
         if any(w in para for w in self.lex.aggregate) or self.re_speaker.search(para):
@@ -383,10 +402,37 @@ class CaseAssembler:
         speakers = {m.start: m for m in mentions if m.speaker and not m.actor}
         for q in re.finditer(r"“[^“”]{1,600}”", text):
             tail = text[q.end():q.end() + 20]
-            cut = re.split(r"[，。；！？“]", tail, maxsplit=1)[0]
+            cut = re.split(r"[，,。；;！？!?“]", tail, maxsplit=1)[0]
             if self.re_speaker.search(cut) or any(q.end() <= st <= q.end() + len(cut) for st in speakers):
                 out.append((q.start(), q.end()))
         return out
+
+    @staticmethod
+    def _actor_quotes(text: str, mentions: list[_Mention]) -> list[tuple[int, int, str]]:
+        """Quotes whose speaker, named right after the closing mark, is a person who can have a
+        case (“…一个月有5000元左右。”楼下镇的杨永贵说): ``(start, end, name)``."""
+        out = []
+        speakers = [m for m in mentions if m.speaker and m.actor]
+        if not speakers:
+            return out
+        for q in re.finditer(r"“[^“”]{1,600}”", text):
+            tail = text[q.end():q.end() + 20]
+            cut = re.split(r"[，,。；;！？!?“\n]", tail, maxsplit=1)[0]
+            for m in speakers:
+                if q.end() <= m.start and m.end <= q.end() + len(cut):
+                    out.append((q.start(), q.end(), m.name))
+                    break
+        return out
+
+    @staticmethod
+    def _quote_owner(f: _Fact, quotes: list[tuple[int, int, str]], mentions: list[_Mention]) -> str | None:
+        """The speaker of the quote the fact is in, unless someone is named in the quote before it."""
+        for qs, qe, name in quotes:
+            if qs <= f.start < qe:
+                if any(m.actor and qs <= m.start < f.start for m in mentions):
+                    return None
+                return name
+        return None
 
     @staticmethod
     def _name_bounds(text: str, st: int, en: int, name: str, aliases: list[str]) -> tuple[int, int]:
@@ -397,13 +443,13 @@ class CaseAssembler:
                 return i, i + len(form)
         return st, en
 
-    @staticmethod
-    def _coordinated(text: str, mentions: list[_Mention]) -> dict[str, list[str]]:
-        """Actors joined by 和/与/、/及 in a sentence (村民李华和王秀敏): facts about one are about all."""
+    def _coordinated(self, text: str, mentions: list[_Mention]) -> dict[str, list[str]]:
+        """Actors joined by 和/与/、/及 in a sentence (村民李华和王秀敏, 何茂喜和妻子陈香): facts
+        about one are about all."""
         groups: dict[str, list[str]] = {}
         run: list[_Mention] = []
         for m in mentions:
-            if run and m.actor and text[run[-1].end:m.start] in ("和", "与", "、", "及", "跟"):
+            if run and m.actor and self.re_coord_gap.fullmatch(text, run[-1].end, m.start):
                 run.append(m)
             else:
                 if len(run) > 1:
@@ -456,7 +502,7 @@ class CaseAssembler:
         # the scene the sentence opens with (在于都县工业园，26岁的肖建明…; 在X村的…车间里，…):
         # where the person works
         ss = cs
-        while ss > 0 and text[ss - 1] not in "。；！？\n":
+        while ss > 0 and text[ss - 1] not in "。；！？;!?\n":
             ss -= 1
         scene = _SCENE.match(text, ss, cs)
         if scene:
@@ -466,7 +512,7 @@ class CaseAssembler:
         h = self.re_home_after.match(text, m.end)
         if h:
             ce = h.end()
-            while ce < len(text) and text[ce] not in "。；！？\n":
+            while ce < len(text) and text[ce] not in "。；！？;!?\n":
                 ce += 1
             found += [ref for ps, pe, ref in plist if h.end() <= ps and pe <= ce]
         return found, work
@@ -520,15 +566,28 @@ class CaseAssembler:
                     case.organizations.append(employer)
             if home_places:
                 home[name] = home_places
-            if not case.programs and work_places and any(f.kind == "weak" and f.ref in self.lex.migrant for f in live):
-                # working far from home with no program named: a labour-transfer story (外出务工)
+            if not case.programs and any(f.kind == "weak" and f.ref in self.lex.migrant for f in live):
+                # working far from home (another province), or going out to work (外出务工), with no
+                # program named: a labour-transfer story
                 far = [w for w in work_places if not home_places or all(w[0] != h[0] for h in home_places)]
-                if far:
+                out = any(f.kind == "weak" and f.ref in self.lex.out for f in live)
+                if far or out:
                     key = f"外出务工:{name}"
                     first = next(f for f in live if f.kind == "weak" and f.ref in self.lex.migrant)
                     s0, e0 = bounds[first.sent]
                     programs[key] = Program(key=key, name="外出务工", categories=["LaborCooperation"],
-                                            place=far[0], evidence=[fast_evidence(doc, text, s0, e0)])
+                                            place=far[0] if far else None, evidence=[fast_evidence(doc, text, s0, e0)])
+                    case.programs.append(key)
+            if not case.programs:
+                shop = self._workshop_job(doc, live, case.organizations)
+                if shop is not None:
+                    # works in a (poverty) workshop or a poverty cooperative near home with no
+                    # program named: a workshop job (进入…公司生产车间，易地搬迁贫困户X…)
+                    fact, org = shop
+                    key = f"车间就业:{name}"
+                    s0, e0 = bounds[fact.sent]
+                    programs[key] = Program(key=key, name=org or "车间就业", categories=["PovertyWorkshop"],
+                                            evidence=[fast_evidence(doc, text, s0, e0)])
                     case.programs.append(key)
             cats = {c for k in case.programs for c in programs[k].categories}
             if "Entrepreneurship" in cats:
@@ -551,6 +610,23 @@ class CaseAssembler:
         return any(f.kind == "weak" and f.ref in ("上班", "工作", "上岗") or f.kind == "strong" and "车间" in f.ref
                    or f.kind == "program" and f.ref in programs
                    and "PovertyWorkshop" in programs[f.ref].categories for f in facts)
+
+    def _workshop_job(self, doc: Doc, facts: list[_Fact], org_refs: list[str]) -> tuple[_Fact, str | None] | None:
+        """The fact that shows the person works in a workshop (车间), or at a workshop or a
+        poverty cooperative (扶贫…合作社) they do not run, with that organisation's name."""
+        orgs = doc._.kg_orgs or {}
+        if any(f.kind in ("strong", "weak") and f.ref in self.lex.own_business for f in facts):
+            return None
+        for f in facts:
+            if f.kind == "org" and f.ref in org_refs and f.ref in orgs and (
+                    orgs[f.ref].kind == "workshop"
+                    or orgs[f.ref].kind == "cooperative" and re.search(r"扶贫|帮扶|脱贫", f.ref)):
+                if self._works(facts, {}):
+                    return f, f.ref
+        for f in facts:
+            if f.kind == "strong" and "车间" in f.ref:
+                return f, None
+        return None
 
     def _setting_employer(self, doc: Doc, st: _Story, bounds, org_list: list) -> str | None:
         if not st.sents:
@@ -626,7 +702,7 @@ class CaseAssembler:
             while last.end in by_start:          # 山东省|东营市: the chain's last unit
                 last = by_start[last.end]
             after = text[last.end:last.end + 16]
-            clause = re.split(r"[，。；！？]", after, maxsplit=1)[0]
+            clause = re.split(r"[，,。；;！？!?]", after, maxsplit=1)[0]
             if self.re_work.search(clause) and last.ref not in chosen and last.ref not in work:
                 work.append(last.ref)
         # 田家河乡|元古堆村: keep the unit further down the hierarchy

@@ -334,3 +334,78 @@ def test_scene_place_opening_the_sentence_is_the_workplace(nlp):
     assert cs["刘春华"].places == [tan]
     assert cs["肖建明"].places == [park]            # not the previous story's village
     assert cs["肖建明"].organizations == ["江西华尔服饰有限公司"]
+
+
+def test_quote_before_the_speaker_is_the_speakers(nlp):
+    """A quote that ends with …”X说 is X's: its income and employer are not the current subject's."""
+    text = ("和罗坤一起到宁波镇海上班的还有104人。\n"
+            "“我是到浙江镇海奥利多玩具厂，做翻模，老板承诺年薪7万元至9万元，包吃包住！”家住龙吟镇的邓伟说，"
+            "以前他也在外面打工，一年有三四万元的收入。\n"
+            "“我之前就在宁波干，一个月有5000元左右。”楼下镇的杨永贵说。")
+    doc = build(nlp, text, places=[("龙吟镇", ("贵州省", "普安县", "龙吟镇"), "township"),
+                                   ("楼下镇", ("贵州省", "普安县", "楼下镇"), "township")],
+                incomes=[("7万元至9万元", 70000, "year"), ("三四万元", 30000, "year"), ("5000元左右", 5000, "month")],
+                orgs=[("镇海奥利多玩具厂", "company")])
+    cs = cases(doc)
+    assert "罗坤" not in cs
+    assert sorted(i.amount for i in cs["邓伟"].incomes) == [30000, 70000]
+    assert cs["邓伟"].organizations == ["镇海奥利多玩具厂"]
+    assert [i.amount for i in cs["杨永贵"].incomes] == [5000]
+
+
+def test_spouse_joined_by_relation_shares_the_facts(nlp):
+    """何茂喜和妻子陈香 / 何茂喜和妻子曾在…: the wife shares the couple's facts."""
+    text = ("记者进入铜仁市景航服装有限公司的生产车间，裁剪工何茂喜和妻子陈香正拿着电剪裁剪布料。\n"
+            "“布料将被做成衬衫，这一摞有200多层，一下午能裁剪800件。”何茂喜说。\n"
+            "何茂喜和家人住在安置点，走路上班只需5分钟。何茂喜和妻子曾在广东省中山市务工21年，今年过完春节，他们决定留在本地就业，“我俩现在月收入加起来至少有1万元。”")
+    doc = build(nlp, text, incomes=[("1万元", 10000, "month")], orgs=[("铜仁市景航服装有限公司", "company")])
+    cs = cases(doc)
+    assert set(cs) == {"何茂喜", "陈香"}
+    for c in cs.values():
+        assert [i.amount for i in c.incomes] == [10000]
+        assert c.organizations == ["铜仁市景航服装有限公司"]
+
+
+def test_workshop_job_without_a_program_word(nlp):
+    """Working in a company's production workshop near home, no program named: a workshop job."""
+    text = ("园区一角,昭通立时技术有限公司生产车间内,易地搬迁贫困户刘志鲜坐在数据线检测仪前,熟练地操作着仪器。"
+            "两年前,刘志鲜从100多公里外的山区搬进了安置点。")
+    doc = build(nlp, text, orgs=[("昭通立时技术有限公司", "company")])
+    c = cases(doc)["刘志鲜"]
+    assert [doc._.kg_programs[k].categories for k in c.programs] == [["PovertyWorkshop"]]
+    assert c.organizations == ["昭通立时技术有限公司"]
+
+
+def test_work_in_a_poverty_cooperative_is_a_workshop_job(nlp):
+    text = ("清晨,正在除草的蛤蟆神村脱贫户王明珍说:“我和老伴儿都在别样红扶贫攻坚造林专业合作社从事沙棘苗的抚育、"
+            "栽植等工作,去年收入了3.5万元左右。”")
+    doc = build(nlp, text, places=[("蛤蟆神村", ("山西省", "岚县", "蛤蟆神村"), "village")],
+                incomes=[("3.5万元左右", 35000, "year")], orgs=[("别样红扶贫攻坚造林专业合作社", "cooperative")])
+    c = cases(doc)["王明珍"]
+    assert [doc._.kg_programs[k].categories for k in c.programs] == [["PovertyWorkshop"]]
+    assert c.places == [("山西省", "岚县", "蛤蟆神村")]
+
+
+def test_home_told_later_with_ascii_commas(nlp):
+    """Articles with ASCII commas: the scene is where the person works; 曲尼一家还住在… is the home."""
+    text = ("在拉萨柳梧新区的康乐扶贫搬迁安置点,46岁的曲尼开的茶馆分外热闹。穿梭在顾客间,曲尼不断招呼着大家。\n"
+            "2018年4月,曲尼一家还住在曲水县色达村,靠着几亩薄田和牛羊过日子。")
+    doc = build(nlp, text, places=[("拉萨", ("西藏自治区", "拉萨市"), "city"),
+                                   ("曲水县", ("西藏自治区", "拉萨市", "曲水县"), "county"),
+                                   ("色达村", ("西藏自治区", "拉萨市", "曲水县", "色达村"), "village")],
+                programs=[("开的茶馆", "开的茶馆", ["Entrepreneurship"])])
+    c = cases(doc)["曲尼"]
+    assert ("西藏自治区", "拉萨市", "曲水县", "色达村") in c.places
+
+
+def test_going_out_to_work_is_a_labour_transfer(nlp):
+    """外出务工 with no program named and no work place far from home: still a labour transfer."""
+    text = ("1月24日晚7点,来自凉山州布拖县九都乡的成木呷坐在行李上,看着西昌火车站前人来人往。"
+            "当晚,他要乘坐K113次列车去昆明,再转车到深圳。“老乡帮忙联系好了,在一家电子厂上班,春节期间每天400元!”\n"
+            "对大多数人而言,春运意味着回家团圆,而成木呷等彝族老乡却抓住春节机会外出务工。\n"
+            "彝族农民工具有吃苦耐劳、朴实诚信等优点。成木呷2017年在保定一处工地负责")
+    doc = build(nlp, text, places=[("九都乡", ("四川省", "凉山彝族自治州", "布拖县", "九都乡"), "township")],
+                incomes=[("400元", 400, "day")])
+    c = cases(doc)["成木呷"]
+    assert [doc._.kg_programs[k].categories for k in c.programs] == [["LaborCooperation"]]
+    assert [i.amount for i in c.incomes] == [400]

@@ -41,6 +41,11 @@ def incomes(nlp, text):
     ("创业当老板后，不仅让他有了每月2000元至5000元不等的收入，还收获了爱情。", [(2000, 5000, "month", False)]),
     ("负责信息录入、社保办理等工作，每月工资1800元，还缴纳五险。", [(1800, None, "month", False)]),
     ("一技傍身，没多久，肖仁安就在工地上找到了一份焊工工作，每月工资超过5000元。", [(5000, None, "month", True)]),
+    # a returnee's business profit; a performance bonus on top of the monthly wage
+    ("2013年从广西玉林师范大学毕业后,杜赢带着女朋友回乡创业,去年盈利20多万元,今年准备新建600平方米的大厂房。",
+     [(200000, None, "year", True)]),
+    ("在这里基本工资3500元,根据饲养情况还有1000到3000元的绩效奖金。",
+     [(3500, None, "month", False), (1000, 3000, "month", False)]),
     # not incomes: savings, loans, subsidies, funds, output value, a village's profit
     ("“一年下来，去掉房屋租赁费、水电费、生活费和孩子学费等，还有两万余元的结余。”", []),
     ("他流转了周边农户土地共计60余亩发展养殖，申请创业贷款15万元作为流动资金。", []),

@@ -97,9 +97,20 @@ def test_repeated_mentions_share_one_key(nlp):
     ("参加了城口县就业和人才服务局主办的初级焊工技能培训班，并圆满完成了培训学习任务。", "SkillsTraining", "初级焊工技能培训班"),
     ("学成烹饪技能后领取了一辆免费餐车，在乡卫生院门口卖早餐。", "Entrepreneurship", "免费餐车"),
     ("“全靠鲁渝劳务扶贫协作，我现在工作收入不错，觉得日子特别有奔头。”", "LaborCooperation", "鲁渝劳务扶贫协作"),
+    # real articles from other provinces
+    ("临汾市大宁县的生态管护员吴铁锤告诉记者：“我们每天都要骑摩托车巡护。”", "PublicWelfareJob", "生态管护员"),
+    ("在贴息贷款的好政策下，他购买了一辆小汽车往返县城跑客运。", "Entrepreneurship", "贴息贷款"),
+    ("在拉萨柳梧新区的康乐扶贫搬迁安置点，46岁的曲尼开的茶馆分外热闹。", "Entrepreneurship", "开的茶馆"),
+    ("2015年10月，艾美玲创立的公司搬进了电子商务产业园。", "Entrepreneurship", "创立的公司"),
+    # placed by an official in a workshop: one program with both categories
+    ("村支书邹冬英将徐燕平介绍到了扶贫车间工作。", "JobReferral", "扶贫车间"),
+    ("村支书邹冬英将徐燕平介绍到了扶贫车间工作。", "PovertyWorkshop", "扶贫车间"),
+    ("县里新建的肉鸡深加工脱贫攻坚产业项目园，为他们提供了饲养员的工作岗位。", "PovertyWorkshop", "产业项目园"),
+    ("在贵州省铜仁市万山区易地扶贫搬迁微工厂产业园三楼，就听见密集的缝纫机转动声音。", "PovertyWorkshop", "微工厂"),
 ])
 def test_program_categories_in_stories(nlp, text, category, name_end):
-    doc = run(nlp, text, persons=[n for n in ("李刚伟", "郭满元", "黄家君", "邹清朋") if n in text])
+    doc = run(nlp, text, persons=[n for n in ("李刚伟", "郭满元", "黄家君", "邹清朋", "吴铁锤", "曲尼", "艾美玲",
+                                              "徐燕平", "邹冬英") if n in text])
     assert any(category in p.categories and p.name.endswith(name_end) for p in doc._.kg_programs.values()), \
         [(p.name, p.categories) for p in doc._.kg_programs.values()]
 
