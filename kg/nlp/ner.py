@@ -18,6 +18,9 @@ pipeline by ``to_disk``. The component writes ``doc._.kg_ner``: a list of
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -30,9 +33,10 @@ from spacy.util import registry
 
 from kg.errors import PipelineError
 from kg.nlp.doc import DocIndex, init_doc
+from kg.resources import data_file
 
 __all__ = ["make_kg_ner", "EntityProposer", "char_doc", "word_tags", "fold", "model_dir", "LABELS",
-           "read_examples"]
+           "read_examples", "dictionary_tags", "heads", "in_policy_phrase"]
 
 LABELS = ("PER", "LOC", "ORG")
 #: Longest stretch of characters given to the model at once (long lines are cut there).
@@ -78,6 +82,51 @@ def char_doc(vocab, text: str, tags: Sequence[str] | None = None) -> Doc:
     """The model's view of ``text``: one token per character (folded), with the word tags."""
     words = [fold(c) for c in text]
     return Doc(vocab, words=words, spaces=[False] * len(words), tags=list(tags) if tags else None)
+
+
+# -- what the rule components confirm proposals with ------------------------------------------
+@functools.cache
+def dictionary_tags() -> dict[str, str]:
+    """Words of jieba's dictionary tagged as a place (``ns``) or an organization (``nt``):
+    a proposal the dictionary knows as such is confirmed (伦敦, 雅鲁藏布江, 国务院, 新华社)."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.origin:  # pragma: no cover - jieba is a declared dependency
+        return {}
+    out = {}
+    with (Path(spec.origin).resolve().parent / "dict.txt").open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] in ("ns", "nt") and len(parts[0]) >= 2:
+                out[parts[0]] = parts[2]
+    return out
+
+
+@functools.cache
+def heads(name: str) -> tuple[str, ...]:
+    """The name endings listed in a ``kg/data`` file (``ner_place_heads.txt``...), longest first."""
+    words = [ln.strip() for ln in data_file(name).read_text(encoding="utf-8").splitlines()
+             if ln.strip() and not ln.startswith("#")]
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+@functools.cache
+def _policy_cues() -> tuple[re.Pattern, re.Pattern]:
+    cues: dict[str, list[str]] = {"before": [], "after": []}
+    for ln in data_file("ner_policy_cues.txt").read_text(encoding="utf-8").splitlines():
+        if ln.strip() and not ln.startswith("#"):
+            side, _, word = ln.partition("\t")
+            cues[side.strip()].append(re.escape(word.strip()))
+    return re.compile("|".join(cues["before"])), re.compile("|".join(cues["after"]))
+
+
+def in_policy_phrase(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` is named only as the source of a policy: between a word
+    like 贯彻/落实 and one like 决策/部署 in the same clause (贯彻落实党中央、国务院…决策部署)."""
+    before, after = _policy_cues()
+    lo = max(text.rfind(c, 0, start) for c in "。；！？，\n")
+    his = [i for i in (text.find(c, end) for c in "。；！？\n") if i >= 0]
+    hi = min(his) if his else len(text)
+    return bool(before.search(text, lo + 1, start)) and bool(after.search(text, end, hi))
 
 
 @registry.readers("kg.ner_corpus.v1")

@@ -33,6 +33,7 @@ from spacy.tokens import Doc
 
 from kg.errors import PipelineError
 from kg.nlp.doc import init_doc
+from kg.nlp.ner import dictionary_tags, heads, in_policy_phrase
 from kg.nlp.places import (
     SITE_SUFFIXES,
     PlaceFinder,
@@ -48,6 +49,8 @@ __all__ = ["make_kg_orgs", "OrgFinder", "OrgMention"]
 
 _LEVEL_CHARS = "省市区县镇乡"
 _MAX_BODY = 14
+#: A body named by a level word alone (市委, 县政府, 区人社): not a name without its place.
+_BARE_LEVEL = re.compile(r"[省市区县镇乡村][^省市区县镇乡村]{1,3}")
 _QUOTES = "“”\"'‘’「」"
 _OPENING = "“‘「\"'"
 _CLOSING = "”’」\"'"
@@ -163,17 +166,27 @@ class OrgFinder:
                  places: list[tuple[int, int, tuple[str, ...], str]]) -> list[OrgMention]:
         """Organizations the trained model proposes (``ORG`` in ``doc._.kg_ner``) that the suffix
         grammar did not find (新华社, 国务院, a company named without its legal suffix). A
-        proposal overlapping an organization found, or that is a place or a generic word alone
-        (合作社, 公司), is dropped; its kind comes from its suffix, the place opening it is its place."""
+        proposal is confirmed by jieba's dictionary (a word tagged ``nt``) or by how it ends
+        (the suffix grammar, ``kg/data/ner_org_heads.txt``); one overlapping an organization
+        found, a place or a generic word alone (合作社, 公司), a bare level body (市委) or a
+        body named only as the source of a policy is dropped. Its kind comes from its
+        suffix, the place opening it is its place."""
         taken = [(m.start, m.end) for m in found]
         place_at = {(s, e): path for s, e, path, _ in places}
-        out = []
+        out: list[OrgMention] = []
+        if not proposals:
+            return out
+        tags, org_heads = dictionary_tags(), heads("ner_org_heads.txt")
         for start, end, label in proposals:
             name = text[start:end]
             if (label != "ORG" or len(name) < 2 or (start, end) in place_at or name in self.suffixes
                     or name in self.generic_body or not all("\u4e00" <= c <= "\u9fff" for c in name)
                     or any(a < end and start < b for a, b in taken)):
                 continue
+            if tags.get(name) != "nt" and not (name.endswith(org_heads) or self._suffixes_ending_at(text, end)):
+                continue   # neither the dictionary nor the name's ending says it is an organization
+            if _BARE_LEVEL.fullmatch(name) or in_policy_phrase(text, start, end):
+                continue   # 市委, 县政府 with no place named; 贯彻落实党中央…的决策部署
             suf = next((s for s in self._suffixes_ending_at(text, end) if len(s.text) < len(name)), None)
             lead = next(((s, e, path) for s, e, path, _ in places if s == start and e < end), None)
             out.append(OrgMention(start, end, name, suf.kind if suf else "other", suf.text if suf else "",

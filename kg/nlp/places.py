@@ -50,6 +50,7 @@ from kg.nlp.gazetteer import (
     Gazetteer,
     load_gazetteer,
 )
+from kg.nlp.ner import dictionary_tags, heads
 from kg.records import Evidence, Place
 from kg.resources import data_dir
 
@@ -757,18 +758,24 @@ class PlaceFinder:
     def proposed(self, text: str, proposals, found: list[PlaceMention]) -> list[PlaceMention]:
         """Places the trained model proposes (``LOC`` in ``doc._.kg_ner``) that the gazetteer and
         the grammars did not find: a mountain, a river, a region, a country, a new district.
-        Typed by their suffix (``X乡`` a township, ``X村`` a village, else ``other``); a
-        proposal overlapping a place already found, a stop word or a stem the grammar
-        refuses (某地, 当地) is dropped."""
+        Typed by their suffix (``X乡`` a township, ``X村`` a village, else ``other``). A
+        proposal is confirmed by jieba's dictionary (a word tagged ``ns``) or by how it ends
+        (``kg/data/ner_place_heads.txt``: 山, 江, 岛, 地区 …); one overlapping a place already
+        found, a stop word or a determiner (某地, 当地) is dropped."""
         covered = bytearray(len(text) + 1)
         for m in found:
             covered[m.start:m.end] = b"\x01" * (m.end - m.start)
-        out = []
+        out: list[PlaceMention] = []
+        if not proposals:
+            return out
+        tags, place_heads = dictionary_tags(), heads("ner_place_heads.txt")
         for start, end, label in proposals:
             surface = text[start:end]
             if (label != "LOC" or len(surface) < 2 or any(covered[start:end]) or not all(map(is_cjk, surface))
                     or surface in self.stop_words or surface[0] in "某这那该各每此其本全"):
                 continue
+            if tags.get(surface) != "ns" and not (surface.endswith(place_heads) and len(surface) > 2):
+                continue   # neither the dictionary nor the name's ending says it is a place
             level = next((s.level for s in self.suffixes if surface.endswith(s.text) and len(surface) > len(s.text)
                           and not s.chain_only), OTHER)
             out.append(PlaceMention(start, end, surface, level, (surface,)))
