@@ -32,6 +32,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.nlp.doc import DocIndex, block_kind, init_doc
+from kg.nlp.ner import dictionary_tags
 from kg.records import Evidence, Person
 from kg.resources import data_file
 
@@ -383,16 +384,18 @@ class PersonRecognizer:
         model finds names no cue announces (a leader, a name in a list, a minority or
         foreign name); the same scoring then weighs them (a dictionary word or a rare
         surname counts against, repetition for), and a span over a place or organization
-        found by the grammars is never a person."""
-        out = []
-        if not self.model_weight:
+        found by the grammars, or a word jieba's dictionary tags as one, is never a person."""
+        out: list[_Cue] = []
+        if not self.model_weight or not ctx.doc._.kg_ner:
             return out
-        for start, end, label in ctx.doc._.kg_ner or ():
+        known = dictionary_tags()
+        for start, end, label in ctx.doc._.kg_ner:
             if label != "PER":
                 continue
             name = text[start:end]
-            if not (2 <= len(name) <= 12) or not _MODEL_NAME.fullmatch(name) or not ctx.free(start, end):
-                continue
+            if (not (2 <= len(name) <= 12) or not _MODEL_NAME.fullmatch(name) or not ctx.free(start, end)
+                    or name in known):
+                continue   # a dictionary place or organization (塔克拉玛干) is not a person
             if len(name) <= 3 and name[-1] in _NOT_IN_NAME:
                 continue
             out.append(_Cue(start, end, name, "model", self.model_weight))
@@ -440,8 +443,9 @@ class PersonRecognizer:
             for m in re.finditer(rf"(?:{_alt(accepted)})[和与、及](?=[{re.escape(''.join(self._first))}])", text):
                 st = m.end()
                 en = self.extent(text, st, ctx)
-                if en is None or not ctx.free(st, en) or not ctx.body(st) or text[st:en] in accepted:
-                    continue
+                if (en is None or not ctx.free(st, en) or not ctx.body(st)
+                        or any(c.kind == "coord" for c in by_name.get(text[st:en], ()))):
+                    continue   # a name already accepted (by the model) still takes the shared role
                 first = text[m.start():m.end() - 1]
                 role = next((c.role for c in by_name.get(first, []) if c.role), None)
                 by_name[text[st:en]].append(_Cue(st, en, text[st:en], "coord", 2, role))

@@ -11,13 +11,16 @@ from kg.nlp.doc import init_doc
 from kg.records import Organization, Place
 
 
-def run_persons(nlp, text: str, places=(), orgs=(), blocks=None):
-    """Doc for ``text`` after sentencizer + kg_persons; ``places``/``orgs`` are substrings to mark."""
+def run_persons(nlp, text: str, places=(), orgs=(), blocks=None, model: bool = True):
+    """Doc for ``text`` after sentencizer, kg_ner (unless ``model`` is false: the rules alone)
+    and kg_persons; ``places``/``orgs`` are substrings to mark."""
     doc = nlp.make_doc(text)
     init_doc(doc)
     if blocks is not None:
         doc._.kg_blocks = blocks
     doc = nlp.get_pipe("sentencizer")(doc)
+    if model:
+        doc = nlp.get_pipe("kg_ner")(doc)
     pspans, ospans = [], []
     for sub in places:
         i = text.index(sub)
@@ -148,9 +151,8 @@ def test_single_two_character_name_before_verb(nlp):
     assert names(doc) == {"吴军"}
 
 
-@pytest.mark.xfail(reason="a three-character name seen once whose last character is a common verb/adverb "
-                          "character (刚, 正, 会) is cut to two characters", strict=True)
 def test_single_three_character_name_ending_in_function_character(nlp):
+    # the rules alone cut it to 王小 (刚 is a common adverb); the model reads it whole
     doc = run_persons(nlp, "村民王小刚说，培训班很好。")
     assert names(doc) == {"王小刚"}
 
@@ -160,11 +162,11 @@ def test_list_of_names_closed_by_a_word_for_people(nlp):
     assert names(doc) == {"周光学", "印向珍"}
 
 
-@pytest.mark.xfail(reason="a name met once with no cue at all (no role, verb, list or repetition) is not found",
-                   strict=True)
 def test_bare_name_without_cue(nlp):
+    # no role, verb, list or repetition: the rules alone miss it, the model proposes it
     doc = run_persons(nlp, "坐在后排的周光学听得很认真。")
     assert names(doc) == {"周光学"}
+    assert names(run_persons(nlp, "坐在后排的周光学听得很认真。", model=False)) == set()
 
 
 def test_coordinated_name_shares_the_cue(nlp):
