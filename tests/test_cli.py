@@ -37,7 +37,7 @@ def test_no_command_prints_help_and_exits_2(capsys):
 
 
 def test_every_command_has_help():
-    for cmd in ("build", "query", "serve", "analyze", "eval", "bench"):
+    for cmd in ("build", "query", "serve", "analyze", "eval", "bench", "ner-data"):
         with pytest.raises(SystemExit) as ei:
             main([cmd, "--help"])
         assert ei.value.code == 0
