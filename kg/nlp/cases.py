@@ -92,6 +92,7 @@ class CaseLexicon:
     aggregate: tuple[str, ...]
     own_business: tuple[str, ...]
     out: tuple[str, ...]
+    studied: tuple[str, ...] = ()
 
 
 @functools.cache
@@ -106,7 +107,7 @@ def load_case_lexicon() -> CaseLexicon:
     return CaseLexicon(tuple(strong), tuple(weak), tuple(s["negation"]), tuple(s["not_income"]),
                        tuple(s["work"]), tuple(s["home"]), tuple(s["speaker"]), tuple(s["general"]),
                        tuple(s["migrant"]), tuple(s["aggregate"]), tuple(s["own_business"]),
-                       tuple(s["out"]))
+                       tuple(s["out"]), tuple(s["studied"]))
 
 
 def _alt(words) -> str:
@@ -174,6 +175,7 @@ class CaseAssembler:
         # any-of-these-words tests as one regex search each (None: an empty list matches nothing)
         self.re_negation = re.compile(_alt(self.lex.negation)) if self.lex.negation else None
         self.re_not_income = re.compile(_alt(self.lex.not_income)) if self.lex.not_income else None
+        self.re_studied = re.compile(_alt(self.lex.studied)) if self.lex.studied else None
 
     # -- helpers --------------------------------------------------------------------------
     def _person_kind(self, person) -> str:
@@ -554,7 +556,7 @@ class CaseAssembler:
                     seen_inc.add(key)
                     case.incomes.append(inc)
             for f in live:
-                if f.kind == "org" and f.ref not in case.organizations:
+                if f.kind == "org" and f.ref not in case.organizations and self._case_org(doc, text, f):
                     case.organizations.append(f.ref)
             home_places, work_places = self._places(text, st, persons, home, places, programs, bounds, plist, work_of)
             case.places = home_places + work_places
@@ -604,6 +606,19 @@ class CaseAssembler:
             case.evidence = evs
             cases.append(case)
         return cases
+
+    def _case_org(self, doc: Doc, text: str, f: _Fact) -> bool:
+        """Whether an organisation named in the story can be the person's employer or organiser:
+        not one of unknown kind (a news outlet, 党中央, a landmark such as 卫生院北门口), not a
+        school the person (or a relative) only studied at (毕业于…, 从…毕业, 考上了…大学)."""
+        org = (doc._.kg_orgs or {}).get(f.ref)
+        if org is None or org.kind == "other":
+            return False
+        if org.kind == "school" and self.re_studied is not None and (
+                self.re_studied.search(text, max(0, f.start - 4), f.start)
+                or self.re_studied.match(text, f.end)):
+            return False
+        return True
 
     def _works(self, facts: list[_Fact], programs) -> bool:
         """The story says the person works somewhere (a workshop, a job)."""

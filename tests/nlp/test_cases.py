@@ -409,3 +409,25 @@ def test_going_out_to_work_is_a_labour_transfer(nlp):
     c = cases(doc)["成木呷"]
     assert [doc._.kg_programs[k].categories for k in c.programs] == [["LaborCooperation"]]
     assert [i.amount for i in c.incomes] == [400]
+
+
+def test_a_school_studied_at_and_an_organisation_of_unknown_kind_are_not_case_organisations(nlp):
+    text = ("现年28岁的黄家君2015年毕业于云南农业职业技术学院，同时自己还参加了SYB创业培训。"
+            "贫困户王秀兰当上保洁员，不仅全家顺利脱贫，大女儿还考上了青海大学。“去年收入有4万多元呢！”王秀兰乐开了花。")
+    doc = build(nlp, text, programs=[("SYB创业培训", "SYB创业培训", ["SkillsTraining"]),
+                                     ("保洁员", "保洁员", ["PublicWelfareJob"])],
+                incomes=[("4万多元", 40000, "year")],
+                orgs=[("云南农业职业技术学院", "school"), ("青海大学", "school")])
+    cs = cases(doc)
+    assert cs["黄家君"].organizations == [] and cs["王秀兰"].organizations == []
+    text = "台前县夹河乡卫生院北门口，在路边摆摊的贫困户张秀花参加了公益性岗位，当上了保洁员。"
+    doc = build(nlp, text, programs=[("公益性岗位", "公益性岗位", ["PublicWelfareJob"])],
+                orgs=[("台前县夹河乡卫生院", "other")])
+    assert cases(doc)["张秀花"].organizations == []
+
+
+def test_a_training_school_is_a_case_organisation(nlp):
+    text = "转机发生在5年前，贫困户李国强到吴越美容美发学校参加了美发培训。"
+    doc = build(nlp, text, programs=[("美发培训", "美发培训", ["SkillsTraining"])],
+                orgs=[("吴越美容美发学校", "school")])
+    assert cases(doc)["李国强"].organizations == ["吴越美容美发学校"]
