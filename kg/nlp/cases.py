@@ -57,6 +57,10 @@ _SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,2}地|笑着)?(?:说|表示|介绍|�
 _PAST = re.compile(r"曾经?|以前|过去|原来|此前|早年|之前")
 #: a sentence opening with a scene: 在…， / 在…里，
 _SCENE = re.compile(r"\s*在[^，,。；;！？!?]{2,30}?(?:里|内|上|中|旁|前|)[，,]")
+#: a clause before the person's that sets a scene without 在 (千里之外，广东省中山市…生产车间内，来自…的X)
+_SCENE_CLAUSE = re.compile(r"[^，,。；;！？!?]{2,40}?(?:里|内|中)\s*[，,]")
+#: a story opening inside a workplace already described (在车间另一头，…): its employer is the one named before
+_DEFINITE_WORKPLACE = re.compile(r"车间|厂房|厂里|生产线|流水线")
 _CLAUSE_END = "，,。；;！？!?：:\n"   # real articles often use ASCII punctuation
 #: how specific a place level is (smaller is more specific); named local places count as villages
 _SPECIFICITY = {lvl: i for i, lvl in enumerate(reversed(ADMIN_LEVELS))}
@@ -507,9 +511,19 @@ class CaseAssembler:
         while ss > 0 and text[ss - 1] not in "。；！？;!?\n":
             ss -= 1
         scene = _SCENE.match(text, ss, cs)
-        if scene:
+        scene_end = scene.end() if scene else ss
+        k = ss
+        while k < cs:        # clauses of the sentence before the person's that end in a place word (…车间内，)
+            e = k
+            while e < cs and text[e] not in "，,":
+                e += 1
+            c = _SCENE_CLAUSE.fullmatch(text, k, min(e + 1, cs))
+            if c is not None and any(k <= ps and pe <= c.end() for ps, pe, _r in plist):
+                scene_end = c.end()
+            k = e + 1
+        if scene_end > ss:
             for ps, pe, ref in plist:
-                if ss <= ps and pe <= scene.end() and ref not in work and ref not in found:
+                if ss <= ps and pe <= scene_end and ref not in work and ref not in found:
                     work.append(ref)
         h = self.re_home_after.match(text, m.end)
         if h:
@@ -560,7 +574,7 @@ class CaseAssembler:
                     case.organizations.append(f.ref)
             home_places, work_places = self._places(text, st, persons, home, places, programs, bounds, plist, work_of)
             case.places = home_places + work_places
-            if not case.organizations and self._works(live, programs):
+            if not case.organizations and not st.intro_work and self._works(live, programs):
                 # the workplace named in the scene just before the story (在位于綦江的重庆赛之源
                 # 齿轮制造有限公司内…。在一条生产线上，贫困户任启勇…)
                 employer = self._setting_employer(doc, st, bounds, org_list)
@@ -648,10 +662,16 @@ class CaseAssembler:
             return None
         orgs = doc._.kg_orgs or {}
         first = min(st.sents)
-        lo, hi = bounds[max(0, first - 2)][0], bounds[first][0]
-        found = [ref for os_, _oe, ref in org_list if lo <= os_ < hi]
-        found = [r for r in found if r in orgs and orgs[r].kind in self.org_kinds]
-        return found[-1] if found else None
+        text = doc_text(doc)
+        # 在车间另一头，…: the workshop described a few sentences before
+        backs = (2, 2 * self.lookback_sents) if _DEFINITE_WORKPLACE.search(text, *bounds[first]) else (2,)
+        for back in backs:
+            lo, hi = bounds[max(0, first - back)][0], bounds[first][0]
+            found = [ref for os_, _oe, ref in org_list if lo <= os_ < hi]
+            found = [r for r in found if r in orgs and orgs[r].kind in self.org_kinds]
+            if found:
+                return found[-1]
+        return None
 
     def _places(self, text: str, st: _Story, persons, home, places, programs, bounds,
                 plist: list, work_of: dict[str, list]) -> tuple[list, list]:

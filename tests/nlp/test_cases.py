@@ -431,3 +431,28 @@ def test_a_training_school_is_a_case_organisation(nlp):
     doc = build(nlp, text, programs=[("美发培训", "美发培训", ["SkillsTraining"])],
                 orgs=[("吴越美容美发学校", "school")])
     assert cases(doc)["李国强"].organizations == ["吴越美容美发学校"]
+
+
+def test_a_far_scene_of_its_own_is_a_labour_transfer_not_the_previous_employer(nlp):
+    """千里之外，广东省中山市…生产车间内，来自昭通市盐津县的X: a work place of the story's own (far from
+    home), not the company of the person described just before."""
+    text = ("家住安置点的贫困户刘志鲜走出家门,进入昭通立时技术有限公司生产车间,开启了新一天的工作。"
+            "千里之外,广东省中山市奥马冰箱生产车间内,来自昭通市盐津县的务工人员陈群霖此时也已走上生产线,在此工作2年。")
+    doc = build(nlp, text, places=[("广东省", ("广东省",), "province"),
+                                   ("中山市", ("广东省", "中山市"), "prefecture"),
+                                   ("昭通市", ("云南省", "昭通市"), "prefecture"),
+                                   ("盐津县", ("云南省", "昭通市", "盐津县"), "county")],
+                orgs=[("昭通立时技术有限公司", "company")])
+    c = cases(doc)["陈群霖"]
+    assert c.organizations == []
+    assert [doc._.kg_programs[k].categories for k in c.programs] == [["LaborCooperation"]]
+    assert ("广东省", "中山市") in c.places
+
+
+def test_a_story_opening_in_the_workshop_described_before_has_its_employer(nlp):
+    text = ("记者进入铜仁市景航服装有限公司的生产车间,裁剪工何茂喜正拿着电剪裁剪布料。"
+            "“布料将被做成衬衫。”何茂喜说。何茂喜和家人住在安置点,走路上班只需5分钟。"
+            "何茂喜曾在广东省中山市务工21年。“受疫情影响,春节后不能顺利复工。”公司负责人廖景伟介绍。"
+            "在车间另一头,易地扶贫搬迁群众万铣正埋头熨烫衬衣。万铣告诉记者,他在外打工多年,月工资6000元左右。")
+    doc = build(nlp, text, incomes=[("6000元左右", 6000, "month")], orgs=[("铜仁市景航服装有限公司", "company")])
+    assert cases(doc)["万铣"].organizations == ["铜仁市景航服装有限公司"]
