@@ -677,14 +677,17 @@ class CaseAssembler:
                 plist: list, work_of: dict[str, list]) -> tuple[list, list]:
         """The most specific home place(s) and the work place(s) the story states."""
 
+        def spec(p) -> int:
+            return _SPECIFICITY.get(_level(places[p]), 99)
+
         def most_specific(paths):
             paths = [p for p in paths if p in places]
             if not paths:
                 return []
-            best = min(_SPECIFICITY.get(places[p].level, 99) for p in paths)
+            best = min(spec(p) for p in paths)
             out = []
             for p in paths:
-                if _SPECIFICITY.get(places[p].level, 99) == best and p not in out:
+                if spec(p) == best and p not in out:
                     out.append(p)
             # 丰乐村 and 蒋家坝 (a named place inside it): keep the one further down
             return [p for p in out if not any(len(q) > len(p) and q[:len(p)] == p for q in out)]
@@ -721,7 +724,7 @@ class CaseAssembler:
             for back in (self.lookback_sents, 3 * self.lookback_sents):
                 lo, hi = bounds[max(0, first - back)][0], bounds[first][1]
                 cands = [ref for ps, _pe, ref in plist if lo <= ps < hi and ref in places
-                         and _SPECIFICITY.get(places[ref].level, 99) <= _SPECIFICITY["township"]
+                         and spec(ref) <= _SPECIFICITY["township"]
                          and ref not in others_work]
                 chosen = most_specific(cands[-3:])
                 if chosen:
@@ -743,6 +746,20 @@ class CaseAssembler:
         # 田家河乡|元古堆村: keep the unit further down the hierarchy
         work = [w for w in work if not any(len(o) > len(w) and o[:len(w)] == w for o in work + chosen)]
         return chosen, work
+
+
+#: the level an unresolved place's suffix implies (凉山州 the gazetteer did not place is no village)
+_SUFFIX_LEVELS = (("自治州", "prefecture"), ("地区", "prefecture"), ("州", "prefecture"), ("盟", "prefecture"),
+                  ("超市", "other"), ("集市", "other"), ("市", "prefecture"), ("县", "county"), ("旗", "county"),
+                  ("街道", "township"), ("乡", "township"), ("镇", "township"), ("苏木", "township"))
+
+
+def _level(place) -> str:
+    """The place's level; for a place the gazetteer did not resolve, the level its suffix implies."""
+    if place.level != "other":
+        return place.level
+    return next((lvl for suf, lvl in _SUFFIX_LEVELS if place.name.endswith(suf) and len(place.name) > len(suf) + 1),
+                "other")
 
 
 def _span_tuples(doc: Doc, group: str) -> list[tuple[int, int, object]]:

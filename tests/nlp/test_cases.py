@@ -456,3 +456,12 @@ def test_a_story_opening_in_the_workshop_described_before_has_its_employer(nlp):
             "在车间另一头,易地扶贫搬迁群众万铣正埋头熨烫衬衣。万铣告诉记者,他在外打工多年,月工资6000元左右。")
     doc = build(nlp, text, incomes=[("6000元左右", 6000, "month")], orgs=[("铜仁市景航服装有限公司", "company")])
     assert cases(doc)["万铣"].organizations == ["铜仁市景航服装有限公司"]
+
+
+def test_an_unresolved_prefecture_is_not_more_specific_than_a_township(nlp):
+    text = "1月24日晚7点,来自凉山州布拖县九都乡的务工人员成木呷坐在行李上。他要乘坐列车去昆明,再转车到深圳,在一家电子厂上班。"
+    doc = build(nlp, text, places=[("凉山州", ("凉山州",), "other"),
+                                   ("布拖县", ("四川省", "凉山彝族自治州", "布拖县"), "county"),
+                                   ("九都乡", ("四川省", "凉山彝族自治州", "布拖县", "九都乡"), "township")],
+                programs=[("上班", "上班", ["LaborCooperation"])])
+    assert cases(doc)["成木呷"].places[0] == ("四川省", "凉山彝族自治州", "布拖县", "九都乡")
