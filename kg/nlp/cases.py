@@ -97,6 +97,8 @@ class CaseLexicon:
     own_business: tuple[str, ...]
     out: tuple[str, ...]
     studied: tuple[str, ...] = ()
+    returned: tuple[str, ...] = ()
+    founded: tuple[str, ...] = ()
 
 
 @functools.cache
@@ -111,7 +113,7 @@ def load_case_lexicon() -> CaseLexicon:
     return CaseLexicon(tuple(strong), tuple(weak), tuple(s["negation"]), tuple(s["not_income"]),
                        tuple(s["work"]), tuple(s["home"]), tuple(s["speaker"]), tuple(s["general"]),
                        tuple(s["migrant"]), tuple(s["aggregate"]), tuple(s["own_business"]),
-                       tuple(s["out"]), tuple(s["studied"]))
+                       tuple(s["out"]), tuple(s["studied"]), tuple(s["returned"]), tuple(s["founded"]))
 
 
 def _alt(words) -> str:
@@ -180,6 +182,9 @@ class CaseAssembler:
         self.re_negation = re.compile(_alt(self.lex.negation)) if self.lex.negation else None
         self.re_not_income = re.compile(_alt(self.lex.not_income)) if self.lex.not_income else None
         self.re_studied = re.compile(_alt(self.lex.studied)) if self.lex.studied else None
+        self.re_returned = re.compile(_alt(self.lex.returned)) if self.lex.returned else None
+        self.re_founded = re.compile(rf"(?:{_alt(self.lex.founded)})[^，,。；;！？!?]{{0,8}}?(?:厂|车间|公司|合作社|基地|工坊|作坊|店)"
+                                     ) if self.lex.founded else None
 
     # -- helpers --------------------------------------------------------------------------
     def _person_kind(self, person) -> str:
@@ -606,6 +611,16 @@ class CaseAssembler:
                                             evidence=[fast_evidence(doc, text, s0, e0)])
                     case.programs.append(key)
             cats = {c for k in case.programs for c in programs[k].categories}
+            if "Entrepreneurship" not in cats:
+                si = self._returnee_business(text, st, bounds, persons)
+                if si is not None:
+                    # 从浙江务工回来，计划建设服装加工厂: a returnee's own business
+                    key = f"返乡创业:{name}"
+                    s0, e0 = bounds[si]
+                    programs[key] = Program(key=key, name="返乡创业", categories=["Entrepreneurship"],
+                                            evidence=[fast_evidence(doc, text, s0, e0)])
+                    case.programs.append(key)
+                    cats.add("Entrepreneurship")
             if "Entrepreneurship" in cats:
                 case.role = "entrepreneur"
             elif "JobReferral" in cats:
@@ -620,6 +635,22 @@ class CaseAssembler:
             case.evidence = evs
             cases.append(case)
         return cases
+
+    def _returnee_business(self, text: str, st: _Story, bounds, persons) -> int | None:
+        """A sentence naming the person that says they came home and set up a business
+        (…从浙江务工回来，计划建设服装加工厂): its index."""
+        if self.re_returned is None or self.re_founded is None:
+            return None
+        forms = (st.name, *(persons[st.name].aliases if st.name in persons else ()))
+        for si in sorted(st.sents):
+            s0, e0 = bounds[si]
+            sent = text[s0:e0]
+            if not any(f in sent for f in forms):
+                continue
+            r = self.re_returned.search(sent)
+            if r and self.re_founded.search(sent, r.end()):
+                return si
+        return None
 
     def _case_org(self, doc: Doc, text: str, f: _Fact) -> bool:
         """Whether an organisation named in the story can be the person's employer or organiser:

@@ -465,3 +465,13 @@ def test_an_unresolved_prefecture_is_not_more_specific_than_a_township(nlp):
                                    ("九都乡", ("四川省", "凉山彝族自治州", "布拖县", "九都乡"), "township")],
                 programs=[("上班", "上班", ["LaborCooperation"])])
     assert cases(doc)["成木呷"].places[0] == ("四川省", "凉山彝族自治州", "布拖县", "九都乡")
+
+
+def test_a_returnee_who_sets_up_a_factory_is_an_entrepreneur(nlp):
+    text = ("2017年,蒋坊村村民吴亦军从浙江务工回来,计划建设服装加工厂,在就业扶贫政策的扶持下,"
+            "吴亦军将服装加工厂建在了蒋坊村坝头组,是圭峰镇具有代表性的就业扶贫车间。")
+    doc = build(nlp, text, programs=[("就业扶贫车间", "就业扶贫车间", ["PovertyWorkshop"])])
+    c = cases(doc)["吴亦军"]
+    assert sorted(cat for k in c.programs for cat in doc._.kg_programs[k].categories) == [
+        "Entrepreneurship", "PovertyWorkshop"]
+    assert c.role == "entrepreneur"
