@@ -99,6 +99,7 @@ class CaseLexicon:
     studied: tuple[str, ...] = ()
     returned: tuple[str, ...] = ()
     founded: tuple[str, ...] = ()
+    self_employed: tuple[str, ...] = ()
 
 
 @functools.cache
@@ -113,7 +114,8 @@ def load_case_lexicon() -> CaseLexicon:
     return CaseLexicon(tuple(strong), tuple(weak), tuple(s["negation"]), tuple(s["not_income"]),
                        tuple(s["work"]), tuple(s["home"]), tuple(s["speaker"]), tuple(s["general"]),
                        tuple(s["migrant"]), tuple(s["aggregate"]), tuple(s["own_business"]),
-                       tuple(s["out"]), tuple(s["studied"]), tuple(s["returned"]), tuple(s["founded"]))
+                       tuple(s["out"]), tuple(s["studied"]), tuple(s["returned"]), tuple(s["founded"]),
+                       tuple(s["self_employed"]))
 
 
 def _alt(words) -> str:
@@ -182,6 +184,7 @@ class CaseAssembler:
         self.re_negation = re.compile(_alt(self.lex.negation)) if self.lex.negation else None
         self.re_not_income = re.compile(_alt(self.lex.not_income)) if self.lex.not_income else None
         self.re_studied = re.compile(_alt(self.lex.studied)) if self.lex.studied else None
+        self.re_self_employed = re.compile(_alt(self.lex.self_employed)) if self.lex.self_employed else None
         self.re_returned = re.compile(_alt(self.lex.returned)) if self.lex.returned else None
         self.re_founded = re.compile(rf"(?:{_alt(self.lex.founded)})[^，,。；;！？!?]{{0,8}}?(?:厂|车间|公司|合作社|基地|工坊|作坊|店)"
                                      ) if self.lex.founded else None
@@ -563,6 +566,8 @@ class CaseAssembler:
             strong = [f for f in live if f.kind == "strong"]
             if not (progs or incs or strong):
                 continue
+            if not (progs or strong) and self._own_trade_income(text, live, bounds):
+                continue
             case = Case(person=name)
             for f in progs:
                 if f.ref in programs and f.ref not in case.programs:
@@ -635,6 +640,14 @@ class CaseAssembler:
             case.evidence = evs
             cases.append(case)
         return cases
+
+    def _own_trade_income(self, text: str, facts: list[_Fact], bounds) -> bool:
+        """The story holds nothing but incomes (and income words) and an income's sentence says the
+        person earns from their own farm or trade (他在山上搞起了多种养殖和经营，每年有几十万元的收入)."""
+        if self.re_self_employed is None or any(
+                f.kind == "org" or f.kind == "weak" and f.ref not in ("收入", "挣钱") for f in facts):
+            return False
+        return any(f.kind == "income" and self.re_self_employed.search(text, *bounds[f.sent]) for f in facts)
 
     def _returnee_business(self, text: str, st: _Story, bounds, persons) -> int | None:
         """A sentence naming the person that says they came home and set up a business

@@ -475,3 +475,14 @@ def test_a_returnee_who_sets_up_a_factory_is_an_entrepreneur(nlp):
     assert sorted(cat for k in c.programs for cat in doc._.kg_programs[k].categories) == [
         "Entrepreneurship", "PovertyWorkshop"]
     assert c.role == "entrepreneur"
+
+
+def test_an_income_from_ones_own_farm_alone_is_no_case(nlp):
+    text = ("在山西省右玉县马头山上,记者见到了山的主人李云生。2000年,李云生开始在马头山种树。"
+            "他在山上搞起了多种养殖和经营,每年有几十万元的收入。")
+    doc = build(nlp, text, incomes=[("几十万元", 100000, "year")])
+    assert "李云生" not in cases(doc)
+    text = "“我之前就在宁波干,一个月有5000元左右。”楼下镇的杨永贵说。"
+    doc = build(nlp, text, places=[("楼下镇", ("贵州省", "普安县", "楼下镇"), "township")],
+                incomes=[("5000元左右", 5000, "month")])
+    assert "杨永贵" in cases(doc)
