@@ -59,6 +59,9 @@ _PAST = re.compile(r"曾经?|以前|过去|原来|此前|早年|之前")
 _SCENE = re.compile(r"\s*在[^，,。；;！？!?]{2,30}?(?:里|内|上|中|旁|前|)[，,]")
 #: a clause before the person's that sets a scene without 在 (千里之外，广东省中山市…生产车间内，来自…的X)
 _SCENE_CLAUSE = re.compile(r"[^，,。；;！？!?]{2,40}?(?:里|内|中)\s*[，,]")
+#: organisations sending a group to work (…人社局、县扶贫办专门安排了两辆大客，集中送他们去上班)
+_GROUP_TRANSFER = re.compile(r"(?:安排|组织|输送|护送|送|带领|带)[^。；;！？!?]{0,20}?"
+                             r"(?:他们|她们|大家|务工人员|劳动力|贫困户|群众)[^。；;！？!?]{0,8}?(?:上班|务工|就业|打工|上岗)")
 #: a story opening inside a workplace already described (在车间另一头，…): its employer is the one named before
 _DEFINITE_WORKPLACE = re.compile(r"车间|厂房|厂里|生产线|流水线")
 _CLAUSE_END = "，,。；;！？!?：:\n"   # real articles often use ASCII punctuation
@@ -556,6 +559,7 @@ class CaseAssembler:
             home[name] = st.intro_places
             work_of[name] = st.intro_work
         order = sorted(stories.values(), key=lambda s: min(s.sents) if s.sents else 0)
+        groups = self._group_transfers(doc, text, bounds, org_list)
         for st in order:
             name = st.name
             if kinds.get(name) != "person":
@@ -592,6 +596,20 @@ class CaseAssembler:
                     case.organizations.append(employer)
             if home_places:
                 home[name] = home_places
+            group = next((g for g in groups if st.sents and g[0] < min(st.sents) <= g[0] + 2 * self.lookback_sents),
+                         None)
+            if group is not None:
+                # named among the group that the organisations sent to work just before: the
+                # organisers and the transfer are theirs too
+                for ref in group[1]:
+                    if ref not in case.organizations:
+                        case.organizations.append(ref)
+                if not any("LaborCooperation" in programs[k].categories for k in case.programs):
+                    key = f"集中输送:{name}"
+                    s0, e0 = bounds[group[0]]
+                    programs[key] = Program(key=key, name="集中输送务工", categories=["LaborCooperation"],
+                                            evidence=[fast_evidence(doc, text, s0, e0)])
+                    case.programs.append(key)
             if not case.programs and any(f.kind == "weak" and f.ref in self.lex.migrant for f in live):
                 # working far from home (another province), or going out to work (外出务工), with no
                 # program named: a labour-transfer story
@@ -640,6 +658,19 @@ class CaseAssembler:
             case.evidence = evs
             cases.append(case)
         return cases
+
+    @staticmethod
+    def _group_transfers(doc: Doc, text: str, bounds, org_list: list) -> list[tuple[int, list[str]]]:
+        """Sentences where bureaus or governments send a group to work (…安排…送他们去上班), with
+        those organisations: ``(sentence index, refs)``."""
+        orgs = doc._.kg_orgs or {}
+        out = []
+        for si, (s0, e0) in enumerate(bounds):
+            refs = [(oe, ref) for os_, oe, ref in org_list
+                    if s0 <= os_ < e0 and ref in orgs and orgs[ref].kind in ("bureau", "government")]
+            if refs and _GROUP_TRANSFER.search(text, refs[-1][0], e0):
+                out.append((si, list(dict.fromkeys(r for _e, r in refs))))
+        return out
 
     def _own_trade_income(self, text: str, facts: list[_Fact], bounds) -> bool:
         """The story holds nothing but incomes (and income words) and an income's sentence says the

@@ -486,3 +486,20 @@ def test_an_income_from_ones_own_farm_alone_is_no_case(nlp):
     doc = build(nlp, text, places=[("楼下镇", ("贵州省", "普安县", "楼下镇"), "township")],
                 incomes=[("5000元左右", 5000, "month")])
     assert "杨永贵" in cases(doc)
+
+
+def test_the_organisers_of_a_group_transfer_are_those_of_each_person_named_in_the_group(nlp):
+    text = ("和罗坤一起到宁波镇海上班的还有104人。"
+            "正月十三这天,普安县人力资源和社会保障局、县扶贫办专门安排了两辆大客,集中送他们去上班。\n"
+            "“我是到浙江镇海奥利多玩具厂,做翻模,老板承诺年薪7万元至9万元,包吃包住!”家住龙吟镇的邓伟说。\n"
+            "清晨7点,室外寒气逼人,他们已三三两两赶到集合点。\n"
+            "“我之前就在宁波干,一个月有5000元左右。”楼下镇的杨永贵说。")
+    doc = build(nlp, text, places=[("龙吟镇", ("贵州省", "普安县", "龙吟镇"), "township"),
+                                   ("楼下镇", ("贵州省", "普安县", "楼下镇"), "township")],
+                incomes=[("7万元至9万元", 70000, "year"), ("5000元左右", 5000, "month")],
+                orgs=[("普安县人力资源和社会保障局", "bureau"), ("县扶贫办", "bureau"), ("镇海奥利多玩具厂", "company")])
+    cs = cases(doc)
+    assert cs["邓伟"].organizations == ["镇海奥利多玩具厂", "普安县人力资源和社会保障局", "县扶贫办"]
+    c = cs["杨永贵"]
+    assert c.organizations == ["普安县人力资源和社会保障局", "县扶贫办"]
+    assert [doc._.kg_programs[k].categories for k in c.programs] == [["LaborCooperation"]]
