@@ -29,7 +29,11 @@ X，家住…), else a relative's home (through Person.relations), else the home
 beside them when they enter, else the place of their program, else the nearest local place
 named just before the story; plus every place the story says they work at (在上海市…打工).
 Working far from home (another province) with no program named is a labour-transfer story:
-the component adds a ``外出务工`` program (LaborCooperation) for it.
+the component adds a ``外出务工`` program (LaborCooperation) for it. A returnee who sets up a
+factory (务工回来，…建设服装加工厂) runs a business of their own (Entrepreneurship); bureaus that send
+a group to work (…安排…集中送他们去上班) organise the case of each person named in the group
+just after. Organisations of unknown kind (news outlets, landmarks) and schools a person only
+studied at (毕业于…) are not case organisations; an income from one's own farm alone is no case.
 The word lists are in ``kg/data/case_triggers.txt`` and ``kg/data/case_lexicon.txt``.
 """
 
