@@ -29,7 +29,11 @@ X，家住…), else a relative's home (through Person.relations), else the home
 beside them when they enter, else the place of their program, else the nearest local place
 named just before the story; plus every place the story says they work at (在上海市…打工).
 Working far from home (another province) with no program named is a labour-transfer story:
-the component adds a ``外出务工`` program (LaborCooperation) for it.
+the component adds a ``外出务工`` program (LaborCooperation) for it. A returnee who sets up a
+factory (务工回来，…建设服装加工厂) runs a business of their own (Entrepreneurship); bureaus that send
+a group to work (…安排…集中送他们去上班) organise the case of each person named in the group
+just after. Organisations of unknown kind (news outlets, landmarks) and schools a person only
+studied at (毕业于…) are not case organisations; an income from one's own farm alone is no case.
 The word lists are in ``kg/data/case_triggers.txt`` and ``kg/data/case_lexicon.txt``.
 """
 
@@ -57,6 +61,13 @@ _SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,2}地|笑着)?(?:说|表示|介绍|�
 _PAST = re.compile(r"曾经?|以前|过去|原来|此前|早年|之前")
 #: a sentence opening with a scene: 在…， / 在…里，
 _SCENE = re.compile(r"\s*在[^，,。；;！？!?]{2,30}?(?:里|内|上|中|旁|前|)[，,]")
+#: a clause before the person's that sets a scene without 在 (千里之外，广东省中山市…生产车间内，来自…的X)
+_SCENE_CLAUSE = re.compile(r"[^，,。；;！？!?]{2,40}?(?:里|内|中)\s*[，,]")
+#: organisations sending a group to work (…人社局、县扶贫办专门安排了两辆大客，集中送他们去上班)
+_GROUP_TRANSFER = re.compile(r"(?:安排|组织|输送|护送|送|带领|带)[^。；;！？!?]{0,20}?"
+                             r"(?:他们|她们|大家|务工人员|劳动力|贫困户|群众)[^。；;！？!?]{0,8}?(?:上班|务工|就业|打工|上岗)")
+#: a story opening inside a workplace already described (在车间另一头，…): its employer is the one named before
+_DEFINITE_WORKPLACE = re.compile(r"车间|厂房|厂里|生产线|流水线")
 _CLAUSE_END = "，,。；;！？!?：:\n"   # real articles often use ASCII punctuation
 #: how specific a place level is (smaller is more specific); named local places count as villages
 _SPECIFICITY = {lvl: i for i, lvl in enumerate(reversed(ADMIN_LEVELS))}
@@ -92,6 +103,10 @@ class CaseLexicon:
     aggregate: tuple[str, ...]
     own_business: tuple[str, ...]
     out: tuple[str, ...]
+    studied: tuple[str, ...] = ()
+    returned: tuple[str, ...] = ()
+    founded: tuple[str, ...] = ()
+    self_employed: tuple[str, ...] = ()
 
 
 @functools.cache
@@ -106,7 +121,8 @@ def load_case_lexicon() -> CaseLexicon:
     return CaseLexicon(tuple(strong), tuple(weak), tuple(s["negation"]), tuple(s["not_income"]),
                        tuple(s["work"]), tuple(s["home"]), tuple(s["speaker"]), tuple(s["general"]),
                        tuple(s["migrant"]), tuple(s["aggregate"]), tuple(s["own_business"]),
-                       tuple(s["out"]))
+                       tuple(s["out"]), tuple(s["studied"]), tuple(s["returned"]), tuple(s["founded"]),
+                       tuple(s["self_employed"]))
 
 
 def _alt(words) -> str:
@@ -174,6 +190,11 @@ class CaseAssembler:
         # any-of-these-words tests as one regex search each (None: an empty list matches nothing)
         self.re_negation = re.compile(_alt(self.lex.negation)) if self.lex.negation else None
         self.re_not_income = re.compile(_alt(self.lex.not_income)) if self.lex.not_income else None
+        self.re_studied = re.compile(_alt(self.lex.studied)) if self.lex.studied else None
+        self.re_self_employed = re.compile(_alt(self.lex.self_employed)) if self.lex.self_employed else None
+        self.re_returned = re.compile(_alt(self.lex.returned)) if self.lex.returned else None
+        self.re_founded = re.compile(rf"(?:{_alt(self.lex.founded)})[^，,。；;！？!?]{{0,8}}?(?:厂|车间|公司|合作社|基地|工坊|作坊|店)"
+                                     ) if self.lex.founded else None
 
     # -- helpers --------------------------------------------------------------------------
     def _person_kind(self, person) -> str:
@@ -505,9 +526,19 @@ class CaseAssembler:
         while ss > 0 and text[ss - 1] not in "。；！？;!?\n":
             ss -= 1
         scene = _SCENE.match(text, ss, cs)
-        if scene:
+        scene_end = scene.end() if scene else ss
+        k = ss
+        while k < cs:        # clauses of the sentence before the person's that end in a place word (…车间内，)
+            e = k
+            while e < cs and text[e] not in "，,":
+                e += 1
+            c = _SCENE_CLAUSE.fullmatch(text, k, min(e + 1, cs))
+            if c is not None and any(k <= ps and pe <= c.end() for ps, pe, _r in plist):
+                scene_end = c.end()
+            k = e + 1
+        if scene_end > ss:
             for ps, pe, ref in plist:
-                if ss <= ps and pe <= scene.end() and ref not in work and ref not in found:
+                if ss <= ps and pe <= scene_end and ref not in work and ref not in found:
                     work.append(ref)
         h = self.re_home_after.match(text, m.end)
         if h:
@@ -532,6 +563,7 @@ class CaseAssembler:
             home[name] = st.intro_places
             work_of[name] = st.intro_work
         order = sorted(stories.values(), key=lambda s: min(s.sents) if s.sents else 0)
+        groups = self._group_transfers(doc, text, bounds, org_list)
         for st in order:
             name = st.name
             if kinds.get(name) != "person":
@@ -541,6 +573,8 @@ class CaseAssembler:
             incs = [f for f in live if f.kind == "income"]
             strong = [f for f in live if f.kind == "strong"]
             if not (progs or incs or strong):
+                continue
+            if not (progs or strong) and self._own_trade_income(text, live, bounds):
                 continue
             case = Case(person=name)
             for f in progs:
@@ -554,11 +588,11 @@ class CaseAssembler:
                     seen_inc.add(key)
                     case.incomes.append(inc)
             for f in live:
-                if f.kind == "org" and f.ref not in case.organizations:
+                if f.kind == "org" and f.ref not in case.organizations and self._case_org(doc, text, f):
                     case.organizations.append(f.ref)
             home_places, work_places = self._places(text, st, persons, home, places, programs, bounds, plist, work_of)
             case.places = home_places + work_places
-            if not case.organizations and self._works(live, programs):
+            if not case.organizations and not st.intro_work and self._works(live, programs):
                 # the workplace named in the scene just before the story (在位于綦江的重庆赛之源
                 # 齿轮制造有限公司内…。在一条生产线上，贫困户任启勇…)
                 employer = self._setting_employer(doc, st, bounds, org_list)
@@ -566,6 +600,20 @@ class CaseAssembler:
                     case.organizations.append(employer)
             if home_places:
                 home[name] = home_places
+            group = next((g for g in groups if st.sents and g[0] < min(st.sents) <= g[0] + 2 * self.lookback_sents),
+                         None)
+            if group is not None:
+                # named among the group that the organisations sent to work just before: the
+                # organisers and the transfer are theirs too
+                for ref in group[1]:
+                    if ref not in case.organizations:
+                        case.organizations.append(ref)
+                if not any("LaborCooperation" in programs[k].categories for k in case.programs):
+                    key = f"集中输送:{name}"
+                    s0, e0 = bounds[group[0]]
+                    programs[key] = Program(key=key, name="集中输送务工", categories=["LaborCooperation"],
+                                            evidence=[fast_evidence(doc, text, s0, e0)])
+                    case.programs.append(key)
             if not case.programs and any(f.kind == "weak" and f.ref in self.lex.migrant for f in live):
                 # working far from home (another province), or going out to work (外出务工), with no
                 # program named: a labour-transfer story
@@ -590,6 +638,16 @@ class CaseAssembler:
                                             evidence=[fast_evidence(doc, text, s0, e0)])
                     case.programs.append(key)
             cats = {c for k in case.programs for c in programs[k].categories}
+            if "Entrepreneurship" not in cats:
+                si = self._returnee_business(text, st, bounds, persons)
+                if si is not None:
+                    # 从浙江务工回来，计划建设服装加工厂: a returnee's own business
+                    key = f"返乡创业:{name}"
+                    s0, e0 = bounds[si]
+                    programs[key] = Program(key=key, name="返乡创业", categories=["Entrepreneurship"],
+                                            evidence=[fast_evidence(doc, text, s0, e0)])
+                    case.programs.append(key)
+                    cats.add("Entrepreneurship")
             if "Entrepreneurship" in cats:
                 case.role = "entrepreneur"
             elif "JobReferral" in cats:
@@ -604,6 +662,56 @@ class CaseAssembler:
             case.evidence = evs
             cases.append(case)
         return cases
+
+    @staticmethod
+    def _group_transfers(doc: Doc, text: str, bounds, org_list: list) -> list[tuple[int, list[str]]]:
+        """Sentences where bureaus or governments send a group to work (…安排…送他们去上班), with
+        those organisations: ``(sentence index, refs)``."""
+        orgs = doc._.kg_orgs or {}
+        out = []
+        for si, (s0, e0) in enumerate(bounds):
+            refs = [(oe, ref) for os_, oe, ref in org_list
+                    if s0 <= os_ < e0 and ref in orgs and orgs[ref].kind in ("bureau", "government")]
+            if refs and _GROUP_TRANSFER.search(text, refs[-1][0], e0):
+                out.append((si, list(dict.fromkeys(r for _e, r in refs))))
+        return out
+
+    def _own_trade_income(self, text: str, facts: list[_Fact], bounds) -> bool:
+        """The story holds nothing but incomes (and income words) and an income's sentence says the
+        person earns from their own farm or trade (他在山上搞起了多种养殖和经营，每年有几十万元的收入)."""
+        if self.re_self_employed is None or any(
+                f.kind == "org" or f.kind == "weak" and f.ref not in ("收入", "挣钱") for f in facts):
+            return False
+        return any(f.kind == "income" and self.re_self_employed.search(text, *bounds[f.sent]) for f in facts)
+
+    def _returnee_business(self, text: str, st: _Story, bounds, persons) -> int | None:
+        """A sentence naming the person that says they came home and set up a business
+        (…从浙江务工回来，计划建设服装加工厂): its index."""
+        if self.re_returned is None or self.re_founded is None:
+            return None
+        forms = (st.name, *(persons[st.name].aliases if st.name in persons else ()))
+        for si in sorted(st.sents):
+            s0, e0 = bounds[si]
+            sent = text[s0:e0]
+            if not any(f in sent for f in forms):
+                continue
+            r = self.re_returned.search(sent)
+            if r and self.re_founded.search(sent, r.end()):
+                return si
+        return None
+
+    def _case_org(self, doc: Doc, text: str, f: _Fact) -> bool:
+        """Whether an organisation named in the story can be the person's employer or organiser:
+        not one of unknown kind (a news outlet, 党中央, a landmark such as 卫生院北门口), not a
+        school the person (or a relative) only studied at (毕业于…, 从…毕业, 考上了…大学)."""
+        org = (doc._.kg_orgs or {}).get(f.ref)
+        if org is None or org.kind == "other":
+            return False
+        if org.kind == "school" and self.re_studied is not None and (
+                self.re_studied.search(text, max(0, f.start - 4), f.start)
+                or self.re_studied.match(text, f.end)):
+            return False
+        return True
 
     def _works(self, facts: list[_Fact], programs) -> bool:
         """The story says the person works somewhere (a workshop, a job)."""
@@ -633,23 +741,32 @@ class CaseAssembler:
             return None
         orgs = doc._.kg_orgs or {}
         first = min(st.sents)
-        lo, hi = bounds[max(0, first - 2)][0], bounds[first][0]
-        found = [ref for os_, _oe, ref in org_list if lo <= os_ < hi]
-        found = [r for r in found if r in orgs and orgs[r].kind in self.org_kinds]
-        return found[-1] if found else None
+        text = doc_text(doc)
+        # 在车间另一头，…: the workshop described a few sentences before
+        backs = (2, 2 * self.lookback_sents) if _DEFINITE_WORKPLACE.search(text, *bounds[first]) else (2,)
+        for back in backs:
+            lo, hi = bounds[max(0, first - back)][0], bounds[first][0]
+            found = [ref for os_, _oe, ref in org_list if lo <= os_ < hi]
+            found = [r for r in found if r in orgs and orgs[r].kind in self.org_kinds]
+            if found:
+                return found[-1]
+        return None
 
     def _places(self, text: str, st: _Story, persons, home, places, programs, bounds,
                 plist: list, work_of: dict[str, list]) -> tuple[list, list]:
         """The most specific home place(s) and the work place(s) the story states."""
 
+        def spec(p) -> int:
+            return _SPECIFICITY.get(_level(places[p]), 99)
+
         def most_specific(paths):
             paths = [p for p in paths if p in places]
             if not paths:
                 return []
-            best = min(_SPECIFICITY.get(places[p].level, 99) for p in paths)
+            best = min(spec(p) for p in paths)
             out = []
             for p in paths:
-                if _SPECIFICITY.get(places[p].level, 99) == best and p not in out:
+                if spec(p) == best and p not in out:
                     out.append(p)
             # 丰乐村 and 蒋家坝 (a named place inside it): keep the one further down
             return [p for p in out if not any(len(q) > len(p) and q[:len(p)] == p for q in out)]
@@ -686,7 +803,7 @@ class CaseAssembler:
             for back in (self.lookback_sents, 3 * self.lookback_sents):
                 lo, hi = bounds[max(0, first - back)][0], bounds[first][1]
                 cands = [ref for ps, _pe, ref in plist if lo <= ps < hi and ref in places
-                         and _SPECIFICITY.get(places[ref].level, 99) <= _SPECIFICITY["township"]
+                         and spec(ref) <= _SPECIFICITY["township"]
                          and ref not in others_work]
                 chosen = most_specific(cands[-3:])
                 if chosen:
@@ -708,6 +825,20 @@ class CaseAssembler:
         # 田家河乡|元古堆村: keep the unit further down the hierarchy
         work = [w for w in work if not any(len(o) > len(w) and o[:len(w)] == w for o in work + chosen)]
         return chosen, work
+
+
+#: the level an unresolved place's suffix implies (凉山州 the gazetteer did not place is no village)
+_SUFFIX_LEVELS = (("自治州", "prefecture"), ("地区", "prefecture"), ("州", "prefecture"), ("盟", "prefecture"),
+                  ("超市", "other"), ("集市", "other"), ("市", "prefecture"), ("县", "county"), ("旗", "county"),
+                  ("街道", "township"), ("乡", "township"), ("镇", "township"), ("苏木", "township"))
+
+
+def _level(place) -> str:
+    """The place's level; for a place the gazetteer did not resolve, the level its suffix implies."""
+    if place.level != "other":
+        return place.level
+    return next((lvl for suf, lvl in _SUFFIX_LEVELS if place.name.endswith(suf) and len(place.name) > len(suf) + 1),
+                "other")
 
 
 def _span_tuples(doc: Doc, group: str) -> list[tuple[int, int, object]]:

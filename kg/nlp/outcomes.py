@@ -90,13 +90,25 @@ def _nearest(rx: re.Pattern, text: str, start: int, end: int) -> int | None:
     return best
 
 
-def classify_income(cues: OutcomeCues, clause: str, sentence: str, money: Money, mstart: int, mend: int
-                    ) -> Income | None:
-    """An :class:`Income` when the money in ``clause`` (at ``mstart:mend`` of it) is an earning."""
+#: a year date in the clause (2018年通过刺绣赚了9000多元): the earnings of that year
+_YEAR_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d年(?![\d〇一二三四五六七八九十]|以来|起|前|后|至|到|底|初|末|[上下]半年)")
+#: a span of several months (两个月下来能挣1万多元): the sum of that span, not a monthly figure
+_MONTHS_SPAN = re.compile(r"(?:[两二三四五六七八九十]|\d+)个?多?月(?:下来|来|里|内|就|能|可以|可|共|一共|总共)")
+#: the money sums the earnings listed before it (打工收入、…分红等加起来，超过三万五千元)
+_SUM = re.compile(r"加起来|加在一起|合计|总计|总共|一共|算下来")
+
+
+def classify_income(cues: OutcomeCues, clause: str, sentence: str, money: Money, mstart: int, mend: int,
+                    before: str = "") -> Income | None:
+    """An :class:`Income` when the money in ``clause`` (at ``mstart:mend`` of it) is an earning;
+    ``before`` is the sentence before the clause (a sum of earnings listed there)."""
     if cues.has("exclude", clause) or cues.has("collective", clause):
         return None
     if not (cues.has("income", clause) or cues.has("periodic", clause)):
-        return None
+        # 打工收入、草原禁牧补贴、光伏分红等加起来，超过三万五千元
+        tail = before[-40:]
+        if not (_SUM.search(tail + clause[:mstart]) and cues.has("income", tail)):
+            return None
     dist = {p: _nearest(cues.rx[p], clause, mstart, mend) for p in ("day", "month", "year")}
     found = {p: d for p, d in dist.items() if d is not None}
     if cues.has("wage", clause):
@@ -109,6 +121,10 @@ def classify_income(cues: OutcomeCues, clause: str, sentence: str, money: Money,
         kind = "income"
     if found:
         period = min(found, key=lambda p: (found[p], ("day", "month", "year").index(p)))
+        if period == "month" and _MONTHS_SPAN.search(clause[:mstart]):
+            period = "total"
+    elif kind != "wage" and _YEAR_DATE.search(clause[:mstart]):
+        period = "year"
     elif cues.has("year_context", sentence):
         period = "year"
     else:
@@ -144,7 +160,8 @@ class IncomeRecognizer:
             for money in find_money(stext):
                 cs, ce = _clause_bounds(stext, money.start, money.end, 0, len(stext))
                 clause = stext[cs:ce]
-                inc = classify_income(self.cues, clause, stext, money, money.start - cs, money.end - cs)
+                inc = classify_income(self.cues, clause, stext, money, money.start - cs, money.end - cs,
+                                      before=stext[:cs])
                 if inc is None:
                     continue
                 span = ix.span(s0 + money.start, s0 + money.end)

@@ -409,3 +409,97 @@ def test_going_out_to_work_is_a_labour_transfer(nlp):
     c = cases(doc)["成木呷"]
     assert [doc._.kg_programs[k].categories for k in c.programs] == [["LaborCooperation"]]
     assert [i.amount for i in c.incomes] == [400]
+
+
+def test_a_school_studied_at_and_an_organisation_of_unknown_kind_are_not_case_organisations(nlp):
+    text = ("现年28岁的黄家君2015年毕业于云南农业职业技术学院，同时自己还参加了SYB创业培训。"
+            "贫困户王秀兰当上保洁员，不仅全家顺利脱贫，大女儿还考上了青海大学。“去年收入有4万多元呢！”王秀兰乐开了花。")
+    doc = build(nlp, text, programs=[("SYB创业培训", "SYB创业培训", ["SkillsTraining"]),
+                                     ("保洁员", "保洁员", ["PublicWelfareJob"])],
+                incomes=[("4万多元", 40000, "year")],
+                orgs=[("云南农业职业技术学院", "school"), ("青海大学", "school")])
+    cs = cases(doc)
+    assert cs["黄家君"].organizations == [] and cs["王秀兰"].organizations == []
+    text = "台前县夹河乡卫生院北门口，在路边摆摊的贫困户张秀花参加了公益性岗位，当上了保洁员。"
+    doc = build(nlp, text, programs=[("公益性岗位", "公益性岗位", ["PublicWelfareJob"])],
+                orgs=[("台前县夹河乡卫生院", "other")])
+    assert cases(doc)["张秀花"].organizations == []
+
+
+def test_a_training_school_is_a_case_organisation(nlp):
+    text = "转机发生在5年前，贫困户李国强到吴越美容美发学校参加了美发培训。"
+    doc = build(nlp, text, programs=[("美发培训", "美发培训", ["SkillsTraining"])],
+                orgs=[("吴越美容美发学校", "school")])
+    assert cases(doc)["李国强"].organizations == ["吴越美容美发学校"]
+
+
+def test_a_far_scene_of_its_own_is_a_labour_transfer_not_the_previous_employer(nlp):
+    """千里之外，广东省中山市…生产车间内，来自昭通市盐津县的X: a work place of the story's own (far from
+    home), not the company of the person described just before."""
+    text = ("家住安置点的贫困户刘志鲜走出家门,进入昭通立时技术有限公司生产车间,开启了新一天的工作。"
+            "千里之外,广东省中山市奥马冰箱生产车间内,来自昭通市盐津县的务工人员陈群霖此时也已走上生产线,在此工作2年。")
+    doc = build(nlp, text, places=[("广东省", ("广东省",), "province"),
+                                   ("中山市", ("广东省", "中山市"), "prefecture"),
+                                   ("昭通市", ("云南省", "昭通市"), "prefecture"),
+                                   ("盐津县", ("云南省", "昭通市", "盐津县"), "county")],
+                orgs=[("昭通立时技术有限公司", "company")])
+    c = cases(doc)["陈群霖"]
+    assert c.organizations == []
+    assert [doc._.kg_programs[k].categories for k in c.programs] == [["LaborCooperation"]]
+    assert ("广东省", "中山市") in c.places
+
+
+def test_a_story_opening_in_the_workshop_described_before_has_its_employer(nlp):
+    text = ("记者进入铜仁市景航服装有限公司的生产车间,裁剪工何茂喜正拿着电剪裁剪布料。"
+            "“布料将被做成衬衫。”何茂喜说。何茂喜和家人住在安置点,走路上班只需5分钟。"
+            "何茂喜曾在广东省中山市务工21年。“受疫情影响,春节后不能顺利复工。”公司负责人廖景伟介绍。"
+            "在车间另一头,易地扶贫搬迁群众万铣正埋头熨烫衬衣。万铣告诉记者,他在外打工多年,月工资6000元左右。")
+    doc = build(nlp, text, incomes=[("6000元左右", 6000, "month")], orgs=[("铜仁市景航服装有限公司", "company")])
+    assert cases(doc)["万铣"].organizations == ["铜仁市景航服装有限公司"]
+
+
+def test_an_unresolved_prefecture_is_not_more_specific_than_a_township(nlp):
+    text = "1月24日晚7点,来自凉山州布拖县九都乡的务工人员成木呷坐在行李上。他要乘坐列车去昆明,再转车到深圳,在一家电子厂上班。"
+    doc = build(nlp, text, places=[("凉山州", ("凉山州",), "other"),
+                                   ("布拖县", ("四川省", "凉山彝族自治州", "布拖县"), "county"),
+                                   ("九都乡", ("四川省", "凉山彝族自治州", "布拖县", "九都乡"), "township")],
+                programs=[("上班", "上班", ["LaborCooperation"])])
+    assert cases(doc)["成木呷"].places[0] == ("四川省", "凉山彝族自治州", "布拖县", "九都乡")
+
+
+def test_a_returnee_who_sets_up_a_factory_is_an_entrepreneur(nlp):
+    text = ("2017年,蒋坊村村民吴亦军从浙江务工回来,计划建设服装加工厂,在就业扶贫政策的扶持下,"
+            "吴亦军将服装加工厂建在了蒋坊村坝头组,是圭峰镇具有代表性的就业扶贫车间。")
+    doc = build(nlp, text, programs=[("就业扶贫车间", "就业扶贫车间", ["PovertyWorkshop"])])
+    c = cases(doc)["吴亦军"]
+    assert sorted(cat for k in c.programs for cat in doc._.kg_programs[k].categories) == [
+        "Entrepreneurship", "PovertyWorkshop"]
+    assert c.role == "entrepreneur"
+
+
+def test_an_income_from_ones_own_farm_alone_is_no_case(nlp):
+    text = ("在山西省右玉县马头山上,记者见到了山的主人李云生。2000年,李云生开始在马头山种树。"
+            "他在山上搞起了多种养殖和经营,每年有几十万元的收入。")
+    doc = build(nlp, text, incomes=[("几十万元", 100000, "year")])
+    assert "李云生" not in cases(doc)
+    text = "“我之前就在宁波干,一个月有5000元左右。”楼下镇的杨永贵说。"
+    doc = build(nlp, text, places=[("楼下镇", ("贵州省", "普安县", "楼下镇"), "township")],
+                incomes=[("5000元左右", 5000, "month")])
+    assert "杨永贵" in cases(doc)
+
+
+def test_the_organisers_of_a_group_transfer_are_those_of_each_person_named_in_the_group(nlp):
+    text = ("和罗坤一起到宁波镇海上班的还有104人。"
+            "正月十三这天,普安县人力资源和社会保障局、县扶贫办专门安排了两辆大客,集中送他们去上班。\n"
+            "“我是到浙江镇海奥利多玩具厂,做翻模,老板承诺年薪7万元至9万元,包吃包住!”家住龙吟镇的邓伟说。\n"
+            "清晨7点,室外寒气逼人,他们已三三两两赶到集合点。\n"
+            "“我之前就在宁波干,一个月有5000元左右。”楼下镇的杨永贵说。")
+    doc = build(nlp, text, places=[("龙吟镇", ("贵州省", "普安县", "龙吟镇"), "township"),
+                                   ("楼下镇", ("贵州省", "普安县", "楼下镇"), "township")],
+                incomes=[("7万元至9万元", 70000, "year"), ("5000元左右", 5000, "month")],
+                orgs=[("普安县人力资源和社会保障局", "bureau"), ("县扶贫办", "bureau"), ("镇海奥利多玩具厂", "company")])
+    cs = cases(doc)
+    assert cs["邓伟"].organizations == ["镇海奥利多玩具厂", "普安县人力资源和社会保障局", "县扶贫办"]
+    c = cs["杨永贵"]
+    assert c.organizations == ["普安县人力资源和社会保障局", "县扶贫办"]
+    assert [doc._.kg_programs[k].categories for k in c.programs] == [["LaborCooperation"]]

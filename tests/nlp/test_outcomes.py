@@ -46,6 +46,13 @@ def incomes(nlp, text):
      [(200000, None, "year", True)]),
     ("在这里基本工资3500元,根据饲养情况还有1000到3000元的绩效奖金。",
      [(3500, None, "month", False), (1000, 3000, "month", False)]),
+    # 在自己村里 is where the person works, not the village's earnings; a span of months is a total;
+    # a year date before the amount puts it in that year; a sum of the earnings listed before it
+    ("“在自己村里就可以赚2000元一个月,不用到外面打工,还可以在家照顾老人小孩。”", [(2000, None, "month", False)]),
+    ("听说两个月下来能挣1万多元,第一次离家摘棉花的艾合买提有点不相信。", [(10000, None, "total", True)]),
+    ("过去靠低保生活的她,2018年通过刺绣赚了9000多元。", [(9000, None, "year", True)]),
+    ("拉吉加掰着指头算了一笔账:“去年,打工收入、草原禁牧补贴、光伏分红等加起来,超过三万五千元。”",
+     [(35000, None, "year", True)]),
     # not incomes: savings, loans, subsidies, funds, output value, a village's profit
     ("“一年下来，去掉房屋租赁费、水电费、生活费和孩子学费等，还有两万余元的结余。”", []),
     ("他流转了周边农户土地共计60余亩发展养殖，申请创业贷款15万元作为流动资金。", []),
