@@ -38,9 +38,9 @@ DEV_FLOORS = {
 HELDOUT_FLOORS = {"persons": 0.95, "places": 0.90, "organizations": 0.80, "cases": 0.95,
                   "case_categories": 0.80, "case_incomes": 0.90}
 #: ../shared/real and our own real articles (issue "case facts on real articles").
-REAL_FLOORS = {REAL_FLOORS_PLACEHOLDER}
-REAL_MORE_DEV_FLOORS = {REAL_MORE_DEV_PLACEHOLDER}
-REAL_MORE_HELDOUT_FLOORS = {REAL_MORE_HELDOUT_PLACEHOLDER}
+REAL_FLOORS = {}
+REAL_MORE_DEV_FLOORS = {}
+REAL_MORE_HELDOUT_FLOORS = {}
 SYNTH_FLOORS = {"persons": 0.85, "places": 0.98, "organizations": 0.77, "cases": 0.82,
                 "case_categories": 0.80, "case_incomes": 0.88, "stats": 0.72}
 

@@ -49,6 +49,8 @@ __all__ = ["make_kg_orgs", "OrgFinder", "OrgMention"]
 
 _LEVEL_CHARS = "省市区县镇乡"
 _MAX_BODY = 14
+#: Characters that open a phrase, not a name (全县…, 各村…, 共…).
+_DETERMINERS = set("全共各该本此每某这那其")
 #: A body named by a level word alone (市委, 县政府, 区人社): not a name without its place.
 _BARE_LEVEL = re.compile(r"[省市区县镇乡村][^省市区县镇乡村]{1,3}")
 _QUOTES = "“”\"'‘’「」"
@@ -176,7 +178,7 @@ class OrgFinder:
         out: list[OrgMention] = []
         if not proposals:
             return out
-        tags, org_heads = dictionary_tags(), heads("ner_org_heads.txt")
+        tags, org_heads, opening = dictionary_tags(), heads("ner_org_heads.txt"), leading_words()
         for start, end, label in proposals:
             name = text[start:end]
             if (label != "ORG" or len(name) < 2 or (start, end) in place_at or name in self.suffixes
@@ -187,6 +189,9 @@ class OrgFinder:
                 continue   # neither the dictionary nor the name's ending says it is an organization
             if _BARE_LEVEL.fullmatch(name) or in_policy_phrase(text, start, end):
                 continue   # 市委, 县政府 with no place named; 贯彻落实党中央…的决策部署
+            if (name[0] in _DETERMINERS or name.endswith("人社") or any(name[:k] in opening for k in (2, 3, 4))
+                    or any(len(b) > 1 and b in name for b in self.boundaries)):
+                continue   # 全县共认定扶贫车间, 如今合作社, 计划建设…厂, 吴兴区人社(部门): not a name
             suf = next((s for s in self._suffixes_ending_at(text, end) if len(s.text) < len(name)), None)
             lead = next(((s, e, path) for s, e, path, _ in places if s == start and e < end), None)
             out.append(OrgMention(start, end, name, suf.kind if suf else "other", suf.text if suf else "",

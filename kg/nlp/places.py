@@ -81,7 +81,8 @@ _NATURAL_SUFFIXES = ("山区", "山")
 
 #: jieba parts of speech that never open an organization's name: verbs, adverbs, prepositions,
 #: conjunctions, particles, pronouns, numerals and measure words.
-_STRIP_POS = {"v", "vd", "vn", "d", "p", "c", "u", "r", "m", "q", "ad", "uj", "ul", "ud", "ug", "uz", "uv"}
+_STRIP_POS = {"v", "vd", "vn", "d", "p", "c", "u", "r", "m", "q", "ad", "uj", "ul", "ud", "ug", "uz", "uv",
+              "t"}   # and time words: 如今|合作社, 目前|车间
 
 
 #: jieba parts of speech of common nouns (数据, 社会): a one-character boundary word (据, 会)
