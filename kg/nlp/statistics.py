@@ -57,6 +57,7 @@ _QUOTE_RE = re.compile(r"“[^“”]*”")
 _BARE_MAG_RE = re.compile(r"(?:近|约|上|逾|超)(?P<mag>十万|百万|千万|万|亿)元")
 _MAG = {"十万": 100_000, "百万": 1_000_000, "千万": 10_000_000, "万": 10_000, "亿": 100_000_000}
 _REALIZED_RE = re.compile(r"(?<!为)了|已|目前")
+_LOCAL_CADRE_RE = re.compile(r"(?:镇|乡|村|街道|社区)(?:党委|党支部|政府|人民政府|村委会?|居委会?)?$")
 
 
 _RULE_KINDS = ("unit", "not_followed", "skip_sentence", "skip_before", "region", "foreign",
@@ -341,9 +342,13 @@ class StatisticsRecognizer:
 
     def _speaker_only(self, text: str, ps: int, pe: int, s0: int, s1: int) -> bool:
         """An official named only as the speaker (局长王志平说,……), not speaking of himself:
-        he speaks for the region or the project."""
-        return (self._speaks(text, pe, s1) and text[max(s0, ps - 4):ps].endswith(self.rules.speaker_title)
-                and not _FIRST_PERSON_RE.search(text[pe:s1]))
+        he speaks for the region or the project. A township or village cadre (化处镇党委书记,
+        长乐村村支书) tells the local story."""
+        if not self._speaks(text, pe, s1) or _FIRST_PERSON_RE.search(text[pe:s1]):
+            return False
+        before = text[max(s0, ps - 12):ps]
+        title = next((t for t in self.rules.speaker_title if before.endswith(t)), None)
+        return title is not None and not _LOCAL_CADRE_RE.search(before[:len(before) - len(title)])
 
     def _enterprise_figure(self, stext: str, s0: int, cs: int, ce: int, actors: list) -> bool:
         """In a person's story, a figure whose clause neither names the person nor refers to

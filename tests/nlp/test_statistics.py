@@ -295,3 +295,9 @@ def test_a_body_figure_without_a_place_restates_the_headline(nlp):
     places = [("普安", ("贵州省", "普安县"), "county"), ("宁波", ("浙江省", "宁波市"), "prefecture")]
     doc = run_with_blocks(nlp, doc, places)
     assert [(s.value, s.place) for s in doc._.kg_stats] == [(105, ("贵州省", "普安县"))]
+
+
+def test_a_township_cadre_tells_the_local_story(nlp):
+    text = "据化处镇党委书记匡顺介绍，全镇已建成扶贫车间25个，带动周边68余名群众在家门口就业，其中建卡贫困户21人。"
+    places = [("化处镇", ("贵州省", "安顺市", "普定县", "化处镇"), "township")]
+    assert run(nlp, text, places=places, persons=["匡顺"])._.kg_stats == []
