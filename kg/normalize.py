@@ -252,7 +252,7 @@ def _split_lines(raw: str) -> list[_Line]:
 
 def _ended(ns: str) -> bool:
     s = ns.rstrip("".join(_CLOSERS))
-    return bool(s) and (s[-1] in SENTENCE_END or s.endswith("…"))
+    return bool(s) and (s[-1] in SENTENCE_END or s.endswith(("…", "——")))
 
 
 _HEADLINE_SPACE = re.compile(r"[^\x00-\x7f ]{2} [^\x00-\x7f ]|[^\x00-\x7f ] [^\x00-\x7f ]{2}")
@@ -411,6 +411,11 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
     def run_text(run: list[int]) -> str:
         return "".join(lines[j].text for j in run)
 
+    def last_clause(run: list[int], nxt: list[int] | None) -> bool:
+        """The article's last line, indented and cut off after a clause (普安58名贫困人员就到):
+        an unfinished paragraph."""
+        return nxt is None and lines[run[0]].indent and any(c in "，," for c in run_text(run))
+
     def special(run: list[int]) -> bool:
         """A caption recognisable on its own: a photo credit at its end."""
         text = run_text(run)
@@ -461,7 +466,8 @@ def _layout(lines: list[_Line]) -> list[_Unit]:
                 emit(_Unit("caption", run))
                 continue
             elif first.k >= 2 and len(run) <= 3 and not any(lines[j].ended for j in run) \
-                    and len(run_text(run).replace(" ", "")) <= _MAX_CAPTION:
+                    and len(run_text(run).replace(" ", "")) <= _MAX_CAPTION \
+                    and not last_clause(run, nxt):
                 emit(_Unit("caption", run))           # set apart by two or more blank lines
                 continue
             elif first.k != 0 and whole_headline(run):

@@ -37,6 +37,7 @@ FRAGMENTS = [
     " 脱贫攻坚工作开展以来，铜\n梁区人社部门深入贯彻落实党\n",
     "近 年 来 ，\n市人社局深入\n\n贯 彻 落 实 以\n\n",
     "他參加了SYB 創業培訓，月收入１２００元。\n",
+    "  而他們的憧憬,有的人已變成了現實——  \n\n  去年10月16日,普安58名貧困人員就到",
 ]
 
 
@@ -352,3 +353,14 @@ def test_removes_pinyin_glosses_inside_words():
     n = check_exact(raw)
     assert "东乡族自治县" in n.text and "龙泉镇拱北湾村" in n.text and "杨进宝(左一)" in n.text
     check_idempotent(n)
+
+
+def test_a_cut_off_last_line_is_a_paragraph_not_a_caption():
+    raw = ("  清晨8點,105人全部到齊,兩輛55座的大客車準時從普安縣城出發。而他們的憧憬,有的人已變成了現實——  \n\n"
+           "  去年10月16日,普安58名貧困人員就到")
+    n = check_exact(raw)
+    assert blocks_of(n)[-1] == ("body", "去年10月16日,普安58名贫困人员就到")
+    check_idempotent(n)
+    # a short last line with no clause stays a caption (秀山县依托当地特色手工艺促进村民就近就业)
+    n = normalize("  铜梁区的车间里一片忙碌。\n\n\n  秀山县依托当地特色手工艺促进村民就近就业\n")
+    assert blocks_of(n)[-1][0] == "caption"

@@ -632,9 +632,12 @@ class PlaceFinder:
             if longest_any > k:
                 return None   # 新乡乡 is a township, not 新乡 + 乡
             grammar = self._grammar_units(text, i, False, -1)
-            if grammar and grammar[0][0] > i + k and grammar[0][1] >= TOWNSHIP and short:
-                return None   # 黄溪镇 read as 黄溪 (a county short form elsewhere) + 镇
             uid = min(ids, key=lambda u: (gaz.level(u), u))
+            if grammar and grammar[0][0] > i + k and grammar[0][1] >= TOWNSHIP and short:
+                nxt = self._next_unit(text, i + k, self._mention(i, i + k, text, uid))
+                if nxt is None or nxt.uid < 0:
+                    return None   # 黄溪镇 read as 黄溪 (a county short form elsewhere) + 镇
+                # (浙江|镇海: the unit after it lies under it, no 浙江镇)
             if short and gaz.level(uid) > PROVINCE and not self._confirmed(text, uid, i, k):
                 continue
             best = self._mention(i, i + k, text, uid)

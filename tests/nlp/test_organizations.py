@@ -221,6 +221,8 @@ def test_company_name_read_through_nouns_and_adverbs(nlp):
     "楼下镇的杨永贵说,一过完年,他就赶忙联系工厂,“再干一两年。",
     "实施龙头企业、农业合作社、光伏扶贫、扶贫车间、致富带头人等模式。",
     "梓文励志奖学金助力暨大学子逐梦世界",
+    # 跟 (with) opens no name: 线上跟|工厂
+    "刚刚来到广东佛山务工的凉山彝族小伙在生产线上跟工厂技术人员学习机器操作。",
 ])
 def test_fragments_are_no_organizations(nlp, text):
     assert names(run_orgs(nlp, text)) == set()

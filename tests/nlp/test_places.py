@@ -208,6 +208,8 @@ def test_county_zone_is_named_with_its_county(nlp):
     # a county short form listed with others in a province the text names; a country
     ("记者连日来到福建建宁、福鼎、古田等地采访。", {"古田"}),
     ("南京大学硕士、公派英国曼彻斯特大学博士。", {"英国"}),
+    # a province short form before a county under it is no township (浙江|镇海, not 浙江镇)
+    ("“我是到浙江镇海奥利多玩具厂,做翻模,老板承诺年薪7万元至9万元!”", {"浙江", "镇海"}),
 ])
 def test_local_units_and_regions(nlp, text, expected):
     assert expected <= names(run_places(nlp, text))

@@ -222,3 +222,82 @@ def run_with_blocks(nlp, doc, places):
     doc.spans["kg_persons"] = []
     doc = nlp.get_pipe("kg_outcomes")(doc)
     return nlp.get_pipe("kg_stats")(doc)
+
+
+LANXIAN = ("岚县", ("山西省", "吕梁市", "岚县"), "county")
+
+
+def test_counted_places_after_a_coverage_verb_are_the_programs_reach(nlp):
+    text = "岚县共有102个扶贫攻坚造林专业合作社,覆盖12个乡镇121个村,涉及1751户贫困户、5155名贫困人口。"
+    doc = run(nlp, text, places=[LANXIAN])
+    assert figures(doc) == [(102, "个"), (12, "个"), (121, "个"), (1751, "户"), (5155, "名")]
+    assert {s.place for s in doc._.kg_stats} == {LANXIAN[1]}
+
+
+def test_an_official_speaking_for_the_region_is_no_story(nlp):
+    text = ("岚县林业局局长王志平说,近年来,县里的林业建设工程全部交给了合作社组织实施,"
+            "贫困户每年增收达到近万元。")
+    doc = run(nlp, text, places=[LANXIAN], persons=["王志平"])
+    assert [(s.value, s.unit, s.approximate) for s in doc._.kg_stats] == [(10000, "元", True)]
+    # a speaker without a title tells his own story
+    assert run(nlp, "王志平说,近年来,贫困户每年增收达到近万元。", places=[LANXIAN],
+               persons=["王志平"])._.kg_stats == []
+
+
+def test_quoted_speech_of_a_company_gives_no_statistics(nlp):
+    text = "“公司有126名工人,目前已到岗98人。”廖景伟说,新招聘的工人培训合格后即可上岗。"
+    assert run(nlp, text, places=[LANXIAN], persons=["廖景伟"])._.kg_stats == []
+    text = "我市组织参加全国乡村振兴技能大赛。“我们共有432名选手参加决赛,以此带动更多青年劳动力技能成才。"
+    assert figures(run(nlp, text)) == [(432, "名")]
+
+
+def test_an_enterprises_figures_in_a_persons_story(nlp):
+    text = ("2017年,蒋坊村村民吴亦军从浙江务工回来,计划建设服装加工厂,在圭峰镇党委、政府的引导下,"
+            "吴亦军将服装加工厂建在了蒋坊村坝头组,总投资200万元,占地面积550平方米的主厂房顺利投入使用,"
+            "是圭峰镇具有代表性的就业扶贫车间,目前为当地群众提供就业岗位60余个,安置8名精准扶贫对象在“家门口”就业。")
+    county = ("江西省", "上饶市", "弋阳县")
+    village = (*county, "圭峰镇", "蒋坊村")
+    places = [("浙江", ("浙江省",), "province"), ("圭峰镇", (*county, "圭峰镇"), "township"),
+              ("蒋坊村", village, "village"), ("坝头组", (*village, "坝头组"), "group")]
+    doc = run(nlp, text, places=places, persons=["吴亦军"])
+    assert figures(doc) == [(2000000, "元"), (60, "个"), (8, "名")]
+    assert {s.place for s in doc._.kg_stats} == {village}
+
+
+def test_a_persons_own_account_of_an_enterprise_is_no_statistic(nlp):
+    text = ("刘廷荣说，2019年1月，为支持家乡的脱贫工作，帮助金溪镇贫困群众就近就业，重庆卫之服饰有限公司应运而生，"
+            "为当地村民提供了100多个工作岗位。")
+    assert run(nlp, text, persons=["刘廷荣"])._.kg_stats == []
+    text = ("他低价将鱼苗销售给周边的养殖户，积极帮助其他养殖户养殖白甲乌鳢和四大家鱼，并给予免费技术指导，"
+            "引导周边10余户农民发展水产养殖，带动农村劳动力就业20余人。")
+    assert run(nlp, text)._.kg_stats == []
+
+
+def test_counts_of_people_in_wan_without_a_unit_word(nlp):
+    doc = run(nlp, "广东帮助云南二十二万贫困劳动力端稳“饭碗”", places=[("云南", ("云南省",), "province")])
+    assert figures(doc) == [(220000, "人")]
+    doc = run(nlp, "记者近日从凉山州农劳办获悉,今年春节期间有约30万彝族群众坚持在外务工。",
+              places=[("凉山州", ("四川省", "凉山彝族自治州"), "prefecture")])
+    assert [(s.value, s.approximate) for s in doc._.kg_stats] == [(300000, True)]
+
+
+def test_rates_ranks_and_landforms_are_not_statistics(nlp):
+    assert run(nlp, "到了目的地,“采棉小队”早出晚归,每天每人平均能采七八十公斤。")._.kg_stats == []
+    assert run(nlp, "目前东乡还是全国尚未脱贫摘帽的52个国家级贫困县之一。")._.kg_stats == []
+    assert run(nlp, "这里以锁南镇为中心,向四周延伸出6条大梁,夹着6条大沟。")._.kg_stats == []
+
+
+def test_a_body_figure_without_a_place_restates_the_headline(nlp):
+    text = "东部帮扶“暖风”吹:普安105名贫困人员赴宁波上班\n清晨8点,105人全部到齐,两辆大客车准时出发。"
+    doc = nlp.make_doc(text)
+    init_doc(doc)
+    doc._.kg_blocks = [(0, text.index("\n"), "headline"), (text.index("\n"), len(text), "body")]
+    places = [("普安", ("贵州省", "普安县"), "county"), ("宁波", ("浙江省", "宁波市"), "prefecture")]
+    doc = run_with_blocks(nlp, doc, places)
+    assert [(s.value, s.place) for s in doc._.kg_stats] == [(105, ("贵州省", "普安县"))]
+
+
+def test_a_township_cadre_tells_the_local_story(nlp):
+    text = "据化处镇党委书记匡顺介绍，全镇已建成扶贫车间25个，带动周边68余名群众在家门口就业，其中建卡贫困户21人。"
+    places = [("化处镇", ("贵州省", "安顺市", "普定县", "化处镇"), "township")]
+    assert run(nlp, text, places=places, persons=["匡顺"])._.kg_stats == []
