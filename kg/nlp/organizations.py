@@ -41,6 +41,7 @@ from kg.nlp.places import (
     is_cjk,
     leading_words,
     noun_words,
+    time_words,
     read_lines,
 )
 from kg.records import Organization
@@ -178,7 +179,7 @@ class OrgFinder:
         out: list[OrgMention] = []
         if not proposals:
             return out
-        tags, org_heads, opening = dictionary_tags(), heads("ner_org_heads.txt"), leading_words()
+        tags, org_heads, opening = dictionary_tags(), heads("ner_org_heads.txt"), leading_words() | time_words()
         for start, end, label in proposals:
             name = text[start:end]
             if (label != "ORG" or len(name) < 2 or (start, end) in place_at or name in self.suffixes
