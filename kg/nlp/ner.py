@@ -151,7 +151,7 @@ def read_examples(path: Path, limit: int = 0):
 class EntityProposer:
     """The ``kg_ner`` pipeline component (see the module docstring)."""
 
-    def __init__(self, nlp: Language, name: str = "kg_ner", batch_size: int = 64):
+    def __init__(self, nlp: Language, name: str = "kg_ner", batch_size: int = 256):
         self.name = name
         self.batch_size = batch_size
         self.inner: Language | None = None
@@ -222,7 +222,7 @@ class EntityProposer:
         return doc
 
 
-@Language.factory("kg_ner", default_config={"batch_size": 64})
+@Language.factory("kg_ner", default_config={"batch_size": 256})
 def make_kg_ner(nlp: Language, name: str, batch_size: int) -> EntityProposer:
     """Build the proposer; its model is loaded by ``initialize`` or ``from_disk``."""
     return EntityProposer(nlp, name, batch_size=batch_size)
