@@ -24,6 +24,7 @@ removed from ``kg_places``.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -326,6 +327,8 @@ class OrgFinder:
             return None
         if not suf.needs_body and prefix_place is None:
             return None          # 坚持政府, 感谢政府: a bureau or government needs its place
+        if suf.text.endswith("政府") and not body and prefix_place[3] == "other" and len(prefix_place[2]) == 1:
+            return None          # 印度政府, 中国政府: a country acting (the country is the place), no record
         if suf.text == "委" and (prefix_place is None or body or prefix_place[3] not in ("province", "prefecture", "county")):
             return None
         if any(c in "的了是在个" for c in body):
@@ -628,10 +631,30 @@ def add_org_records(doc: Doc, finder: OrgFinder) -> None:
             if m.leading_place_span:
                 drop_places.add(m.leading_place_span)
                 drop_places.update(m.more_leading)
+            drop_places.update(_country_openings(doc, places, m.start, m.end))
         doc._.kg_orgs[org.name] = org
     doc.spans["kg_orgs"] = spans
     if drop_places:
         _drop_place_mentions(doc, place_spans, drop_places, cite)
+
+
+def _country_openings(doc: Doc, places, start: int, end: int) -> list[tuple[int, int]]:
+    """A country that opens an organization's name (中国|农科院, 美国|能源部, 俄罗斯|中央银行) is
+    part of the name: its span there names no place of the article."""
+    return [(s, e) for s, e, path, lv in places
+            if s == start and e < end and lv == "other" and len(path) == 1
+            and path[0] in _country_names()]
+
+
+@functools.cache
+def _country_names() -> frozenset[str]:
+    """Countries of the place lexicon and of the short-form table (中国, 美国, 俄罗斯); not the
+    macro-regions (长三角, 京津冀) nor the provinces."""
+    from kg.nlp.places import read_lines  # noqa: PLC0415
+    rows = [ln.split("\t") for ln in read_lines("place_lexicon.tsv")]
+    out = {r[0] if r[3] == "-" else r[3] for r in rows if len(r) == 4 and r[2] == "root"}
+    out |= {ln.split("\t")[1] for ln in read_lines("place_abbreviations.tsv")}
+    return frozenset(n for n in out if not n.endswith(("省", "市", "区", "洲", "三角", "冀", "湾区", "地区")))
 
 
 def _drop_place_mentions(doc: Doc, place_spans, drop: set[tuple[int, int]], cite: SentenceEvidence) -> None:

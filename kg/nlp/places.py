@@ -64,6 +64,11 @@ _LEVEL_OF = {name: i for i, name in enumerate(LEVELS)}
 _NEXT_LEVEL = {PREFECTURE: TOWNSHIP, COUNTY: TOWNSHIP, TOWNSHIP: VILLAGE, VILLAGE: GROUP}
 #: Longest names tried for a province/prefecture/county, and for a township/village.
 _MAX_HIGH, _MAX_LOW = 16, 10
+#: Verbs a one-character country form follows as a word of its own (访华, 来华, 赴美, 留日).
+_VISIT_VERBS = frozenset("访来赴抵驻旅留在离返回")
+#: Words after paired short forms that name a border or a cooperation between the places
+#: (闽赣省际, 鲁渝劳务协作, 粤滇扶贫协作), not the places themselves.
+_PAIR_WORDS = ("省际", "边界", "交界", "边区", "劳务", "协作", "扶贫", "对口", "产业", "合作")
 _NUMERALS = set("0123456789０１２３４５６７８９一二三四五六七八九十百零两")
 #: A character that is not CJK (what :func:`is_cjk` rejects), found by one regex search.
 _NON_CJK = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf]")
@@ -782,6 +787,12 @@ class PlaceFinder:
         tags, place_heads = dictionary_tags(), heads("ner_place_heads.txt")
         for start, end, label in proposals:
             surface = text[start:end]
+            if label == "LOC" and len(surface) == 1 and not covered[start]:
+                m = self._abbreviated(text, start)
+                if m is not None:
+                    out.append(m)
+                    covered[start] = 1
+                continue
             if (label != "LOC" or len(surface) < 2 or any(covered[start:end]) or not all(map(is_cjk, surface))
                     or surface in self.stop_words or surface[0] in "某这那该各每此其本全"):
                 continue
@@ -792,6 +803,38 @@ class PlaceFinder:
             out.append(PlaceMention(start, end, surface, level, (surface,)))
             covered[start:end] = b"\x01" * (end - start)
         return out
+
+    @functools.cached_property
+    def abbreviations(self) -> dict[str, str]:
+        """One-character short forms (美 -> 美国, 鲁 -> 山东省): ``kg/data/place_abbreviations.tsv``."""
+        return dict(ln.split("\t")[:2] for ln in read_lines("place_abbreviations.tsv"))
+
+    def _abbreviated(self, text: str, i: int) -> PlaceMention | None:
+        """The place a one-character short form at ``i`` names (中美 -> 中国, 美国; 访华; 鲁渝):
+        the full place, with the character as its surface (an alias)."""
+        full = self.abbreviations.get(text[i])
+        if full is None:
+            return None
+        words, short, gaz = common_words(), self.abbreviations, self.gaz
+        if text[i - 1:i] == text[i] or text[i + 1:i + 2] == text[i]:
+            return None   # 美美: a doubled character is a word, not a country
+        for w, other in ((text[max(i - 1, 0):i + 1], text[i - 1:i]), (text[i:i + 2], text[i + 1:i + 2])):
+            if len(w) == 2 and w in words and other not in short and other not in _VISIT_VERBS:
+                return None   # 出台, 华人: the character is part of a word (访华, 中美 are not)
+        if any(text[i:i + k] in gaz.full_name_index or text[i:i + k] in gaz.short_name_index for k in (2, 3)):
+            return None   # 日照: the start of a place name, not 日本
+        a, j = i, i + 1
+        while a > 0 and text[a - 1] in short:
+            a -= 1
+        while j < len(text) and text[j] in short:
+            j += 1
+        if j - a >= 2 and text.startswith(_PAIR_WORDS, j):
+            return None   # 闽赣省际, 鲁渝劳务协作: a border or a pairing of provinces names neither
+        ids = [u for u in self.gaz.lookup(full) if self.gaz.level(u) == PROVINCE]
+        if ids:
+            return self._mention(i, i + 1, text, ids[0])
+        level, _, canonical = self.lexicon.get(full, (OTHER, "root", full))
+        return PlaceMention(i, i + 1, text[i], level, (canonical,))
 
     @staticmethod
     def _parent_in_sentence(i: int, level: int, found: list[PlaceMention], sentence_ends: list[int]):

@@ -232,3 +232,15 @@ def test_workshop_of_an_unnamed_site_is_generic(nlp):
     doc = run_orgs(nlp, "心中都有一个愿望。\n昭通市盐津县水田新区异地扶贫搬迁安置点扶贫车间,工人正在生产鞋子。")
     assert names(doc) == set()
     assert "水田新区" in {p.name for p in doc._.kg_places.values()}
+
+
+def test_country_government_is_no_record(nlp):
+    doc = run_orgs(nlp, "印度政府今天宣布，县政府也表示支持。")
+    assert not any(n.endswith("印度政府") for n in names(doc))
+    assert "印度" in {p.name for p in doc._.kg_places.values()}
+
+
+def test_country_opening_an_organization_name_is_no_place(nlp):
+    doc = nlp("中国农科院的专家说。")   # the model proposes the organization whole
+    assert "中国农科院" in names(doc)
+    assert "中国" not in {p.name for p in doc._.kg_places.values()}
