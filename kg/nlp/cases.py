@@ -42,7 +42,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -68,6 +68,11 @@ _GROUP_TRANSFER = re.compile(r"(?:安排|组织|输送|护送|送|带领|带)[^�
                              r"(?:他们|她们|大家|务工人员|劳动力|贫困户|群众)[^。；;！？!?]{0,8}?(?:上班|务工|就业|打工|上岗)")
 #: a story opening inside a workplace already described (在车间另一头，…): its employer is the one named before
 _DEFINITE_WORKPLACE = re.compile(r"车间|厂房|厂里|生产线|流水线")
+#: a name listed among things (生产乌龙茶、白茶等，): a 、-list closed by 等 and a clause end
+_THING_LIST = re.compile(r"(?:[、,，][\u4e00-\u9fff·]{1,8})*等(?:[，,。；;）)]|$)")
+#: a name used as a kind of thing: a classifier before it (一首X风格的乐曲) or a style word after it
+_THING_BEFORE = re.compile(r"[一两几每这那][首种款件幅份支曲段]$")
+_THING_AFTER = re.compile(r"风格|風格|式的|牌的|品牌|风味|風味|流派|系列")
 _CLAUSE_END = "，,。；;！？!?：:\n"   # real articles often use ASCII punctuation
 #: how specific a place level is (smaller is more specific); named local places count as villages
 _SPECIFICITY = {lvl: i for i, lvl in enumerate(reversed(ADMIN_LEVELS))}
@@ -203,6 +208,29 @@ class CaseAssembler:
             return "person"
         return "leader" if "leader" in kinds else "official"
 
+    def _things(self, text: str, persons, mentions: list[_Mention]) -> set[str]:
+        """Names that never act as a person in the text: no role, age or relative, never introduced by a role
+        or age, never speaking, and every mention an item of a list of things (生产乌龙茶、白茶等，), a kind of
+        thing (一首弗朗明戈风格的乐曲) or mostly the first part of the same compound (王府刺绣 ×4, 王府世袭)."""
+        by_name: dict[str, list[_Mention]] = defaultdict(list)
+        for m in mentions:
+            by_name[m.name].append(m)
+        out: set[str] = set()
+        for name, ms in by_name.items():
+            p = persons[name]
+            if p.roles or p.age or p.relations or any(
+                    m.speaker or m.relative or self.re_intro_before.search(text, max(0, m.start - 12), m.start)
+                    for m in ms):    # a place before the name (科右中旗王府) is no introduction here
+                continue
+            nexts = Counter(text[m.end:m.end + 2] for m in ms)
+            word, n = nexts.most_common(1)[0]
+            compound = n >= 2 and 3 * n >= 2 * len(ms) and len(word) == 2 and all(
+                "\u4e00" <= c <= "\u9fff" for c in word)
+            if compound or all(_THING_LIST.match(text, m.end) or _THING_BEFORE.search(text, max(0, m.start - 2), m.start)
+                               or _THING_AFTER.match(text, m.end) for m in ms):
+                out.add(name)
+        return out
+
     def _negated(self, text: str, start: int) -> bool:
         """A negation word in the six characters before ``start`` (无法外出务工)."""
         return self.re_negation is not None and self.re_negation.search(text, max(0, start - 6), start) is not None
@@ -247,6 +275,11 @@ class CaseAssembler:
             speaker = bool(_SPEECH.match(text, en))
             mentions.append(_Mention(st, en, name, actor, relative, intro, speaker))
         mentions.sort(key=lambda m: m.start)
+        for name in self._things(text, persons, mentions):
+            kinds[name] = "thing"
+            for m in mentions:
+                if m.name == name:
+                    m.actor = False
 
         # facts
         facts: list[_Fact] = []

@@ -503,3 +503,36 @@ def test_the_organisers_of_a_group_transfer_are_those_of_each_person_named_in_th
     c = cs["杨永贵"]
     assert c.organizations == ["普安县人力资源和社会保障局", "县扶贫办"]
     assert [doc._.kg_programs[k].categories for k in c.programs] == [["LaborCooperation"]]
+
+
+def _mentions_of(text: str, names: list[str]):
+    from kg.nlp.cases import _Mention
+    out = []
+    for name in names:
+        i = text.find(name)
+        while i >= 0:
+            out.append(_Mention(i, i + len(name), name, True, False, False))
+            i = text.find(name, i + 1)
+    return sorted(out, key=lambda m: m.start)
+
+
+def _bare(**kw):
+    return SimpleNamespace(roles=[], age=None, relations=[], **kw)
+
+
+def test_names_that_never_act_as_a_person_get_no_case(nlp):
+    asm = nlp.get_pipe("kg_cases")
+    text = ("茶园负责人陈伟介绍,茶园项目共流转农牧民土地1220亩,主要生产乌龙茶、白茶等,"
+            "长期带动雪瓦卡村32名群众在本地就业,农牧民每人每月工资6000元。")
+    persons = {"乌龙茶": _bare(), "白茶": _bare()}
+    assert asm._things(text, persons, _mentions_of(text, list(persons))) == {"乌龙茶", "白茶"}
+    text = "塔里木盆地北缘的棉田里,一首弗朗明戈风格的乐曲从音箱中传出,惊得野禽四起。"
+    assert asm._things(text, {"弗朗明戈": _bare()}, _mentions_of(text, ["弗朗明戈"])) == {"弗朗明戈"}
+    text = ("近年,科右中旗将传统的蒙古族王府刺绣,打造为重要产业扶贫项目。这是金星嘎查脱贫户赵桂霞在做王府刺绣。"
+            "王府刺绣起源于清代,是旗内图什业图王府世袭传承的一种蒙古族传统手工艺。")
+    assert asm._things(text, {"王府": _bare()}, _mentions_of(text, ["王府"])) == {"王府"}
+    # persons who act: listed with a group of persons (王宝英等几名贫困户), or twice doing different things
+    text = "在佳木斯市汤原县汤旺乡裕红村,随处可见的稻草秸秆,在王宝英等几名贫困户的巧手下变成了能卖钱的鸡窝笼。"
+    assert asm._things(text, {"王宝英": _bare()}, _mentions_of(text, ["王宝英"])) == set()
+    text = "如今,扎西次旺家盖起了家庭旅馆,入股村集体旅游观光车等项目。谈起新生活,扎西次旺满眼憧憬。"
+    assert asm._things(text, {"扎西次旺": _bare()}, _mentions_of(text, ["扎西次旺"])) == set()
