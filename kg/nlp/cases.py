@@ -28,7 +28,7 @@ Places: the most specific place of the clause that introduces the person (XX村�
 X，家住…), else a relative's home (through Person.relations), else the home of someone named
 beside them when they enter, else the place of their program, else the nearest local place
 named just before the story; plus every place the story says they work at (在上海市…打工).
-Working far from home (another province) with no program named is a labour-transfer story:
+Working far from home (another province) with no program named but training is a labour-transfer story:
 the component adds a ``外出务工`` program (LaborCooperation) for it. A returnee who sets up a
 factory (务工回来，…建设服装加工厂) runs a business of their own (Entrepreneurship); bureaus that send
 a group to work (…安排…集中送他们去上班) organise the case of each person named in the group
@@ -647,9 +647,10 @@ class CaseAssembler:
                     programs[key] = Program(key=key, name="集中输送务工", categories=["LaborCooperation"],
                                             evidence=[fast_evidence(doc, text, s0, e0)])
                     case.programs.append(key)
-            if not case.programs and any(f.kind == "weak" and f.ref in self.lex.migrant for f in live):
+            only_training = all(programs[k].categories == ["SkillsTraining"] for k in case.programs)
+            if only_training and any(f.kind == "weak" and f.ref in self.lex.migrant for f in live):
                 # working far from home (another province), or going out to work (外出务工), with no
-                # program named: a labour-transfer story
+                # program named but training (经过培训，他已经可以熟练操作冲压机): a labour-transfer story
                 far = [w for w in work_places if not home_places or all(w[0] != h[0] for h in home_places)]
                 out = any(f.kind == "weak" and f.ref in self.lex.out for f in live)
                 if far or out:

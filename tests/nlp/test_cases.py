@@ -536,3 +536,14 @@ def test_names_that_never_act_as_a_person_get_no_case(nlp):
     assert asm._things(text, {"王宝英": _bare()}, _mentions_of(text, ["王宝英"])) == set()
     text = "如今,扎西次旺家盖起了家庭旅馆,入股村集体旅游观光车等项目。谈起新生活,扎西次旺满眼憧憬。"
     assert asm._things(text, {"扎西次旺": _bare()}, _mentions_of(text, ["扎西次旺"])) == set()
+
+
+def test_working_in_another_province_after_training_is_a_labour_transfer(nlp):
+    text = ("1月24日,来自凉山的彝族务工人员杨小川,在东莞勤上光电公司务工已经一月有余。"
+            "经过培训,他已经可以熟练操作冲压机,成为生产线上的一名冲压工。")
+    doc = build(nlp, text, places=[("凉山", ("四川省", "凉山彝族自治州"), "prefecture"),
+                                   ("东莞", ("广东省", "东莞市"), "prefecture")],
+                programs=[("培训", "培训", ["SkillsTraining"])], orgs=[("东莞勤上光电公司", "company")])
+    c = cases(doc)["杨小川"]
+    assert sorted(cat for k in c.programs for cat in doc._.kg_programs[k].categories) == [
+        "LaborCooperation", "SkillsTraining"]
