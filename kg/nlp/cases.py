@@ -842,6 +842,14 @@ class CaseAssembler:
                 chosen = most_specific(cands[-3:])
                 if chosen:
                     break
+        if not chosen and st.sents and not st.intro_work:
+            # nothing named before the story (it opens the article): the first places of county level
+            # or below (administrative units) its next sentences name (马哈力麦在…车间上班。…形容甘肃省临夏回族自治州东乡族自治县)
+            first = min(st.sents)
+            cands = [f.ref for f in st.facts if f.kind == "place" and f.ref in places
+                     and f.sent <= first + self.lookback_sents and spec(f.ref) <= _SPECIFICITY["county"]
+                     and _level(places[f.ref]) != "other" and f.ref not in others_work]   # 大梁大沟: a landform
+            chosen = most_specific(cands[:3])
         work = [w for w in st.intro_work if w in places and w not in chosen]
         pfacts = [f for f in st.facts if f.kind == "place" and f.ref in places]
         by_start = {f.start: f for f in pfacts}

@@ -15,17 +15,19 @@ from kg.nlp.doc import init_doc
 from kg.records import Income, Organization, Place, Program
 
 
-def build(nlp, text: str, places=(), programs=(), incomes=(), blocks=None, orgs=()):
+def build(nlp, text: str, places=(), programs=(), incomes=(), blocks=None, orgs=(), ner=False):
     """Run sentencizer, kg_persons and kg_cases on ``text``.
 
     places: (substring, path, level); programs: (substring, key, categories);
     incomes: (substring, amount, period); orgs: (substring, kind). Each substring's first occurrence is marked
-    (``substring@n`` marks the n-th)."""
+    (``substring@n`` marks the n-th). ``ner``: run kg_ner too (names only the trained model proposes)."""
     doc = nlp.make_doc(text)
     init_doc(doc)
     if blocks is not None:
         doc._.kg_blocks = blocks
     doc = nlp.get_pipe("sentencizer")(doc)
+    if ner:
+        doc = nlp.get_pipe("kg_ner")(doc)
 
     def span(sub):
         sub, _, nth = sub.partition("@")
@@ -547,3 +549,15 @@ def test_working_in_another_province_after_training_is_a_labour_transfer(nlp):
     c = cases(doc)["杨小川"]
     assert sorted(cat for k in c.programs for cat in doc._.kg_programs[k].categories) == [
         "LaborCooperation", "SkillsTraining"]
+
+
+def test_a_story_opening_the_article_takes_the_county_its_next_sentences_name(nlp):
+    text = ("马哈力麦在“方大腾达”服饰扶贫车间上班,一天能缝10条裤子。\n"
+            "“山高没顶子,沟深没底子”,当地人都这么形容甘肃省临夏回族自治州东乡族自治县。"
+            "东乡县四面环河,中间突兀,再由这些大梁大沟分出数不清的支岭支沟。")
+    county = ("甘肃省", "临夏回族自治州", "东乡族自治县")
+    doc = build(nlp, text, places=[("甘肃省", county[:1], "province"), ("临夏回族自治州", county[:2], "prefecture"),
+                                   ("东乡族自治县", county, "county"), ("东乡县", county, "county"),
+                                   ("大梁大沟", ("大梁大沟",), "other")],
+                programs=[("扶贫车间", "扶贫车间", ["PovertyWorkshop"])], ner=True)
+    assert cases(doc)["马哈力麦"].places == [county]
