@@ -73,6 +73,8 @@ _THING_LIST = re.compile(r"(?:[、,，][\u4e00-\u9fff·]{1,8})*等(?:[，,。；
 #: a name used as a kind of thing: a classifier before it (一首X风格的乐曲) or a style word after it
 _THING_BEFORE = re.compile(r"[一两几每这那][首种款件幅份支曲段]$")
 _THING_AFTER = re.compile(r"风格|風格|式的|牌的|品牌|风味|風味|流派|系列")
+#: a per-head figure (农牧民每人每月工资6000元)
+_PER_HEAD = re.compile(r"每人|每名|每位")
 _CLAUSE_END = "，,。；;！？!?：:\n"   # real articles often use ASCII punctuation
 #: how specific a place level is (smaller is more specific); named local places count as villages
 _SPECIFICITY = {lvl: i for i, lvl in enumerate(reversed(ADMIN_LEVELS))}
@@ -342,6 +344,7 @@ class CaseAssembler:
             ms = by_sent_m.get(si, [])
             new_para = para != last_para
             last_para = para
+            before_para = current       # the subject before a paragraph break resets it
             if new_para and current is not None and not any(m.actor for m in ms):
                 lead = stext.lstrip()
                 k = ss - 1      # the last character before the paragraph that is not white space
@@ -398,7 +401,14 @@ class CaseAssembler:
             for f in by_sent_f.get(si, []):
                 owner = self._quote_owner(f, actor_quotes, allm) or self._owner(f, allm, current)
                 if owner is None:
-                    continue
+                    # the employer's head on the workers' pay, next to a worker's story (茶园负责人陈伟介绍，
+                    # …农牧民每人每月工资6000元): the wage of that worker
+                    worker = current or before_para
+                    if not (f.kind == "income" and worker is not None and kinds.get(worker) == "person"
+                            and incomes[f.ref].kind == "wage"
+                            and _PER_HEAD.search(text, max(ss, f.start - 12), f.start)):
+                        continue
+                    owner = worker
                 for who in groups.get(owner, [owner]):
                     st = stories.setdefault(who, _Story(who))
                     st.facts.append(f)

@@ -561,3 +561,21 @@ def test_a_story_opening_the_article_takes_the_county_its_next_sentences_name(nl
                                    ("大梁大沟", ("大梁大沟",), "other")],
                 programs=[("扶贫车间", "扶贫车间", ["PovertyWorkshop"])], ner=True)
     assert cases(doc)["马哈力麦"].places == [county]
+
+
+BOMI = ("“茶园让我们增加了新的收入。”看着现代化的连片茶田,在此工作的古乡雪瓦卡村32岁的村民索朗措姆由衷感慨。\n"
+        "茶园负责人陈伟介绍,茶园项目共流转农牧民土地1220亩,主要生产乌龙茶、白茶等,"
+        "长期带动雪瓦卡村32名群众在本地就业,农牧民每人每月工资6000元。")
+
+
+def test_the_employers_head_on_each_workers_wage_next_to_a_workers_story(nlp):
+    village = ("西藏自治区", "林芝市", "波密县", "古乡", "雪瓦卡村")
+    doc = build(nlp, BOMI, places=[("古乡", village[:4], "township"), ("雪瓦卡村", village, "village"),
+                                   ("雪瓦卡村@2", village, "village")],
+                incomes=[("6000元", 6000, "month")], ner=True)
+    doc._.kg_incomes[0].kind = "wage"
+    doc = nlp.get_pipe("kg_cases")(doc)
+    cs = cases(doc)
+    # 乌龙茶、白茶 are teas, not persons taking part (the name's extent is kg_persons' business)
+    assert len(cs) == 1 and next(iter(cs)).startswith("索朗")
+    assert [i.amount for i in next(iter(cs.values())).incomes] == [6000]
