@@ -34,6 +34,10 @@ factory (务工回来，…建设服装加工厂) runs a business of their own (
 a group to work (…安排…集中送他们去上班) organise the case of each person named in the group
 just after. Organisations of unknown kind (news outlets, landmarks) and schools a person only
 studied at (毕业于…) are not case organisations; an income from one's own farm alone is no case.
+A name that never acts as a person (乌龙茶、白茶等, 一首弗朗明戈风格的乐曲, 王府刺绣) gets no case; the
+employer's head on each worker's wage (负责人X介绍，…每人每月工资6000元) right after a worker's story is
+that worker's wage; programs for the poor told between two parts of a poor person's story (旗里…为贫困户
+…举办刺绣培训班), with nobody else's story in between, are that person's too.
 The word lists are in ``kg/data/case_triggers.txt`` and ``kg/data/case_lexicon.txt``.
 """
 
@@ -75,6 +79,9 @@ _THING_BEFORE = re.compile(r"[一两几每这那][首种款件幅份支曲段]$"
 _THING_AFTER = re.compile(r"风格|風格|式的|牌的|品牌|风味|風味|流派|系列")
 #: a per-head figure (农牧民每人每月工资6000元)
 _PER_HEAD = re.compile(r"每人|每名|每位")
+#: a program for a group of people (为贫困户发放…, 让贫困户通过…) and the roles of its members
+_GROUP_TARGET = re.compile(r"[为让给帮助带动组织][^，,。；;]{0,4}(?:贫困户|脱贫户|贫困群众|贫困人口|建档立卡户)")
+_GROUP_ROLES = frozenset({"贫困户", "脱贫户", "建档立卡贫困户", "建档立卡户", "贫困群众"})
 _CLAUSE_END = "，,。；;！？!?：:\n"   # real articles often use ASCII punctuation
 #: how specific a place level is (smaller is more specific); named local places count as villages
 _SPECIFICITY = {lvl: i for i, lvl in enumerate(reversed(ADMIN_LEVELS))}
@@ -331,6 +338,7 @@ class CaseAssembler:
             return newlines[i] if i < len(newlines) else len(text)
         blocks = doc._.kg_blocks or ()
         current: str | None = None
+        orphans: list[_Fact] = []      # programs nobody is named for, in sentences naming nobody
         recent: list[str] = []
         last_para = -1
         for si, (ss, se) in enumerate(bounds):
@@ -407,6 +415,8 @@ class CaseAssembler:
                     if not (f.kind == "income" and worker is not None and kinds.get(worker) == "person"
                             and incomes[f.ref].kind == "wage"
                             and _PER_HEAD.search(text, max(ss, f.start - 12), f.start)):
+                        if f.kind == "program" and not f.negated and not any(m.actor for m in allm):
+                            orphans.append(f)
                         continue
                     owner = worker
                 for who in groups.get(owner, [owner]):
@@ -431,8 +441,32 @@ class CaseAssembler:
             recent.extend(m.name for m in ms if m.actor)
             del recent[:-8]
 
+        self._background_programs(text, bounds, blocks, stories, orphans, kinds, persons)
         doc._.kg_cases = self._cases(doc, text, persons, stories, bounds, kinds, plist, org_list)
         return doc
+
+    def _background_programs(self, text: str, bounds, blocks, stories: dict[str, _Story], orphans: list[_Fact],
+                             kinds, persons) -> None:
+        """Programs for a group (为贫困户…, 让贫困户…) told between two parts of a person's story, the
+        person being one of that group (脱贫户赵桂霞 … 旗里…定期举办刺绣培训班 … 记者在赵桂霞家): theirs too."""
+        for st in stories.values():
+            if kinds.get(st.name) != "person" or len(st.sents) < 2:
+                continue
+            roles = set(persons[st.name].roles) if st.name in persons else set()
+            if not roles & _GROUP_ROLES:
+                continue
+            sents = sorted(st.sents)
+            others = {i for o in stories.values() if o.name != st.name and kinds.get(o.name) == "person"
+                      for i in o.sents}
+            for a, b in zip(sents, sents[1:]):
+                if b - a < 2 or b - a > 2 * self.lookback_sents or any(a <= i < b for i in others) or any(
+                        kind == "headline" and bounds[a][1] <= bs < bounds[b][0] for bs, _be, kind in blocks):
+                    continue        # nobody else's story, no section heading in between (刘志鲜 … 家门口的就业选择)
+                for f in orphans:
+                    if a < f.sent < b and f not in st.facts:
+                        ss, se = bounds[f.sent]
+                        if _GROUP_TARGET.search(text, ss, se):
+                            st.facts.append(f)
 
     def _work_place_at(self, text: str, start: int, limit: int) -> bool:
         """A place written as where someone works now: ``在上海市一家食品企业打工`` (not

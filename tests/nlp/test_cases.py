@@ -579,3 +579,26 @@ def test_the_employers_head_on_each_workers_wage_next_to_a_workers_story(nlp):
     # 乌龙茶、白茶 are teas, not persons taking part (the name's extent is kg_persons' business)
     assert len(cs) == 1 and next(iter(cs)).startswith("索朗")
     assert [i.amount for i in next(iter(cs.values())).incomes] == [6000]
+
+
+ZHAO = ("这是金星嘎查脱贫户赵桂霞在做王府刺绣。\n"
+        "王府刺绣起源于清代,是旗内图什业图王府世袭传承的一种蒙古族传统手工艺,自治区级非物质文化遗产。\n"
+        "为了传承好这门手艺,同时让贫困户通过产业技能摆脱贫困,2016年以来,旗里从精准扶贫出发,"
+        "通过“集中培训、上门辅导、手把手教授”,在全旗推广刺绣。\n"
+        "“没老师我来讲,没场地就去借,困难遇到一个就解决一个。”旗人大常委会主任、王府刺绣产业推进组组长白晶莹说。"
+        "之后,旗里免费为贫困户发放刺绣工具和原料,定期举办刺绣培训班,还建起了王府刺绣文化博物馆。\n"
+        "记者在赵桂霞家,看到绣花架子整齐地摆在客厅里。过去靠低保生活的她,2018年通过刺绣赚了9000多元。")
+
+
+def test_programs_for_the_poor_told_inside_a_poor_persons_story_are_theirs(nlp):
+    doc = build(nlp, ZHAO, programs=[("集中培训", "集中培训", ["SkillsTraining"]),
+                                     ("刺绣培训班", "刺绣培训班", ["SkillsTraining"])],
+                incomes=[("9000多元", 9000, "year")])
+    assert sorted(cases(doc)["赵桂霞"].programs) == ["刺绣培训班", "集中培训"]
+    # another person's story in between: the background is not theirs
+    text = ("园区一角,易地搬迁贫困户刘志鲜坐在数据线检测仪前。来自昭通市盐津县的陈群霖此时也已走上生产线,在此工作2年。\n"
+            "云南省是劳务输出大省,如何稳就业、助创业、促增收,成为帮助贫困群众脱贫的关键所在。\n"
+            "两年前,刘志鲜从100多公里外搬进了城里,月收入3000元。")
+    doc = build(nlp, text, programs=[("助创业", "创业", ["Entrepreneurship"])], incomes=[("3000元", 3000, "month")],
+                ner=True)
+    assert cases(doc)["刘志鲜"].programs == []
