@@ -28,12 +28,16 @@ Places: the most specific place of the clause that introduces the person (XX村�
 X，家住…), else a relative's home (through Person.relations), else the home of someone named
 beside them when they enter, else the place of their program, else the nearest local place
 named just before the story; plus every place the story says they work at (在上海市…打工).
-Working far from home (another province) with no program named is a labour-transfer story:
+Working far from home (another province) with no program named but training is a labour-transfer story:
 the component adds a ``外出务工`` program (LaborCooperation) for it. A returnee who sets up a
 factory (务工回来，…建设服装加工厂) runs a business of their own (Entrepreneurship); bureaus that send
 a group to work (…安排…集中送他们去上班) organise the case of each person named in the group
 just after. Organisations of unknown kind (news outlets, landmarks) and schools a person only
 studied at (毕业于…) are not case organisations; an income from one's own farm alone is no case.
+A name that never acts as a person (乌龙茶、白茶等, 一首弗朗明戈风格的乐曲, 王府刺绣) gets no case; the
+employer's head on each worker's wage (负责人X介绍，…每人每月工资6000元) right after a worker's story is
+that worker's wage; programs for the poor told between two parts of a poor person's story (旗里…为贫困户
+…举办刺绣培训班), with nobody else's story in between, are that person's too.
 The word lists are in ``kg/data/case_triggers.txt`` and ``kg/data/case_lexicon.txt``.
 """
 
@@ -42,7 +46,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -68,6 +72,16 @@ _GROUP_TRANSFER = re.compile(r"(?:安排|组织|输送|护送|送|带领|带)[^�
                              r"(?:他们|她们|大家|务工人员|劳动力|贫困户|群众)[^。；;！？!?]{0,8}?(?:上班|务工|就业|打工|上岗)")
 #: a story opening inside a workplace already described (在车间另一头，…): its employer is the one named before
 _DEFINITE_WORKPLACE = re.compile(r"车间|厂房|厂里|生产线|流水线")
+#: a name listed among things (生产乌龙茶、白茶等，): a 、-list closed by 等 and a clause end
+_THING_LIST = re.compile(r"(?:[、,，][\u4e00-\u9fff·]{1,8})*等(?:[，,。；;）)]|$)")
+#: a name used as a kind of thing: a classifier before it (一首X风格的乐曲) or a style word after it
+_THING_BEFORE = re.compile(r"[一两几每这那][首种款件幅份支曲段]$")
+_THING_AFTER = re.compile(r"风格|風格|式的|牌的|品牌|风味|風味|流派|系列")
+#: a per-head figure (农牧民每人每月工资6000元)
+_PER_HEAD = re.compile(r"每人|每名|每位")
+#: a program for a group of people (为贫困户发放…, 让贫困户通过…) and the roles of its members
+_GROUP_TARGET = re.compile(r"[为让给帮助带动组织][^，,。；;]{0,4}(?:贫困户|脱贫户|贫困群众|贫困人口|建档立卡户)")
+_GROUP_ROLES = frozenset({"贫困户", "脱贫户", "建档立卡贫困户", "建档立卡户", "贫困群众"})
 _CLAUSE_END = "，,。；;！？!?：:\n"   # real articles often use ASCII punctuation
 #: how specific a place level is (smaller is more specific); named local places count as villages
 _SPECIFICITY = {lvl: i for i, lvl in enumerate(reversed(ADMIN_LEVELS))}
@@ -203,6 +217,29 @@ class CaseAssembler:
             return "person"
         return "leader" if "leader" in kinds else "official"
 
+    def _things(self, text: str, persons, mentions: list[_Mention]) -> set[str]:
+        """Names that never act as a person in the text: no role, age or relative, never introduced by a role
+        or age, never speaking, and every mention an item of a list of things (生产乌龙茶、白茶等，), a kind of
+        thing (一首弗朗明戈风格的乐曲) or mostly the first part of the same compound (王府刺绣 ×4, 王府世袭)."""
+        by_name: dict[str, list[_Mention]] = defaultdict(list)
+        for m in mentions:
+            by_name[m.name].append(m)
+        out: set[str] = set()
+        for name, ms in by_name.items():
+            p = persons[name]
+            if p.roles or p.age or p.relations or any(
+                    m.speaker or m.relative or self.re_intro_before.search(text, max(0, m.start - 12), m.start)
+                    for m in ms):    # a place before the name (科右中旗王府) is no introduction here
+                continue
+            nexts = Counter(text[m.end:m.end + 2] for m in ms)
+            word, n = nexts.most_common(1)[0]
+            compound = n >= 2 and 3 * n >= 2 * len(ms) and len(word) == 2 and all(
+                "\u4e00" <= c <= "\u9fff" for c in word)
+            if compound or all(_THING_LIST.match(text, m.end) or _THING_BEFORE.search(text, max(0, m.start - 2), m.start)
+                               or _THING_AFTER.match(text, m.end) for m in ms):
+                out.add(name)
+        return out
+
     def _negated(self, text: str, start: int) -> bool:
         """A negation word in the six characters before ``start`` (无法外出务工)."""
         return self.re_negation is not None and self.re_negation.search(text, max(0, start - 6), start) is not None
@@ -247,6 +284,11 @@ class CaseAssembler:
             speaker = bool(_SPEECH.match(text, en))
             mentions.append(_Mention(st, en, name, actor, relative, intro, speaker))
         mentions.sort(key=lambda m: m.start)
+        for name in self._things(text, persons, mentions):
+            kinds[name] = "thing"
+            for m in mentions:
+                if m.name == name:
+                    m.actor = False
 
         # facts
         facts: list[_Fact] = []
@@ -296,6 +338,7 @@ class CaseAssembler:
             return newlines[i] if i < len(newlines) else len(text)
         blocks = doc._.kg_blocks or ()
         current: str | None = None
+        orphans: list[_Fact] = []      # programs nobody is named for, in sentences naming nobody
         recent: list[str] = []
         last_para = -1
         for si, (ss, se) in enumerate(bounds):
@@ -309,6 +352,7 @@ class CaseAssembler:
             ms = by_sent_m.get(si, [])
             new_para = para != last_para
             last_para = para
+            before_para = current       # the subject before a paragraph break resets it
             if new_para and current is not None and not any(m.actor for m in ms):
                 lead = stext.lstrip()
                 k = ss - 1      # the last character before the paragraph that is not white space
@@ -365,7 +409,16 @@ class CaseAssembler:
             for f in by_sent_f.get(si, []):
                 owner = self._quote_owner(f, actor_quotes, allm) or self._owner(f, allm, current)
                 if owner is None:
-                    continue
+                    # the employer's head on the workers' pay, next to a worker's story (茶园负责人陈伟介绍，
+                    # …农牧民每人每月工资6000元): the wage of that worker
+                    worker = current or before_para
+                    if not (f.kind == "income" and worker is not None and kinds.get(worker) == "person"
+                            and incomes[f.ref].kind == "wage"
+                            and _PER_HEAD.search(text, max(ss, f.start - 12), f.start)):
+                        if f.kind == "program" and not f.negated and not any(m.actor for m in allm):
+                            orphans.append(f)
+                        continue
+                    owner = worker
                 for who in groups.get(owner, [owner]):
                     st = stories.setdefault(who, _Story(who))
                     st.facts.append(f)
@@ -388,8 +441,32 @@ class CaseAssembler:
             recent.extend(m.name for m in ms if m.actor)
             del recent[:-8]
 
+        self._background_programs(text, bounds, blocks, stories, orphans, kinds, persons)
         doc._.kg_cases = self._cases(doc, text, persons, stories, bounds, kinds, plist, org_list)
         return doc
+
+    def _background_programs(self, text: str, bounds, blocks, stories: dict[str, _Story], orphans: list[_Fact],
+                             kinds, persons) -> None:
+        """Programs for a group (为贫困户…, 让贫困户…) told between two parts of a person's story, the
+        person being one of that group (脱贫户赵桂霞 … 旗里…定期举办刺绣培训班 … 记者在赵桂霞家): theirs too."""
+        for st in stories.values():
+            if kinds.get(st.name) != "person" or len(st.sents) < 2:
+                continue
+            roles = set(persons[st.name].roles) if st.name in persons else set()
+            if not roles & _GROUP_ROLES:
+                continue
+            sents = sorted(st.sents)
+            others = {i for o in stories.values() if o.name != st.name and kinds.get(o.name) == "person"
+                      for i in o.sents}
+            for a, b in zip(sents, sents[1:]):
+                if b - a < 2 or b - a > 2 * self.lookback_sents or any(a <= i < b for i in others) or any(
+                        kind == "headline" and bounds[a][1] <= bs < bounds[b][0] for bs, _be, kind in blocks):
+                    continue        # nobody else's story, no section heading in between (刘志鲜 … 家门口的就业选择)
+                for f in orphans:
+                    if a < f.sent < b and f not in st.facts:
+                        ss, se = bounds[f.sent]
+                        if _GROUP_TARGET.search(text, ss, se):
+                            st.facts.append(f)
 
     def _work_place_at(self, text: str, start: int, limit: int) -> bool:
         """A place written as where someone works now: ``在上海市一家食品企业打工`` (not
@@ -614,9 +691,10 @@ class CaseAssembler:
                     programs[key] = Program(key=key, name="集中输送务工", categories=["LaborCooperation"],
                                             evidence=[fast_evidence(doc, text, s0, e0)])
                     case.programs.append(key)
-            if not case.programs and any(f.kind == "weak" and f.ref in self.lex.migrant for f in live):
+            only_training = all(programs[k].categories == ["SkillsTraining"] for k in case.programs)
+            if only_training and any(f.kind == "weak" and f.ref in self.lex.migrant for f in live):
                 # working far from home (another province), or going out to work (外出务工), with no
-                # program named: a labour-transfer story
+                # program named but training (经过培训，他已经可以熟练操作冲压机): a labour-transfer story
                 far = [w for w in work_places if not home_places or all(w[0] != h[0] for h in home_places)]
                 out = any(f.kind == "weak" and f.ref in self.lex.out for f in live)
                 if far or out:
@@ -808,6 +886,14 @@ class CaseAssembler:
                 chosen = most_specific(cands[-3:])
                 if chosen:
                     break
+        if not chosen and st.sents and not st.intro_work:
+            # nothing named before the story (it opens the article): the first places of county level
+            # or below (administrative units) its next sentences name (马哈力麦在…车间上班。…形容甘肃省临夏回族自治州东乡族自治县)
+            first = min(st.sents)
+            cands = [f.ref for f in st.facts if f.kind == "place" and f.ref in places
+                     and f.sent <= first + self.lookback_sents and spec(f.ref) <= _SPECIFICITY["county"]
+                     and _level(places[f.ref]) != "other" and f.ref not in others_work]   # 大梁大沟: a landform
+            chosen = most_specific(cands[:3])
         work = [w for w in st.intro_work if w in places and w not in chosen]
         pfacts = [f for f in st.facts if f.kind == "place" and f.ref in places]
         by_start = {f.start: f for f in pfacts}

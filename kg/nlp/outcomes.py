@@ -94,6 +94,8 @@ def _nearest(rx: re.Pattern, text: str, start: int, end: int) -> int | None:
 _YEAR_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d年(?![\d〇一二三四五六七八九十]|以来|起|前|后|至|到|底|初|末|[上下]半年)")
 #: a span of several months (两个月下来能挣1万多元): the sum of that span, not a monthly figure
 _MONTHS_SPAN = re.compile(r"(?:[两二三四五六七八九十]|\d+)个?多?月(?:下来|来|里|内|就|能|可以|可|共|一共|总共)")
+#: a span of more than a year (一年多时间里就赚了10多万元, 两年来): the sum of that span, not a yearly figure
+_YEARS_SPAN = re.compile(r"(?:[一两二三四五六七八九十]|\d+)年多|(?<![\d〇一二三四五六七八九十])(?:[两二三四五六七八九十]|\d)年(?:时间|下来|来|里|间)")
 #: the money sums the earnings listed before it (打工收入、…分红等加起来，超过三万五千元)
 _SUM = re.compile(r"加起来|加在一起|合计|总计|总共|一共|算下来")
 
@@ -122,6 +124,8 @@ def classify_income(cues: OutcomeCues, clause: str, sentence: str, money: Money,
     if found:
         period = min(found, key=lambda p: (found[p], ("day", "month", "year").index(p)))
         if period == "month" and _MONTHS_SPAN.search(clause[:mstart]):
+            period = "total"
+        elif period == "year" and _YEARS_SPAN.search(clause[:mstart]):
             period = "total"
     elif kind != "wage" and _YEAR_DATE.search(clause[:mstart]):
         period = "year"

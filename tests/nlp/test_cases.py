@@ -15,17 +15,19 @@ from kg.nlp.doc import init_doc
 from kg.records import Income, Organization, Place, Program
 
 
-def build(nlp, text: str, places=(), programs=(), incomes=(), blocks=None, orgs=()):
+def build(nlp, text: str, places=(), programs=(), incomes=(), blocks=None, orgs=(), ner=False):
     """Run sentencizer, kg_persons and kg_cases on ``text``.
 
     places: (substring, path, level); programs: (substring, key, categories);
     incomes: (substring, amount, period); orgs: (substring, kind). Each substring's first occurrence is marked
-    (``substring@n`` marks the n-th)."""
+    (``substring@n`` marks the n-th). ``ner``: run kg_ner too (names only the trained model proposes)."""
     doc = nlp.make_doc(text)
     init_doc(doc)
     if blocks is not None:
         doc._.kg_blocks = blocks
     doc = nlp.get_pipe("sentencizer")(doc)
+    if ner:
+        doc = nlp.get_pipe("kg_ner")(doc)
 
     def span(sub):
         sub, _, nth = sub.partition("@")
@@ -503,3 +505,100 @@ def test_the_organisers_of_a_group_transfer_are_those_of_each_person_named_in_th
     c = cs["杨永贵"]
     assert c.organizations == ["普安县人力资源和社会保障局", "县扶贫办"]
     assert [doc._.kg_programs[k].categories for k in c.programs] == [["LaborCooperation"]]
+
+
+def _mentions_of(text: str, names: list[str]):
+    from kg.nlp.cases import _Mention
+    out = []
+    for name in names:
+        i = text.find(name)
+        while i >= 0:
+            out.append(_Mention(i, i + len(name), name, True, False, False))
+            i = text.find(name, i + 1)
+    return sorted(out, key=lambda m: m.start)
+
+
+def _bare(**kw):
+    return SimpleNamespace(roles=[], age=None, relations=[], **kw)
+
+
+def test_names_that_never_act_as_a_person_get_no_case(nlp):
+    asm = nlp.get_pipe("kg_cases")
+    text = ("茶园负责人陈伟介绍,茶园项目共流转农牧民土地1220亩,主要生产乌龙茶、白茶等,"
+            "长期带动雪瓦卡村32名群众在本地就业,农牧民每人每月工资6000元。")
+    persons = {"乌龙茶": _bare(), "白茶": _bare()}
+    assert asm._things(text, persons, _mentions_of(text, list(persons))) == {"乌龙茶", "白茶"}
+    text = "塔里木盆地北缘的棉田里,一首弗朗明戈风格的乐曲从音箱中传出,惊得野禽四起。"
+    assert asm._things(text, {"弗朗明戈": _bare()}, _mentions_of(text, ["弗朗明戈"])) == {"弗朗明戈"}
+    text = ("近年,科右中旗将传统的蒙古族王府刺绣,打造为重要产业扶贫项目。这是金星嘎查脱贫户赵桂霞在做王府刺绣。"
+            "王府刺绣起源于清代,是旗内图什业图王府世袭传承的一种蒙古族传统手工艺。")
+    assert asm._things(text, {"王府": _bare()}, _mentions_of(text, ["王府"])) == {"王府"}
+    # persons who act: listed with a group of persons (王宝英等几名贫困户), or twice doing different things
+    text = "在佳木斯市汤原县汤旺乡裕红村,随处可见的稻草秸秆,在王宝英等几名贫困户的巧手下变成了能卖钱的鸡窝笼。"
+    assert asm._things(text, {"王宝英": _bare()}, _mentions_of(text, ["王宝英"])) == set()
+    text = "如今,扎西次旺家盖起了家庭旅馆,入股村集体旅游观光车等项目。谈起新生活,扎西次旺满眼憧憬。"
+    assert asm._things(text, {"扎西次旺": _bare()}, _mentions_of(text, ["扎西次旺"])) == set()
+
+
+def test_working_in_another_province_after_training_is_a_labour_transfer(nlp):
+    text = ("1月24日,来自凉山的彝族务工人员杨小川,在东莞勤上光电公司务工已经一月有余。"
+            "经过培训,他已经可以熟练操作冲压机,成为生产线上的一名冲压工。")
+    doc = build(nlp, text, places=[("凉山", ("四川省", "凉山彝族自治州"), "prefecture"),
+                                   ("东莞", ("广东省", "东莞市"), "prefecture")],
+                programs=[("培训", "培训", ["SkillsTraining"])], orgs=[("东莞勤上光电公司", "company")])
+    c = cases(doc)["杨小川"]
+    assert sorted(cat for k in c.programs for cat in doc._.kg_programs[k].categories) == [
+        "LaborCooperation", "SkillsTraining"]
+
+
+def test_a_story_opening_the_article_takes_the_county_its_next_sentences_name(nlp):
+    text = ("马哈力麦在“方大腾达”服饰扶贫车间上班,一天能缝10条裤子。\n"
+            "“山高没顶子,沟深没底子”,当地人都这么形容甘肃省临夏回族自治州东乡族自治县。"
+            "东乡县四面环河,中间突兀,再由这些大梁大沟分出数不清的支岭支沟。")
+    county = ("甘肃省", "临夏回族自治州", "东乡族自治县")
+    doc = build(nlp, text, places=[("甘肃省", county[:1], "province"), ("临夏回族自治州", county[:2], "prefecture"),
+                                   ("东乡族自治县", county, "county"), ("东乡县", county, "county"),
+                                   ("大梁大沟", ("大梁大沟",), "other")],
+                programs=[("扶贫车间", "扶贫车间", ["PovertyWorkshop"])], ner=True)
+    assert cases(doc)["马哈力麦"].places == [county]
+
+
+BOMI = ("“茶园让我们增加了新的收入。”看着现代化的连片茶田,在此工作的古乡雪瓦卡村32岁的村民索朗措姆由衷感慨。\n"
+        "茶园负责人陈伟介绍,茶园项目共流转农牧民土地1220亩,主要生产乌龙茶、白茶等,"
+        "长期带动雪瓦卡村32名群众在本地就业,农牧民每人每月工资6000元。")
+
+
+def test_the_employers_head_on_each_workers_wage_next_to_a_workers_story(nlp):
+    village = ("西藏自治区", "林芝市", "波密县", "古乡", "雪瓦卡村")
+    doc = build(nlp, BOMI, places=[("古乡", village[:4], "township"), ("雪瓦卡村", village, "village"),
+                                   ("雪瓦卡村@2", village, "village")],
+                incomes=[("6000元", 6000, "month")], ner=True)
+    doc._.kg_incomes[0].kind = "wage"
+    doc = nlp.get_pipe("kg_cases")(doc)
+    cs = cases(doc)
+    # 乌龙茶、白茶 are teas, not persons taking part (the name's extent is kg_persons' business)
+    assert len(cs) == 1 and next(iter(cs)).startswith("索朗")
+    assert [i.amount for i in next(iter(cs.values())).incomes] == [6000]
+
+
+ZHAO = ("这是金星嘎查脱贫户赵桂霞在做王府刺绣。\n"
+        "王府刺绣起源于清代,是旗内图什业图王府世袭传承的一种蒙古族传统手工艺,自治区级非物质文化遗产。\n"
+        "为了传承好这门手艺,同时让贫困户通过产业技能摆脱贫困,2016年以来,旗里从精准扶贫出发,"
+        "通过“集中培训、上门辅导、手把手教授”,在全旗推广刺绣。\n"
+        "“没老师我来讲,没场地就去借,困难遇到一个就解决一个。”旗人大常委会主任、王府刺绣产业推进组组长白晶莹说。"
+        "之后,旗里免费为贫困户发放刺绣工具和原料,定期举办刺绣培训班,还建起了王府刺绣文化博物馆。\n"
+        "记者在赵桂霞家,看到绣花架子整齐地摆在客厅里。过去靠低保生活的她,2018年通过刺绣赚了9000多元。")
+
+
+def test_programs_for_the_poor_told_inside_a_poor_persons_story_are_theirs(nlp):
+    doc = build(nlp, ZHAO, programs=[("集中培训", "集中培训", ["SkillsTraining"]),
+                                     ("刺绣培训班", "刺绣培训班", ["SkillsTraining"])],
+                incomes=[("9000多元", 9000, "year")])
+    assert sorted(cases(doc)["赵桂霞"].programs) == ["刺绣培训班", "集中培训"]
+    # another person's story in between: the background is not theirs
+    text = ("园区一角,易地搬迁贫困户刘志鲜坐在数据线检测仪前。来自昭通市盐津县的陈群霖此时也已走上生产线,在此工作2年。\n"
+            "云南省是劳务输出大省,如何稳就业、助创业、促增收,成为帮助贫困群众脱贫的关键所在。\n"
+            "两年前,刘志鲜从100多公里外搬进了城里,月收入3000元。")
+    doc = build(nlp, text, programs=[("助创业", "创业", ["Entrepreneurship"])], incomes=[("3000元", 3000, "month")],
+                ner=True)
+    assert cases(doc)["刘志鲜"].programs == []

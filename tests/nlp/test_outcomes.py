@@ -51,6 +51,9 @@ def incomes(nlp, text):
     ("“在自己村里就可以赚2000元一个月,不用到外面打工,还可以在家照顾老人小孩。”", [(2000, None, "month", False)]),
     ("听说两个月下来能挣1万多元,第一次离家摘棉花的艾合买提有点不相信。", [(10000, None, "total", True)]),
     ("过去靠低保生活的她,2018年通过刺绣赚了9000多元。", [(9000, None, "year", True)]),
+    # a span of more than a year is a total too
+    ("在贴息贷款的好政策下,他购买了一辆小汽车往返县城跑客运,一年多时间里就赚了10多万元。",
+     [(100000, None, "total", True)]),
     ("拉吉加掰着指头算了一笔账:“去年,打工收入、草原禁牧补贴、光伏分红等加起来,超过三万五千元。”",
      [(35000, None, "year", True)]),
     # not incomes: savings, loans, subsidies, funds, output value, a village's profit

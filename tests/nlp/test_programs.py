@@ -102,6 +102,8 @@ def test_repeated_mentions_share_one_key(nlp):
     ("在贴息贷款的好政策下，他购买了一辆小汽车往返县城跑客运。", "Entrepreneurship", "贴息贷款"),
     ("在拉萨柳梧新区的康乐扶贫搬迁安置点，46岁的曲尼开的茶馆分外热闹。", "Entrepreneurship", "开的茶馆"),
     ("2015年10月，艾美玲创立的公司搬进了电子商务产业园。", "Entrepreneurship", "创立的公司"),
+    # an ecological compensation a herder receives (禁牧补贴) is a subsidy
+    ("拉吉加掰着指头算了一笔账:“去年,打工收入、草原禁牧补贴、光伏分红等加起来,超过三万五千元。”", "Subsidy", "禁牧补贴"),
     # placed by an official in a workshop: one program with both categories
     ("村支书邹冬英将徐燕平介绍到了扶贫车间工作。", "JobReferral", "扶贫车间"),
     ("村支书邹冬英将徐燕平介绍到了扶贫车间工作。", "PovertyWorkshop", "扶贫车间"),
@@ -110,7 +112,7 @@ def test_repeated_mentions_share_one_key(nlp):
 ])
 def test_program_categories_in_stories(nlp, text, category, name_end):
     doc = run(nlp, text, persons=[n for n in ("李刚伟", "郭满元", "黄家君", "邹清朋", "吴铁锤", "曲尼", "艾美玲",
-                                              "徐燕平", "邹冬英") if n in text])
+                                              "徐燕平", "邹冬英", "拉吉加") if n in text])
     assert any(category in p.categories and p.name.endswith(name_end) for p in doc._.kg_programs.values()), \
         [(p.name, p.categories) for p in doc._.kg_programs.values()]
 
