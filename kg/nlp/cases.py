@@ -28,8 +28,8 @@ Places: the most specific place of the clause that introduces the person (XX村�
 X，家住…), else a relative's home (through Person.relations), else the home of someone named
 beside them when they enter, else the place of their program, else the nearest local place
 named just before the story; plus every place the story says they work at (在上海市…打工).
-Working far from home (another province) with no program named but training is a labour-transfer story:
-the component adds a ``外出务工`` program (LaborCooperation) for it. A returnee who sets up a
+Working far from home (another province) with no program named (or only training received there) is a
+labour-transfer story: the component adds a ``外出务工`` program (LaborCooperation) for it. A returnee who sets up a
 factory (务工回来，…建设服装加工厂) runs a business of their own (Entrepreneurship); bureaus that send
 a group to work (…安排…集中送他们去上班) organise the case of each person named in the group
 just after. Organisations of unknown kind (news outlets, landmarks) and schools a person only
@@ -691,15 +691,19 @@ class CaseAssembler:
                     programs[key] = Program(key=key, name="集中输送务工", categories=["LaborCooperation"],
                                             evidence=[fast_evidence(doc, text, s0, e0)])
                     case.programs.append(key)
-            only_training = all(programs[k].categories == ["SkillsTraining"] for k in case.programs)
-            if only_training and any(f.kind == "weak" and f.ref in self.lex.migrant for f in live):
+            migrant = [f for f in live if f.kind == "weak" and f.ref in self.lex.migrant]
+            # training only, received after the person is at work far away (在东莞…务工…。经过培训，他…)
+            trained_there = bool(case.programs and migrant) and all(
+                programs[k].categories == ["SkillsTraining"] for k in case.programs) and all(
+                f.start > migrant[0].start for f in progs if f.ref in case.programs)
+            if (not case.programs or trained_there) and migrant:
                 # working far from home (another province), or going out to work (外出务工), with no
-                # program named but training (经过培训，他已经可以熟练操作冲压机): a labour-transfer story
+                # program named: a labour-transfer story
                 far = [w for w in work_places if not home_places or all(w[0] != h[0] for h in home_places)]
-                out = any(f.kind == "weak" and f.ref in self.lex.out for f in live)
+                out = any(f.kind == "weak" and f.ref in self.lex.out for f in live) and not case.programs
                 if far or out:
                     key = f"外出务工:{name}"
-                    first = next(f for f in live if f.kind == "weak" and f.ref in self.lex.migrant)
+                    first = migrant[0]
                     s0, e0 = bounds[first.sent]
                     programs[key] = Program(key=key, name="外出务工", categories=["LaborCooperation"],
                                             place=far[0] if far else None, evidence=[fast_evidence(doc, text, s0, e0)])

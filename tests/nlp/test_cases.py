@@ -602,3 +602,15 @@ def test_programs_for_the_poor_told_inside_a_poor_persons_story_are_theirs(nlp):
     doc = build(nlp, text, programs=[("助创业", "创业", ["Entrepreneurship"])], incomes=[("3000元", 3000, "month")],
                 ner=True)
     assert cases(doc)["刘志鲜"].programs == []
+
+
+def test_training_before_going_to_work_far_away_is_no_labour_transfer(nlp):
+    text = ("家住会川镇本庙村的何建平则选择了另一条路。去年3月,他参加了县人社局组织的电工技能培训班,考取了电工证,"
+            "到天津一家建筑公司务工,月工资达到6000多元。")
+    doc = build(nlp, text, places=[("会川镇", ("甘肃省", "渭源县", "会川镇"), "township"),
+                                   ("本庙村", ("甘肃省", "渭源县", "会川镇", "本庙村"), "village"),
+                                   ("天津", ("天津市",), "province")],
+                programs=[("电工技能培训班", "电工技能培训班", ["SkillsTraining"])],
+                incomes=[("6000多元", 6000, "month")])
+    c = cases(doc)["何建平"]
+    assert [cat for k in c.programs for cat in doc._.kg_programs[k].categories] == ["SkillsTraining"]

@@ -104,6 +104,8 @@ def test_repeated_mentions_share_one_key(nlp):
     ("2015年10月，艾美玲创立的公司搬进了电子商务产业园。", "Entrepreneurship", "创立的公司"),
     # an ecological compensation a herder receives (禁牧补贴) is a subsidy
     ("拉吉加掰着指头算了一笔账:“去年,打工收入、草原禁牧补贴、光伏分红等加起来,超过三万五千元。”", "Subsidy", "禁牧补贴"),
+    # tools and materials handed out free are a subsidy in kind
+    ("之后,旗里免费为贫困户发放刺绣工具和原料,定期举办刺绣培训班。", "Subsidy", "刺绣工具和原料"),
     # placed by an official in a workshop: one program with both categories
     ("村支书邹冬英将徐燕平介绍到了扶贫车间工作。", "JobReferral", "扶贫车间"),
     ("村支书邹冬英将徐燕平介绍到了扶贫车间工作。", "PovertyWorkshop", "扶贫车间"),
