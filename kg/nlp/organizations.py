@@ -42,8 +42,8 @@ from kg.nlp.places import (
     is_cjk,
     leading_words,
     noun_words,
-    time_words,
     read_lines,
+    time_words,
 )
 from kg.records import Organization
 
