@@ -197,15 +197,20 @@ def test_households_and_land_are_headline_units(nlp):
     assert {(s.value, s.unit) for s in doc._.kg_stats} == {(1220, "亩")}
 
 
-def test_headline_figure_counts(nlp):
-    """A headline's aggregate figure (普安105名贫困人员赴宁波上班) is a statistic of its subject."""
-    text = "东部帮扶“暖风”吹:普安105名贫困人员赴宁波上班\n2月17日清晨,大客车从普安县城出发。"
+def _headline_stats(nlp, text: str) -> list:
+    """(value, place) of the statistics of a text whose first line is its headline."""
     doc = nlp.make_doc(text)
     init_doc(doc)
     doc._.kg_blocks = [(0, text.index("\n"), "headline"), (text.index("\n"), len(text), "body")]
     places = [("普安", ("贵州省", "普安县"), "county"), ("宁波", ("浙江省", "宁波市"), "prefecture")]
     doc = run_with_blocks(nlp, doc, places)
-    assert [(s.value, s.place) for s in doc._.kg_stats] == [(105, ("贵州省", "普安县"))]
+    return [(s.value, s.place) for s in doc._.kg_stats]
+
+
+def test_headline_figure_counts(nlp):
+    """A headline's aggregate figure (普安105名贫困人员赴宁波上班) is a statistic of its subject."""
+    text = "东部帮扶“暖风”吹:普安105名贫困人员赴宁波上班\n2月17日清晨,大客车从普安县城出发。"
+    assert _headline_stats(nlp, text) == [(105, ("贵州省", "普安县"))]
 
 
 def run_with_blocks(nlp, doc, places):
@@ -289,12 +294,7 @@ def test_rates_ranks_and_landforms_are_not_statistics(nlp):
 
 def test_a_body_figure_without_a_place_restates_the_headline(nlp):
     text = "东部帮扶“暖风”吹:普安105名贫困人员赴宁波上班\n清晨8点,105人全部到齐,两辆大客车准时出发。"
-    doc = nlp.make_doc(text)
-    init_doc(doc)
-    doc._.kg_blocks = [(0, text.index("\n"), "headline"), (text.index("\n"), len(text), "body")]
-    places = [("普安", ("贵州省", "普安县"), "county"), ("宁波", ("浙江省", "宁波市"), "prefecture")]
-    doc = run_with_blocks(nlp, doc, places)
-    assert [(s.value, s.place) for s in doc._.kg_stats] == [(105, ("贵州省", "普安县"))]
+    assert _headline_stats(nlp, text) == [(105, ("贵州省", "普安县"))]
 
 
 def test_a_township_cadre_tells_the_local_story(nlp):
