@@ -18,8 +18,8 @@ pipeline by ``to_disk``. The component writes ``doc._.kg_ner``: a list of
 
 from __future__ import annotations
 
+import bisect
 import functools
-import importlib.util
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -32,6 +32,7 @@ from spacy.training import Example
 from spacy.util import registry
 
 from kg.errors import PipelineError
+from kg.nlp.dictionary import dictionary_words
 from kg.nlp.doc import DocIndex, init_doc
 from kg.resources import data_file
 
@@ -89,16 +90,9 @@ def char_doc(vocab, text: str, tags: Sequence[str] | None = None) -> Doc:
 def dictionary_tags() -> dict[str, str]:
     """Words of jieba's dictionary tagged as a place (``ns``) or an organization (``nt``):
     a proposal the dictionary knows as such is confirmed (伦敦, 雅鲁藏布江, 国务院, 新华社)."""
-    spec = importlib.util.find_spec("jieba")
-    if spec is None or not spec.origin:  # pragma: no cover - jieba is a declared dependency
-        return {}
-    out = {}
-    with (Path(spec.origin).resolve().parent / "dict.txt").open(encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) == 3 and parts[2] in ("ns", "nt") and len(parts[0]) >= 2:
-                out[parts[0]] = parts[2]
-    return out
+    tags = dict.fromkeys(dictionary_words(frozenset({"ns"}), "ner-places", max_len=None), "ns")
+    tags.update(dict.fromkeys(dictionary_words(frozenset({"nt"}), "ner-orgs", max_len=None), "nt"))
+    return tags
 
 
 @functools.cache
@@ -202,8 +196,6 @@ class EntityProposer:
         text = index.text
         chunks = self.chunks(doc)
         ends = index.ends
-        import bisect
-
         docs = []
         for s, e in chunks:
             i = bisect.bisect_right(ends, s)     # first word ending after s

@@ -180,7 +180,8 @@ class OrgFinder:
         out: list[OrgMention] = []
         if not proposals:
             return out
-        tags, org_heads, opening = dictionary_tags(), heads("ner_org_heads.txt"), leading_words() | time_words()
+        tags, org_heads = dictionary_tags(), heads("ner_org_heads.txt")
+        opening, times = leading_words(), time_words()
         for start, end, label in proposals:
             name = text[start:end]
             if (label != "ORG" or len(name) < 2 or (start, end) in place_at or name in self.suffixes
@@ -191,7 +192,7 @@ class OrgFinder:
                 continue   # neither the dictionary nor the name's ending says it is an organization
             if _BARE_LEVEL.fullmatch(name) or in_policy_phrase(text, start, end):
                 continue   # 市委, 县政府 with no place named; 贯彻落实党中央…的决策部署
-            if (name[0] in _DETERMINERS or name.endswith("人社") or any(name[:k] in opening for k in (2, 3, 4))
+            if (name[0] in _DETERMINERS or name.endswith("人社") or any(name[:k] in opening or name[:k] in times for k in (2, 3, 4))
                     or any(len(b) > 1 and b in name for b in self.boundaries)):
                 continue   # 全县共认定扶贫车间, 如今合作社, 计划建设…厂, 吴兴区人社(部门): not a name
             suf = next((s for s in self._suffixes_ending_at(text, end) if len(s.text) < len(name)), None)

@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import importlib.util
-import os
 import re
 from dataclasses import dataclass, field
 from itertools import compress
@@ -37,6 +35,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import PipelineError
+from kg.nlp.dictionary import dictionary_words as _dictionary_words
 from kg.nlp.doc import DocIndex, init_doc
 from kg.nlp.gazetteer import (
     COUNTY,
@@ -126,46 +125,6 @@ def time_words() -> frozenset[str]:
 def place_words() -> frozenset[str]:
     """Two- to four-character words jieba's dictionary tags as place names (马头山, 武陵)."""
     return _dictionary_words(frozenset({"ns"}), "place-words")
-
-
-def _dictionary_words(pos: frozenset[str], tag: str) -> frozenset[str]:
-    """Two- to four-character words of jieba's dictionary with a part of speech in ``pos``,
-    cached in a small file named ``tag`` beside the gazetteer's cache."""
-    spec = importlib.util.find_spec("jieba")
-    if spec is None or not spec.submodule_search_locations:
-        return frozenset()
-    path = Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
-    try:
-        st = path.stat()
-    except OSError:
-        return frozenset()
-    from kg.nlp.segmenter import cache_dir  # noqa: PLC0415
-
-    pos_key = "".join(sorted(pos)).replace("/", "")
-    cache = cache_dir() / f"{tag}-{pos_key}-{st.st_size}-{int(st.st_mtime)}.txt"
-    try:
-        words = cache.read_text(encoding="utf-8").split("\n")
-        if words and words[-1] == "#end":         # a complete file, not a torn write
-            return frozenset(words[:-1])
-    except OSError:
-        pass
-    out = set()
-    try:
-        with path.open(encoding="utf-8") as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) == 3 and 2 <= len(parts[0]) <= 4 and parts[2] in pos:
-                    out.add(parts[0])
-    except OSError:
-        return frozenset()
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-        tmp.write_text("\n".join([*sorted(out), "#end"]), encoding="utf-8")
-        os.replace(tmp, cache)
-    except OSError:
-        pass   # the cache is an optimisation only
-    return frozenset(out)
 
 
 def is_cjk(ch: str) -> bool:
