@@ -24,7 +24,7 @@ from pathlib import Path
 
 from kg.errors import PipelineError
 
-__all__ = ["Gazetteer", "load_gazetteer", "LEVELS", "PROVINCE", "PREFECTURE", "COUNTY", "TOWNSHIP",
+__all__ = ["Gazetteer", "load_gazetteer", "world_places", "LEVELS", "PROVINCE", "PREFECTURE", "COUNTY", "TOWNSHIP",
            "VILLAGE", "GROUP", "OTHER", "level_name"]
 
 #: Level numbers used throughout the place component, broadest first.
@@ -164,6 +164,27 @@ def gazetteer_file() -> Path:
 
         quiet_import("jionlp")
     return src
+
+
+@functools.cache
+def world_places() -> frozenset[str]:
+    """Countries (short and full names), capitals and major cities of the world, from jionlp's
+    ``dictionary/world_location.txt`` (莫斯科, 吉隆坡, 俄罗斯联邦): what confirms a foreign place
+    the trained model proposes, since jieba's dictionary tags many of them as person names."""
+    path = gazetteer_file().with_name("world_location.txt")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return frozenset()
+    names = set()
+    for line in lines:
+        fields = line.split("\t")
+        if len(fields) < 3:
+            continue   # a continent heading (亚洲:)
+        names.update(fields[:3])
+        if len(fields) > 3:
+            names.update(fields[3].split("/"))
+    return frozenset(n.strip() for n in names if len(n.strip()) >= 2)
 
 
 def _add(index: dict[str, object], key: str, uid: int) -> None:

@@ -33,12 +33,14 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.errors import PipelineError
+from kg.nlp.dictionary import dictionary_words as _dictionary_words
 from kg.nlp.doc import init_doc
 from kg.nlp.ner import dictionary_tags, heads, in_policy_phrase
 from kg.nlp.places import (
     SITE_SUFFIXES,
     PlaceFinder,
     SentenceEvidence,
+    function_words,
     is_cjk,
     leading_words,
     noun_words,
@@ -103,6 +105,27 @@ class OrgMention:
     more_leading: list[tuple[int, int]] = field(default_factory=list)   # places before that one (中国|兰州|网)
     listed: bool = False            # a bare list member (区财政局、民政局) waiting for a place
     aliases: list[str] = field(default_factory=list)
+
+
+@functools.cache
+def proper_nouns() -> frozenset[str]:
+    """Proper nouns of jieba's dictionary that are neither places nor organizations by its tag:
+    other proper nouns, abbreviations and transliterations (丰田 nz, 北大 j, 海尔 nrt). A name the
+    model proposes as an organization that is one of them is a brand, a university, a body
+    known by its short form."""
+    return _dictionary_words(frozenset({"nz", "j", "nrt", "nr"}), "proper-nouns", max_len=6)
+
+
+def _outside_words(body: str, tags: dict[str, str]) -> str:
+    """``body`` with the place and organization words jieba knows blanked out, so a boundary
+    word inside one (联合|国) is not read as a verb before the name (联合国安理会)."""
+    keep = list(body)
+    for i in range(len(body)):
+        for k in range(min(len(body), i + 6), i + 2, -1):
+            if body[i:k] in tags:
+                keep[i:k] = " " * (k - i)
+                break
+    return "".join(keep)
 
 
 class OrgFinder:
@@ -181,20 +204,23 @@ class OrgFinder:
         if not proposals:
             return out
         tags, org_heads = dictionary_tags(), heads("ner_org_heads.txt")
-        opening, times = leading_words(), time_words()
+        opening, times = function_words(), time_words()
         for start, end, label in proposals:
             name = text[start:end]
             if (label != "ORG" or len(name) < 2 or (start, end) in place_at or name in self.suffixes
                     or name in self.generic_body or not all("\u4e00" <= c <= "\u9fff" for c in name)
                     or any(a < end and start < b for a, b in taken)):
                 continue
-            if tags.get(name) != "nt" and not (name.endswith(org_heads) or self._suffixes_ending_at(text, end)):
+            if (tags.get(name) != "nt" and name not in proper_nouns()
+                    and not (name.endswith(org_heads) or self._suffixes_ending_at(text, end))):
                 continue   # neither the dictionary nor the name's ending says it is an organization
             if _BARE_LEVEL.fullmatch(name) or in_policy_phrase(text, start, end):
                 continue   # 市委, 县政府 with no place named; 贯彻落实党中央…的决策部署
+            head = max((h for h in org_heads if name.endswith(h)), key=len, default="")
+            body = name[:len(name) - len(head)]
             if (name[0] in _DETERMINERS or name.endswith("人社") or any(name[:k] in opening or name[:k] in times for k in (2, 3, 4))
-                    or any(len(b) > 1 and b in name for b in self.boundaries)):
-                continue   # 全县共认定扶贫车间, 如今合作社, 计划建设…厂, 吴兴区人社(部门): not a name
+                    or any(len(b) > 1 and b in _outside_words(body, tags) for b in self.boundaries)):
+                continue   # 全县共认定扶贫车间, 如今合作社, 吴兴区人社(部门): not a name (国际…组织 is)
             suf = next((s for s in self._suffixes_ending_at(text, end) if len(s.text) < len(name)), None)
             lead = next(((s, e, path) for s, e, path, _ in places if s == start and e < end), None)
             out.append(OrgMention(start, end, name, suf.kind if suf else "other", suf.text if suf else "",

@@ -33,6 +33,7 @@ from spacy.tokens import Doc
 
 from kg.nlp.doc import DocIndex, block_kind, init_doc
 from kg.nlp.ner import dictionary_tags
+from kg.nlp.places import common_words
 from kg.records import Evidence, Person
 from kg.resources import data_file
 
@@ -55,8 +56,16 @@ _PRONOUNS = re.compile(r"[她他](?!们)")
 #: What a proposed name may be made of: CJK characters, with a middle dot between the parts of
 #: a transliterated or minority name (阿依古丽·买买提).
 _MODEL_NAME = re.compile(rf"[{_CJK}]+(?:[·・•‧][{_CJK}]+)*")
+#: The joint of a transliterated or minority name's parts (阿依努尔·赛买提, 卡洛斯·阿马特).
+_DOTS = "·・•‧"
+_DOTTED = re.compile(rf"[{_CJK}]+(?:[{_DOTS}][{_CJK}]+)+")
 #: What precedes a name in a photo or text credit (记者陈某某摄): a credit, not a person of the story.
 _CREDIT = re.compile("记者|摄影|通讯员|编辑")
+
+
+#: jieba parts of speech it gives some well-known persons' names (周恩来 t, 金正日 nz, 罗干 ns):
+#: no evidence against a name the trained model proposes.
+_NAME_LIKE_POS = frozenset({"t", "nz", "ns", "nt", "j"})
 
 
 def _credit(text: str, start: int, end: int) -> bool:
@@ -137,7 +146,7 @@ _FREQUENT = 1000
 
 @functools.cache
 def _jieba_lexicon() -> dict[str, tuple[int, str]]:
-    """Words of jieba's dictionary the recogniser looks up: word -> (frequency, ``"nr"`` or ``""``).
+    """Words of jieba's dictionary the recogniser looks up: word -> (frequency, part of speech).
 
     Names tagged ``nr`` support a candidate, common non-name words (高度, 周边) count against
     it. Only two- to five-character words that start with a surname character, or are very
@@ -156,7 +165,7 @@ def _jieba_lexicon() -> dict[str, tuple[int, str]]:
     path = Path(spec.origin).resolve().parent / "dict.txt"
     sur = data_file("person_surnames.txt")
     key = "-".join(str(int(x)) for f in (path, sur) for x in (f.stat().st_size, f.stat().st_mtime))
-    cached = cache_dir() / f"person-jieba-{key}.marshal"
+    cached = cache_dir() / f"person-jieba-pos-{key}.marshal"
     try:
         return marshal.loads(cached.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
@@ -173,9 +182,9 @@ def _jieba_lexicon() -> dict[str, tuple[int, str]]:
                 freq = int(parts[1])
             except ValueError:
                 continue
-            word, nr = parts[0], parts[2].startswith("nr")
-            if word[0] in first or (freq >= _FREQUENT and not nr):
-                out[word] = (freq, "nr" if nr else "")
+            word, pos = parts[0], parts[2]
+            if word[0] in first or (freq >= _FREQUENT and not pos.startswith("nr")):
+                out[word] = (freq, pos)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
@@ -223,6 +232,7 @@ class PersonRecognizer:
         self.skip_blocks = tuple(skip_blocks)
         self.common_word_freq = common_word_freq
         self.jieba = _jieba_lexicon() if use_jieba else {}
+        self.translit = frozenset("".join(_lines("person_transliteration_chars.txt")))
         lx = self.lex
         first = "".join(sorted(lx.surnames | {c[0] for c in lx.compound_surnames}))
         self._first = set(first)
@@ -385,7 +395,47 @@ class PersonRecognizer:
                 # a three-character candidate opening a clause: weak alone, counts with repetition
                 cues.append(_Cue(st, en, text[st:en], "opening", 1))
         cues.extend(self._model_cues(text, ctx))
+        cues.extend(self._dotted_cues(text, ctx))
         return [c for c in cues if ctx.body(c.start) and not _credit(text, c.start, c.end)]
+
+    def _dotted_cues(self, text: str, ctx: _DocCtx) -> list[_Cue]:
+        """Names whose parts are joined by a middle dot (图罕·赛麦尔, 卡洛斯·阿马特): in Chinese
+        text the dot between two runs of characters joins the parts of one person's name. The
+        name's outer edges are the pkuseg tokens next to the dots that are not common words
+        (让|图罕·赛麦尔|感到, 村民|阿依努尔·赛买提|笑呵呵)."""
+        out: list[_Cue] = []
+        for m in _DOTTED.finditer(text):
+            st, en = m.start(), m.end()
+            first_dot = next(i for i in range(st, en) if text[i] in _DOTS)
+            last_dot = max(i for i in range(st, en) if text[i] in _DOTS)
+            a = self._name_edge(text, first_dot, st, ctx, leftwards=True)
+            b = self._name_edge(text, last_dot + 1, en, ctx, leftwards=False)
+            if first_dot - a < 1 or b - last_dot - 1 < 1 or b - a > 16:
+                continue
+            if text[a - 1:a] in "《“\"" or not ctx.free(a, b):
+                continue   # a title (《乔布斯·传》) or over a place or organization found
+            out.append(_Cue(a, b, text[a:b], "dotted", 3))
+        return out
+
+    def _name_edge(self, text: str, pos: int, limit: int, ctx: _DocCtx, leftwards: bool) -> int:
+        """From a dot at ``pos`` outwards to ``limit``: at most eight characters, no function
+        character (让, 地, 说); before the first dot, none that ends a role or a common word
+        (村民|阿依努尔, 秘书长|瓦尔特); after the last dot only characters that names of this kind
+        are written with (``kg/data/person_transliteration_chars.txt``), since a verb follows
+        (赛买提|笑呵呵)."""
+        edge, words = pos, common_words()
+        while edge != limit and abs(edge - pos) < 8:
+            c = text[edge - 1] if leftwards else text[edge]
+            if c in _NOT_IN_NAME or (c not in self.translit if not leftwards
+                                     else not "\u4e00" <= c <= "\u9fff" or c in _END_STOP):
+                break
+            if leftwards and any(text[max(edge - k, 0):edge] in self.lex.roles or text[max(edge - k, 0):edge] in words
+                                 for k in (2, 3, 4)):
+                break   # 村民|, 秘书长|, 名叫|: a role or a common word before the name
+            if not leftwards and (c in "年月日时" or any(text[edge:edge + k] in words for k in (2, 3))):
+                break   # |希望, |日: a common word or a date after the name
+            edge += -1 if leftwards else 1
+        return edge
 
     def _model_cues(self, text: str, ctx: _DocCtx) -> list[_Cue]:
         """Names the trained model proposes (``doc._.kg_ner``), as cues of their own: the
@@ -418,7 +468,7 @@ class PersonRecognizer:
         name character (扎西次|旺 each time)."""
         if len(name) >= 3 and name[-1] in _END_STOP:
             word = self.jieba.get(text[end - 1:end + 1])      # 陈香|正在: the last character opens a word
-            if ctx.count(name[:-1]) > ctx.count(name) or word and not word[1] and word[0] >= _FREQUENT:
+            if ctx.count(name[:-1]) > ctx.count(name) or word and not word[1].startswith("nr") and word[0] >= _FREQUENT:
                 return end - 1
         n = ctx.count(name)
         c = text[end:end + 1]
@@ -440,8 +490,8 @@ class PersonRecognizer:
             freq, tag = info
             if tag.startswith("nr"):
                 score += 1
-            elif freq >= self.common_word_freq:
-                score -= 3
+            elif freq >= self.common_word_freq and not (tag in _NAME_LIKE_POS and "model" in kinds):
+                score -= 3   # a common word; but jieba tags some famous names t, nz, ns (周恩来 t)
         if len(name) - sl == 2:
             pinfo = self.jieba.get(name[:sl + 1])     # 高兴|地: the name's start is a common word
             if pinfo and not pinfo[1].startswith("nr") and pinfo[0] >= _FREQUENT:
@@ -477,6 +527,9 @@ class PersonRecognizer:
                 by_name[text[st:en]].append(_Cue(st, en, text[st:en], "coord", 2, role))
             accepted |= {n for n, cs in by_name.items()
                          if any(c.kind == "coord" for c in cs) and self._score(n, cs, ctx) >= self.min_score}
+        # 阿依努尔 beside 阿依努尔·赛买提: the first part alone is the same person
+        firsts = {re.split(f"[{_DOTS}]", n)[0]: n for n in accepted if any(d in n for d in _DOTS)}
+        accepted -= set(firsts)
         # a two-character name that is only the prefix of an accepted three-character one
         accepted = {n for n in accepted
                     if not any(o != n and o.startswith(n) and ctx.count(o) == ctx.count(n) for o in accepted)}
@@ -485,6 +538,7 @@ class PersonRecognizer:
         accepted = {m.name for m in mentions}
         persons = self._records(doc, accepted, by_name, mentions)
         self._short_refs(doc, text, persons, mentions, ctx)
+        self._first_parts(text, firsts, persons, mentions, ctx)
         mentions.sort(key=lambda m: m.start)
         spans = []
         for m in mentions:
@@ -596,6 +650,22 @@ class PersonRecognizer:
                 (g, n), *rest = v.most_common()
                 if not rest or n > rest[0][1]:
                     p.gender = g
+
+    @staticmethod
+    def _first_parts(text: str, firsts: dict[str, str], persons: dict[str, Person], mentions: list[Mention],
+                     ctx: _DocCtx) -> None:
+        """Mentions of a dotted name's first part alone (图罕 for 图罕·赛麦尔), as its alias."""
+        taken = [(m.start, m.end) for m in mentions]
+        for first, full in firsts.items():
+            if full not in persons or len(first) < 2:
+                continue
+            for m in re.finditer(re.escape(first), text):
+                st, en = m.span()
+                if text[en:en + 1] in _DOTS or any(a < en and st < b for a, b in taken) or not ctx.free(st, en):
+                    continue
+                if first not in persons[full].aliases:
+                    persons[full].aliases.append(first)
+                mentions.append(Mention(st, en, full, first))
 
     def _short_refs(self, doc: Doc, text: str, persons: dict[str, Person], mentions: list[Mention],
                     ctx: _DocCtx) -> None:

@@ -48,6 +48,7 @@ from kg.nlp.gazetteer import (
     VILLAGE,
     Gazetteer,
     load_gazetteer,
+    world_places,
 )
 from kg.nlp.ner import dictionary_tags, heads
 from kg.records import Evidence, Place
@@ -93,11 +94,24 @@ _STRIP_POS = {"v", "vd", "vn", "d", "p", "c", "u", "r", "m", "q", "ad", "uj", "u
 _NOUN_POS = {"n", "vn", "an"}
 
 
+#: What a county or higher unit's full name adds to a proposed short form the model found for
+#: it to stand for that unit (石家庄 -> 石家庄市); longer additions (彝族自治州) are written otherwise.
+_PLAIN_SUFFIXES = ("", "省", "市", "区", "县")
+
+
 @functools.cache
 def leading_words() -> frozenset[str]:
     """Two- to four-character words jieba's dictionary tags with a part of speech in _STRIP_POS
     (read once, then kept as a small cache file beside the gazetteer's)."""
     return _dictionary_words(frozenset(_STRIP_POS), "leading-words")
+
+
+@functools.cache
+def function_words() -> frozenset[str]:
+    """The leading words that are not verbs: adverbs, prepositions, conjunctions, particles,
+    pronouns, numerals and measure words (如此, 全县, 其中) — a proposed organization never
+    opens with one, while a verb may be a name's first word (联想集团, 解放军)."""
+    return _dictionary_words(frozenset(_STRIP_POS - {"v", "vd", "vn"}), "function-words")
 
 
 @functools.cache
@@ -732,18 +746,21 @@ class PlaceFinder:
 
     def proposed(self, text: str, proposals, found: list[PlaceMention]) -> list[PlaceMention]:
         """Places the trained model proposes (``LOC`` in ``doc._.kg_ner``) that the gazetteer and
-        the grammars did not find: a mountain, a river, a region, a country, a new district.
-        Typed by their suffix (``X乡`` a township, ``X村`` a village, else ``other``). A
-        proposal is confirmed by jieba's dictionary (a word tagged ``ns``) or by how it ends
-        (``kg/data/ner_place_heads.txt``: 山, 江, 岛, 地区 …); one overlapping a place already
-        found, a stop word or a determiner (某地, 当地) is dropped."""
+        the grammars did not find: a city named without its suffix (石家庄), a foreign capital, a
+        mountain, a river, a region, a new district. A proposal is confirmed by the gazetteer
+        (then resolved to its unit: the highest-level one of that name, when it is a county or
+        above named by its plain suffix, 石家庄 -> 石家庄市; 凉山 is not 凉山彝族自治州 by name), by jionlp's world list (:func:`world_places`), by jieba's dictionary (a word
+        tagged ``ns``) or by how it ends (``kg/data/ner_place_heads.txt``: 山, 江, 岛, 地区 …);
+        others are typed by their suffix (``X乡`` a township, ``X村`` a village, else
+        ``other``). One overlapping a place already found, a stop word or a determiner (某地,
+        当地) is dropped."""
         covered = bytearray(len(text) + 1)
         for m in found:
             covered[m.start:m.end] = b"\x01" * (m.end - m.start)
         out: list[PlaceMention] = []
         if not proposals:
             return out
-        tags, place_heads = dictionary_tags(), heads("ner_place_heads.txt")
+        tags, place_heads, world, gaz = dictionary_tags(), heads("ner_place_heads.txt"), world_places(), self.gaz
         for start, end, label in proposals:
             surface = text[start:end]
             if label == "LOC" and len(surface) == 1 and not covered[start]:
@@ -755,11 +772,17 @@ class PlaceFinder:
             if (label != "LOC" or len(surface) < 2 or any(covered[start:end]) or not all(map(is_cjk, surface))
                     or surface in self.stop_words or surface[0] in "某这那该各每此其本全"):
                 continue
-            if tags.get(surface) != "ns" and not (surface.endswith(place_heads) and len(surface) > 2):
-                continue   # neither the dictionary nor the name's ending says it is a place
-            level = next((s.level for s in self.suffixes if surface.endswith(s.text) and len(surface) > len(s.text)
-                          and not s.chain_only), OTHER)
-            out.append(PlaceMention(start, end, surface, level, (surface,)))
+            ids = gaz.lookup(surface) or gaz.lookup_short(surface)
+            top = min(ids, key=gaz.level) if ids else -1
+            if top >= 0 and gaz.level(top) <= COUNTY and gaz.path(top)[-1][len(surface):] in _PLAIN_SUFFIXES:
+                out.append(self._mention(start, end, text, top))
+            elif (ids or surface in world or tags.get(surface) == "ns"
+                  or surface.endswith(place_heads) and len(surface) > 2):
+                level = next((s.level for s in self.suffixes if surface.endswith(s.text) and len(surface) > len(s.text)
+                              and not s.chain_only), OTHER)
+                out.append(PlaceMention(start, end, surface, level, (surface,)))
+            else:
+                continue   # neither a gazetteer, the dictionary nor the name's ending says it is a place
             covered[start:end] = b"\x01" * (end - start)
         return out
 

@@ -110,3 +110,31 @@ def test_missing_model_is_a_clear_error(tmp_path):
 
     with pytest.raises(PipelineError, match="no trained NER model"):
         EntityProposer(spacy.blank("zh")).initialize(model=str(tmp_path))
+
+
+def test_proposed_places_confirmed_by_the_gazetteer_and_the_world_list(nlp):
+    # jieba's dictionary tags 石家庄 and 莫斯科 as person names: the gazetteers confirm them,
+    # and a Chinese city named without its suffix is resolved to its unit
+    text = "代表团从石家庄出发，经莫斯科前往欧洲。"
+    doc = run(nlp, text, proposals=[("石家庄", "LOC"), ("莫斯科", "LOC")])
+    paths = {p.name: tuple(p.path) for p in doc._.kg_places.values()}
+    assert paths.get("石家庄") == ("河北省", "石家庄市")
+    assert "莫斯科" in paths
+    # a short form standing for a longer official name is kept as written, not resolved
+    doc = run(nlp, "记者从凉山获悉。", proposals=[("凉山", "LOC")])
+    assert [p.name for p in doc._.kg_places.values()] == ["凉山"]
+
+
+def test_proposed_organizations_known_by_short_forms_and_brands(nlp):
+    text = "联合国安理会和北大的专家与丰田公司代表会面。"
+    doc = run(nlp, text, proposals=[("联合国安理会", "ORG"), ("北大", "ORG")])
+    assert {"联合国安理会", "北大"} <= set(doc._.kg_orgs)
+    # a proposal opening with a function word stays refused
+    doc = run(nlp, "其中合作社发展很快。", proposals=[("其中合作社", "ORG")])
+    assert "其中合作社" not in doc._.kg_orgs
+
+
+def test_a_famous_name_jieba_tags_otherwise_is_taken_from_the_model(nlp):
+    # jieba's dictionary has 周恩来 as a time word (t): no evidence against the model
+    doc = run(nlp, "该书研究周恩来经济思想。", proposals=[("周恩来", "PER")])
+    assert set(doc._.kg_persons) == {"周恩来"}
