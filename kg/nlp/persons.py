@@ -430,7 +430,7 @@ class PersonRecognizer:
                                      else not "\u4e00" <= c <= "\u9fff" or c in _END_STOP):
                 break
             if leftwards and any(text[max(edge - k, 0):edge] in self.lex.roles or text[max(edge - k, 0):edge] in words
-                                 for k in (2, 3, 4)):
+                                 for k in (2, 3, 4, 5)):
                 break   # 村民|, 秘书长|, 名叫|: a role or a common word before the name
             if not leftwards and (c in "年月日时" or any(text[edge:edge + k] in words for k in (2, 3))):
                 break   # |希望, |日: a common word or a date after the name
