@@ -27,7 +27,7 @@ from kg.records import ArticleMeta, ArticleRecord, Person
 # -- stand-in stages ---------------------------------------------------------------------
 
 
-def _read_corpus(d: Path):
+def _read_corpus(d: Path, **kw):
     arts, rej = [], []
     for p in sorted(Path(d).glob("*.txt")):
         raw = p.read_text(encoding="utf-8", errors="replace")

@@ -97,8 +97,12 @@ def test_rejects_a_20_mb_file(tmp_path):
     assert reason_of(big, max_bytes=1024) == "too large (20.0 MB > 1024 bytes limit)"
 
 
-def test_rejects_an_html_page_saved_as_txt():
-    assert reason_of(DATA / "bad_page.txt") == "an HTML page, not article text"
+def test_reads_an_html_page_saved_as_txt_as_the_page_it_is():
+    """A page saved as .txt goes through the HTML reader: its script and markup are not text."""
+    a = read_article(DATA / "bad_page.txt")
+    assert a.meta.format == "html" and a.meta.encoding == "utf-8"
+    assert "近年来，永川区紧紧围绕着促进就业为工作重点。" in a.raw
+    assert "<" not in a.raw and "var a" not in a.raw
 
 
 def test_reads_an_article_with_a_few_tags_left_from_a_web_copy(tmp_path):
@@ -164,15 +168,15 @@ def test_a_mixed_folder_reads_the_good_and_names_every_bad_input(tmp_path):
     big = tmp_path / "huge.txt"
     big.write_bytes(b"\xe5\xb0\xb1" * (6 * 1024 * 1024 // 3))
     articles, rejections = read_corpus(tmp_path)
-    assert [a.file_name for a in articles] == [SEEDS[0].name, SEEDS[1].name, "reader_big5.txt"]
+    assert [a.file_name for a in articles] == [SEEDS[0].name, SEEDS[1].name, "bad_page.txt", "reader_big5.txt"]
+    formats = "readable are .docx, .htm, .html, .pdf, .shtml, .txt, .xhtml"
     assert {r.file_name: r.reason for r in rejections} == {
         "bad_binary.txt": "binary data (PNG image), not text",
         "bad_empty.txt": "empty file",
-        "bad_page.txt": "an HTML page, not article text",
         "bad_undecodable.txt": "undecodable bytes (not UTF-8, GB18030 or Big5)",
         "huge.txt": "too large (6.0 MB > 5 MB limit)",
-        "notes.md": "not a .txt article (.md)",
-        "photo.png": "not a .txt article (.png)",
+        "notes.md": f"not an article file (.md): {formats}",
+        "photo.png": f"not an article file (.png): {formats}",
     }
     assert [r.file_name for r in rejections] == sorted(r.file_name for r in rejections)
     assert str(rejections[0]) == f"{tmp_path / 'bad_binary.txt'}: binary data (PNG image), not text"
