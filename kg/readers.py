@@ -16,7 +16,7 @@ stored by the build as ``OUT/texts/<article>.txt``) and the metadata the file it
   reason, as is an encrypted one. Pages are separated by a blank line.
 * Word (``.docx``): paragraphs and table rows in document order (python-docx); title and
   author from the document properties (not its dates: a Word file's creation date is the
-  office's, not the article's).
+  office's, not the article's; nor a PDF's, which is when it was printed).
 
 Every reader raises :class:`ReadError` with a one-line reason (the corpus reader adds the
 file name). The metadata keys are those of the manifest: ``title``, ``date``
@@ -38,7 +38,9 @@ FORMATS: dict[str, str] = {
 }
 
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-_PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
+#: what PDF and Word writers put where nobody gave a title or author
+_PLACEHOLDER = re.compile(r"^\(?(anonymous|unknown|untitled|unspecified|none|user|admin|administrator|作者|无标题"
+                          r"|microsoft word - .*|.*\.(docx?|pdf|txt|html?))\)?$", re.IGNORECASE)
 
 
 class ReadError(ValueError):
@@ -72,7 +74,9 @@ def read_html(html: str) -> PageText:
         raise ReadError(f"unreadable HTML page ({type(e).__name__})") from None
     if doc is None or not (doc.text or "").strip():
         raise ReadError("an HTML page without article text")
-    text = _tidy(doc.text)
+    text = _body_text(doc.body) if doc.body is not None else _tidy(doc.text, paragraphs=True)
+    if not text.strip():
+        raise ReadError("an HTML page without article text")
     title = " ".join((doc.title or "").split())
     if title and title not in text[: len(title) + 200]:
         text = f"{title}\n\n{text}"
@@ -82,12 +86,43 @@ def read_html(html: str) -> PageText:
     return PageText(text=text, format="html", fields=fields)
 
 
-def _tidy(text: str) -> str:
-    """Line ends normalised, trailing spaces dropped, at most one blank line in a row."""
+_INDENT = "\u3000\u3000"     # a body paragraph's indent, as Chinese text sets it (two ideographic spaces)
+
+
+def _body_text(body) -> str:
+    """The text of trafilatura's XML body: one paragraph a line with a blank line between;
+    paragraphs, quotes and list items indented, headings (``<head>``) not, table rows as
+    tab-separated cells. Headings stand out to the normaliser as they do in a text article."""
+    out: list[str] = []
+    for el in body:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "table":
+            for row in el.iter("row"):
+                cells = [" ".join("".join(c.itertext()).split()) for c in row if isinstance(c.tag, str)]
+                if any(cells):
+                    out.append(_INDENT + "\t".join(c for c in cells if c))
+            continue
+        if tag == "list":
+            items = [i for i in el.iter("item")] or [el]
+        else:
+            items = [el]
+        for item in items:
+            text = " ".join("".join(item.itertext()).split())
+            if text:
+                out.append(text if tag == "head" else _INDENT + text)
+    return "\n\n".join(out) + "\n" if out else ""
+
+
+def _tidy(text: str, *, paragraphs: bool = False) -> str:
+    """Line ends normalised, trailing spaces dropped, at most one blank line in a row;
+    ``paragraphs``: each line is a paragraph, followed by a blank line, as in a ``.txt``
+    article (the normaliser and the case finder read paragraphs by their blank lines)."""
     lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     out: list[str] = []
     for ln in lines:
         if ln or (out and out[-1]):
+            if paragraphs and ln and out and out[-1]:
+                out.append("")
             out.append(ln)
     return "\n".join(out).strip("\n") + "\n"
 
@@ -101,18 +136,23 @@ def read_pdf(data: bytes) -> PageText:
     from pdfminer.pdfparser import PDFParser, PDFSyntaxError
 
     fields: dict[str, str | None] = {}
-    pages: list[str] = []
+    pages: list[bool] = []         # whether each page has text
     try:
         parser = PDFParser(io.BytesIO(data))
         info = PDFDocument(parser).info
         if info:
             meta = info[0]
-            fields = {"title": _pdf_str(meta.get("Title")), "author": _pdf_str(meta.get("Author")),
-                      "date": _pdf_date(_pdf_str(meta.get("CreationDate")))}
-        laparams = LAParams()
+            # not its dates: a PDF's creation date is when it was printed, not published
+            fields = {"title": _pdf_str(meta.get("Title")), "author": _pdf_str(meta.get("Author"))}
+            fields = {k: v for k, v in fields.items() if v and not _PLACEHOLDER.match(v)}
+        # line_margin 1.0: lines set with a leading up to twice the type size stay one box
+        # (a newspaper column), where pdfminer's 0.5 would make every line a box of its own
+        laparams = LAParams(line_margin=1.0)
+        lines: list[str] = []
         for layout in extract_pages(io.BytesIO(data), laparams=laparams):
-            parts = [el.get_text() for el in layout if isinstance(el, LTTextContainer)]
-            pages.append("".join(parts))
+            boxes = [el for el in layout if isinstance(el, LTTextContainer) and el.get_text().strip()]
+            pages.append(bool(boxes))
+            _page_text(_reading_order(boxes), lines)
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise ReadError("an encrypted PDF (password protected)") from None
     except PDFSyntaxError as e:
@@ -123,11 +163,77 @@ def read_pdf(data: bytes) -> PageText:
         raise ReadError(f"unreadable PDF ({type(e).__name__})") from None
     if not pages:
         raise ReadError("a PDF without pages")
-    if not any(p.strip() for p in pages):
+    if not lines:
         raise ReadError(f"a scanned PDF without a text layer ({len(pages)} page{'s' if len(pages) > 1 else ''}, "
                         "no text to read: OCR it first)")
-    text = _tidy("\n\n".join(_tidy(p) for p in pages if p.strip()))
+    text = "\n".join(lines) + "\n"
     return PageText(text=text, format="pdf", fields=_clean_fields(fields), pages=len(pages))
+
+
+def _reading_order(boxes: list) -> list:
+    """Text boxes in reading order: a header above and a footer below everything come first
+    and last; blocks spanning the columns (a headline across the page) cut the page into
+    bands, read top to bottom; within a band, columns (boxes whose
+    horizontal extents overlap) are read left to right, each top to bottom. pdfminer's own
+    order (``boxes_flow``) puts the short last column of a page before the first."""
+    if len(boxes) < 2:
+        return boxes
+    # a running header above everything else and a page number below it: first and last
+    head = [b for b in boxes if all(b.y0 >= o.y1 for o in boxes if o is not b)]
+    foot = [b for b in boxes if all(b.y1 <= o.y0 for o in boxes if o is not b)]
+    body = [b for b in boxes if b not in head and b not in foot]
+    if head or foot:
+        return head + _reading_order(body) + foot
+    left, right = min(b.x0 for b in boxes), max(b.x1 for b in boxes)
+    wide = 0.6 * (right - left)
+    spanning = sorted((b for b in boxes if b.width > wide), key=lambda b: -b.y1)
+    rest = [b for b in boxes if b.width <= wide]
+    cuts = [(b.y0 + b.y1) / 2 for b in spanning] + [float("-inf")]
+    out: list = []
+    above = float("inf")
+    for k, cut in enumerate(cuts):
+        band = [b for b in rest if cut < (b.y0 + b.y1) / 2 <= above]
+        columns: list[list] = []
+        for b in sorted(band, key=lambda b: b.x0):
+            if columns and b.x0 < max(c.x1 for c in columns[-1]) - 1:
+                columns[-1].append(b)
+            else:
+                columns.append([b])
+        for col in columns:
+            out.extend(sorted(col, key=lambda b: -b.y1))
+        if k < len(spanning):
+            out.append(spanning[k])
+        above = cut
+    return out
+
+
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-—–\s]*$|^\d{1,4}\s*/\s*\d{1,4}$")
+_PARAGRAPH_END = tuple("。！？!?”」』…：:")
+
+
+def _page_text(boxes, out: list[str]) -> None:
+    """Add a page's text boxes (in reading order) to ``out`` as lines of paragraphs: a line
+    that starts indented (by spaces, or set in from its box's left edge) starts a paragraph,
+    set off by a blank line and indented as in a text article, and so does a box's first
+    line after a finished sentence; other lines keep their line breaks (the normaliser joins
+    them), so a sentence running on into the next column or page stays one. Page numbers
+    are left out."""
+    for box in boxes:
+        lines = [ln for ln in box if hasattr(ln, "get_text")] or [box]
+        for k, ln in enumerate(lines):
+            raw = ln.get_text().rstrip("\n").rstrip()
+            text = raw.lstrip(" \u3000\t")
+            if not text or _PAGE_NUMBER.match(text):
+                continue
+            size = getattr(ln, "height", 0) or 10
+            indented = text != raw or (ln.x0 - box.x0) > 1.5 * size
+            last = next((x for x in reversed(out) if x), "")
+            if not out or indented or (k == 0 and last.endswith(_PARAGRAPH_END)):
+                if out:
+                    out.append("")
+                out.append(_INDENT + text)
+            else:
+                out.append(text)
 
 
 def _pdf_str(value) -> str | None:
@@ -143,14 +249,6 @@ def _pdf_str(value) -> str | None:
         except UnicodeDecodeError:
             return value.decode("latin-1")
     return str(value) if value is not None else None
-
-
-def _pdf_date(value: str | None) -> str | None:
-    """``D:20200325120000+08'00'`` -> ``2020-03-25``."""
-    m = _PDF_DATE.match(value or "")
-    if not m:
-        return None
-    return "-".join(x for x in m.groups() if x)
 
 
 # --------------------------------------------------------------------------- Word
@@ -173,11 +271,16 @@ def read_docx(data: bytes) -> PageText:
                     if t and (not cells or cells[-1] != t):
                         cells.append(t)
                 if cells:
-                    lines.append("\t".join(cells))
+                    lines.append(_INDENT + "\t".join(cells))
         else:
-            lines.append(block.text)
-    text = _tidy("\n".join(lines))
+            text = block.text.strip()
+            style = (block.style.name if block.style is not None else "") or ""
+            if text:    # headings stand out as in a text article; body paragraphs are indented
+                lines.append(text if style.startswith(("Heading", "Title")) else _INDENT + text)
+    text = _tidy("\n".join(lines), paragraphs=True)
     if not text.strip():
         raise ReadError("a Word file without text")
     props = document.core_properties
-    return PageText(text=text, format="docx", fields=_clean_fields({"title": props.title, "author": props.author}))
+    fields = {k: v for k, v in {"title": props.title, "author": props.author}.items()
+              if v and not _PLACEHOLDER.match(v.strip())}
+    return PageText(text=text, format="docx", fields=_clean_fields(fields))
