@@ -81,11 +81,16 @@ def read_html(html: str) -> PageText:
     if title and title not in text[: len(title) + 200]:
         text = f"{title}\n\n{text}"
     date = doc.date if doc.date and _ISO_DATE.match(doc.date) else None
+    author = doc.author
+    if not author:      # trafilatura drops names shorter than three characters: most Chinese names
+        m = _META_AUTHOR.search(html[:20000])
+        author = m.group(1) if m else None
     fields = _clean_fields({"title": title, "date": date, "publisher": doc.sitename,
-                            "author": doc.author, "url": doc.url})
+                            "author": author, "url": doc.url})
     return PageText(text=text, format="html", fields=fields)
 
 
+_META_AUTHOR = re.compile(r"""<meta\s+name=["']author["']\s+content=["']([^"'<>]{1,40})["']""", re.IGNORECASE)
 _INDENT = "\u3000\u3000"     # a body paragraph's indent, as Chinese text sets it (two ideographic spaces)
 
 

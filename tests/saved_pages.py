@@ -77,9 +77,10 @@ def html_page(text: str, *, title: str | None = None, date: str = "2020-08-14", 
 """
 
 
-def pdf_bytes(text: str, *, title: str | None = None, columns: int = 1, author: str | None = None) -> bytes:
+def pdf_bytes(text: str, *, title: str | None = None, columns: int = 1, author: str | None = None,
+              password: str | None = None) -> bytes:
     """The article printed to PDF (A4, 10.5 pt STSong-Light), each paragraph wrapped to the column width;
-    ``columns=2`` sets it in two columns, as a newspaper page."""
+    ``columns=2`` sets it in two columns, as a newspaper page; ``password`` encrypts it."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -89,7 +90,7 @@ def pdf_bytes(text: str, *, title: str | None = None, columns: int = 1, author: 
     if font not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(font))
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1, encrypt=password)
     c.setTitle(title or headline(text))
     if author:
         c.setAuthor(author)
