@@ -353,17 +353,19 @@ def test_build_of_a_nested_corpus_of_pages_and_pdfs(tmp_path):
     """Every file found is in the report; texts/ holds what evidence offsets index; the
     article metadata and where it came from are in the graph."""
     import rdflib
+    from saved_pages import html_page, pdf_bytes
 
     from kg.build import build
     from kg.namespace import DCTERMS, FP, SCHEMA
-    from saved_pages import html_page, pdf_bytes
 
     seeds = sorted((Path(__file__).resolve().parents[1] / "corpus").glob("*.txt"))
-    text = seeds[0].read_text(encoding="utf-8")
+    # a real article with cases, one paragraph a line as saved from the web
+    text = (Path(__file__).parent / "data" / "real_more" / "dev" / "texts" / "x02_yiyang_workshop.txt").read_text(
+        encoding="utf-8")
     corpus = tmp_path / "corpus"
     (corpus / "chongqing" / "yongchuan").mkdir(parents=True)
     (corpus / "chongqing" / "yongchuan" / "a.html").write_text(
-        html_page(text, title="技术+勤劳", date="2020-12-10", site="永川区政府网", url="http://www.cqyc.gov.cn/1.html"),
+        html_page(text, title="技术+勤劳", date="2020-12-10", site="弋阳县政府网", url="http://www.jxyy.gov.cn/1.html"),
         encoding="utf-8")
     (corpus / "chongqing" / "b.pdf").write_bytes(pdf_bytes(text, columns=2))
     (corpus / "notes.md").write_text("# 说明\n", encoding="utf-8")
@@ -387,9 +389,11 @@ def test_build_of_a_nested_corpus_of_pages_and_pdfs(tmp_path):
     page = next(g.subjects(FP.fileName, rdflib.Literal("chongqing/yongchuan/a.html")))
     pdf = next(g.subjects(FP.fileName, rdflib.Literal("chongqing/b.pdf")))
     assert str(g.value(page, DCTERMS.title)) == "技术+勤劳" and str(g.value(page, DCTERMS.date)) == "2020-12-10"
-    assert str(g.value(page, SCHEMA.url)) == "http://www.cqyc.gov.cn/1.html"
+    assert str(g.value(page, SCHEMA.url)) == "http://www.jxyy.gov.cn/1.html"
     assert str(g.value(page, FP.collection)) == "chongqing/yongchuan" and str(g.value(page, FP.titleFrom)) == "page"
     assert str(g.value(pdf, DCTERMS.publisher)) == "永川日报" and str(g.value(pdf, FP.publisherFrom)) == "manifest"
     assert str(g.value(pdf, FP.collection)) == "重庆 2020" and str(g.value(pdf, DCTERMS["format"])) == "application/pdf"
     pages = [p.read_text(encoding="utf-8") for p in (out / "cases").glob("*.html") if p.name != "index.html"]
-    assert any("来源 Source: 永川区政府网" in p and "http://www.cqyc.gov.cn/1.html" in p for p in pages)
+    assert len(pages) == 6           # the same three cases from the page and from the PDF
+    assert any("来源 Source: 弋阳县政府网" in p and "http://www.jxyy.gov.cn/1.html" in p for p in pages)
+    assert any("来源 Source: 永川日报 · 文集 重庆 2020 <span title=\"where each field came from\">(collection: manifest, publisher: manifest, title: page)" in p for p in pages)

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from saved_pages import NAV, RELATED, docx_bytes, html_page, pdf_bytes, scanned_pdf_bytes
 
 from kg.readers import FORMATS, ReadError, read_docx, read_html, read_pdf
-from saved_pages import NAV, RELATED, docx_bytes, html_page, pdf_bytes, scanned_pdf_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "corpus").glob("*.txt"))
