@@ -2,7 +2,8 @@
 
 The data flows through one module per stage::
 
-    corpus.py     files -> decoded raw text (encodings, manifest, bad-input rejection)
+    readers.py    web pages, PDFs, Word files -> text and page metadata
+    corpus.py     folders -> articles: raw text (encodings, formats, manifest, bad-input rejection)
     normalize.py  raw -> normalised text with an exact offset map (OCR layout repair)
     nlp/          the spaCy zh pipeline (pkuseg segmenter + extraction components)
     extract.py    Doc -> records (dataclasses in records.py), cached by content

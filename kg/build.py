@@ -48,7 +48,7 @@ from typing import Any
 
 from kg import __version__
 from kg.errors import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, InputError, KGError
-from kg.io import fault_point, fsync_dir, remove_path, write_json
+from kg.io import fault_point, fsync_dir, remove_path, write_json, write_text
 
 __all__ = ["build", "BuildReport", "InputStatus", "recover", "CURRENT", "BUILD_PREFIX", "REPORT"]
 
@@ -66,6 +66,8 @@ class InputStatus:
     status: str                 # "built" or "rejected"
     reason: str | None = None
     cached: bool = False        # its record came from the extraction cache
+    format: str | None = None   # what a built file was read as: text, html, pdf, docx
+    text: str | None = None     # where its text (what evidence offsets index) is stored, under OUT
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -253,13 +255,24 @@ def _shacl_summary(result: Any) -> dict[str, Any]:
     return {"conforms": conforms, "violations": violations, "report": text[:20000]}
 
 
+def _article_stem(file_name: str) -> str:
+    """Where an article's files go under ``extractions/`` and ``texts/``: its id (path in the
+    corpus) without a ``.txt`` suffix (``x.txt`` -> ``x``, ``gansu/x.html`` -> ``gansu/x.html``)."""
+    return file_name[:-4] if file_name.lower().endswith(".txt") else file_name
+
+
 def _record_file_name(file_name: str) -> str:
-    return f"{Path(file_name).stem}.json"
+    return f"{_article_stem(file_name)}.json"
+
+
+def _text_file_name(file_name: str) -> str:
+    """``texts/<article>.txt``: the article's text as read, which evidence offsets index."""
+    return f"texts/{_article_stem(file_name)}.txt"
 
 
 def build(corpus: str | os.PathLike = "corpus", out: str | os.PathLike = "output", workers: int = 1,
           quiet: bool = False, views: bool = True, cache_dir: str | os.PathLike | None = None,
-          shacl: bool = True) -> BuildReport:
+          shacl: bool = True, manifest: str | os.PathLike | None = None) -> BuildReport:
     """Build everything from ``corpus`` into ``out``; see the module docstring.
 
     Prints each rejected input as ``corpus/x.txt: reason`` on stderr and, unless
@@ -267,6 +280,7 @@ def build(corpus: str | os.PathLike = "corpus", out: str | os.PathLike = "output
     :class:`~kg.errors.InputError` for a missing corpus and :class:`~kg.errors.KGError`
     for an unwritable output directory (exit status 2). ``shacl=False`` skips the SHACL
     validation (the slowest stage on large corpora; the report says it was skipped).
+    ``manifest`` is a metadata file to use instead of the corpus folder's own (:mod:`kg.corpus`).
     """
     corpus, out = Path(corpus), Path(out)
     if not corpus.exists():
@@ -283,7 +297,7 @@ def build(corpus: str | os.PathLike = "corpus", out: str | os.PathLike = "output
         build_dir = out / f"{BUILD_PREFIX}{_build_id()}"
         try:
             _run(report, corpus, out, build_dir, workers, quiet, views, shacl,
-                 Path(cache_dir) if cache_dir is not None else out / "cache", t0, recovered)
+                 Path(cache_dir) if cache_dir is not None else out / "cache", t0, recovered, manifest)
         except BaseException:
             if _current(out) != build_dir:        # failed before the commit: the old output stays
                 remove_path(build_dir)
@@ -297,7 +311,8 @@ def build(corpus: str | os.PathLike = "corpus", out: str | os.PathLike = "output
 
 
 def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: int, quiet: bool,
-         views: bool, shacl: bool, cache_dir: Path, t0: float, recovered: list[str]) -> None:
+         views: bool, shacl: bool, cache_dir: Path, t0: float, recovered: list[str],
+         manifest: str | os.PathLike | None = None) -> None:
     from kg.extract import cache_version, extract_corpus
     from kg.nlp import pipeline_version
 
@@ -311,7 +326,8 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
 
     t = time.perf_counter()
     (read_corpus,) = _stage_import("kg.corpus", ("read_corpus",), "corpus reader")
-    articles, rejections = read_corpus(corpus)
+    articles, rejections = read_corpus(corpus, **({"manifest": manifest} if manifest is not None else {}),
+                                       exclude=[out])
     t = lap("read", t)
 
     # libraries the components load print banners on stdout (jionlp, jiojio): keep stdout
@@ -332,7 +348,9 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
         rec = by_file.get(a.file_name)
         if rec is not None:
             report.inputs.append(InputStatus(a.file_name, str(corpus / a.file_name), "built",
-                                             cached=a.file_name in extraction.cached, counts=_record_counts(rec)))
+                                             cached=a.file_name in extraction.cached, counts=_record_counts(rec),
+                                             format=getattr(a.meta, "format", None),
+                                             text=_text_file_name(a.file_name)))
     for rej in [*rejections, *extraction.rejected]:
         report.inputs.append(InputStatus(rej.file_name, str(corpus / rej.file_name), "rejected", reason=rej.reason))
     report.inputs.sort(key=lambda i: i.file)
@@ -348,6 +366,9 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
     for rec in records:
         write_json(staging / "extractions" / _record_file_name(rec.meta.file_name), rec.to_dict())
     (staging / "extractions").mkdir(exist_ok=True)
+    for a in articles:          # the text every evidence offset indexes: raw[start:end] == evidence
+        if a.file_name in by_file:
+            write_text(staging / _text_file_name(a.file_name), a.raw)
     t = lap("records", t)
 
     # the triples go straight to the files (filling an rdflib Graph would cost more time and

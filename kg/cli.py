@@ -24,7 +24,7 @@ def _cmd_build(a: argparse.Namespace) -> int:
     from kg.build import build
 
     report = build(corpus=a.corpus, out=a.out, workers=a.workers, quiet=a.quiet, views=not a.no_views,
-                   shacl=not a.no_shacl)
+                   shacl=not a.no_shacl, manifest=a.manifest)
     return report.exit_code
 
 
@@ -139,7 +139,11 @@ def make_parser() -> argparse.ArgumentParser:
         return sp
 
     b = command("build", "Read the corpus, extract, and write the graph, store, report and views.", _cmd_build)
-    b.add_argument("--corpus", type=Path, default=Path("corpus"), help="folder of .txt articles (default: corpus)")
+    b.add_argument("--corpus", type=Path, default=Path("corpus"),
+                   help="folder of articles (.txt, .html, .pdf, .docx; subfolders too) (default: corpus)")
+    b.add_argument("--manifest", type=Path, default=None,
+                   help="CSV of article metadata: file, url, title, date, publisher, collection "
+                        "(default: CORPUS/manifest.csv or manifest.tsv when present)")
     b.add_argument("--workers", type=int, default=1, help="extraction worker processes (default: 1)")
     b.add_argument("--no-views", action="store_true", help="skip analytics, report and HTML views")
     b.add_argument("--no-shacl", action="store_true", help="skip SHACL validation of the graph")

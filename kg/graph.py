@@ -47,7 +47,7 @@ from rdflib.term import Node
 from kg import io
 from kg.errors import KGError
 from kg.namespace import DCTERMS as DCT
-from kg.namespace import FP, FP_NS, PREFIXES, PROV, SKOS, resource, short_hash
+from kg.namespace import FP, FP_NS, PREFIXES, PROV, SCHEMA, SKOS, resource, short_hash
 from kg.records import ADMIN_LEVELS, CATEGORIES, PERIODS, ArticleRecord, Evidence
 
 __all__ = ["build_graph", "build_triples", "write_graph", "write_triples", "validate", "validate_file",
@@ -153,6 +153,13 @@ def _int(x: int) -> Literal:
     return Literal(str(int(x)), datatype=_XSD_INTEGER, normalize=False)
 
 
+_MEDIA_TYPES = {"text": "text/plain", "html": "text/html", "pdf": "application/pdf",
+                "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+_FROM = {"title": F.titleFrom, "date": F.dateFrom, "publisher": F.publisherFrom, "author": F.authorFrom,
+         "url": F.urlFrom, "collection": F.collectionFrom, "region": F.regionFrom}
+_ORIGINS = ("page", "manifest", "text", "folder")
+
+
 def _bool(x: bool) -> Literal:
     return _TRUE if x else _FALSE
 
@@ -252,6 +259,26 @@ class _Builder:
             if ev is not None:
                 self.add(subject, PROV.wasDerivedFrom, self.evidence(ev, file_name, article))
 
+    def article_metadata(self, art: URIRef, meta) -> None:
+        """What the reader found besides the text: author, address, collection, the file's
+        format, where the text is stored, and where each field came from (fp:titleFrom...)."""
+        add = self.add
+        if getattr(meta, "author", None):
+            add(art, DCT.creator, _zh(meta.author))
+        if getattr(meta, "url", None):
+            add(art, SCHEMA.url, Literal(meta.url, datatype=XSD.anyURI))
+        if getattr(meta, "collection", None):
+            add(art, F.collection, _str(meta.collection))
+        fmt = _MEDIA_TYPES.get(getattr(meta, "format", "text"))
+        if fmt:
+            add(art, DCT["format"], _str(fmt))
+        stem = meta.file_name[:-4] if meta.file_name.lower().endswith(".txt") else meta.file_name
+        add(art, F.textFile, _str(f"texts/{stem}.txt"))
+        for key, origin in sorted((getattr(meta, "sources", None) or {}).items()):
+            prop = _FROM.get(key)
+            if prop is not None and origin in _ORIGINS:
+                add(art, prop, _str(origin))
+
     # one record ------------------------------------------------------------
     def record(self, rec: ArticleRecord) -> None:
         meta = rec.meta
@@ -274,6 +301,7 @@ class _Builder:
         add(art, F.characterCount, _int(meta.chars))
         if meta.encoding:
             add(art, F.encoding, _str(meta.encoding))
+        self.article_metadata(art, meta)
         if rec.pipeline_version:
             add(art, F.pipelineVersion, _str(rec.pipeline_version))
 

@@ -71,6 +71,16 @@ class FP(DefinedNamespace):
     encoding: URIRef
     region: URIRef
     pipelineVersion: URIRef
+    collection: URIRef
+    textFile: URIRef
+    # where each metadata field came from: "page", "manifest", "text" or "folder"
+    titleFrom: URIRef
+    dateFrom: URIRef
+    publisherFrom: URIRef
+    authorFrom: URIRef
+    urlFrom: URIRef
+    collectionFrom: URIRef
+    regionFrom: URIRef
     # entities
     mentionedIn: URIRef
     partOf: URIRef

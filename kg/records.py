@@ -133,6 +133,11 @@ class ArticleMeta:
     date: str | None = None        # ISO date where the text or manifest tells
     encoding: str = "utf-8"
     chars: int = 0                 # length of the raw text
+    url: str | None = None         # the page's address (canonical URL or manifest)
+    author: str | None = None
+    collection: str | None = None  # the corpus subfolder (a province, a year) or the manifest's
+    format: str = "text"           # what the file was: text, html, pdf, docx
+    sources: dict[str, str] = field(default_factory=dict)   # field -> page, manifest, text or folder
 
 
 @dataclass

@@ -697,8 +697,17 @@ def _case_view(G: nx.MultiDiGraph, case: str, chains: dict[str, list[str]] | Non
             "programs": [_item(G, p, arts) for p in parts["program"]], "places": places,
             "organizations": [_item(G, o, arts) for o in parts["organization"]], "incomes": incomes,
             "articles": [{"file": s.get("file_name") or s["label"], "title": s.get("title"), "date": s.get("date"),
-                          "publication": s.get("publication")} for s in src],
+                          "publication": s.get("publication"), **_article_meta(s)} for s in src],
             "page": case_page_name(G, case)}
+
+
+def _article_meta(d: dict[str, Any]) -> dict[str, Any]:
+    """An article's page metadata for a case page: publisher, author, address, collection,
+    and where each field came from (``{"title": "page", ...}``)."""
+    fields = ("title", "date", "publisher", "author", "url", "collection")
+    return {"publisher": d.get("publisher"), "author": d.get("creator"), "url": d.get("url"),
+            "collection": d.get("collection"), "text_file": d.get("text_file"),
+            "from": {f: d[f"{f}_from"] for f in fields if d.get(f"{f}_from")}}
 
 
 _MANIFEST = ".pages.json"    # in cases/: page -> (what it was rendered from, sha256 of its bytes)

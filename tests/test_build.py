@@ -27,7 +27,7 @@ from kg.records import ArticleMeta, ArticleRecord, Person
 # -- stand-in stages ---------------------------------------------------------------------
 
 
-def _read_corpus(d: Path):
+def _read_corpus(d: Path, **kw):
     arts, rej = [], []
     for p in sorted(Path(d).glob("*.txt")):
         raw = p.read_text(encoding="utf-8", errors="replace")
@@ -344,3 +344,56 @@ def test_nothing_readable_is_an_input_error_and_keeps_the_output(tmp_path, stage
         kb.build(corpus, out, quiet=True)
     assert (out / "kg.ttl").read_bytes() == before
     assert capsys.readouterr().err.count("empty file") == 2
+
+
+# -- the real stages on web pages, PDFs and nested folders (issue 14) ----------------------
+
+@pytest.mark.slow
+def test_build_of_a_nested_corpus_of_pages_and_pdfs(tmp_path):
+    """Every file found is in the report; texts/ holds what evidence offsets index; the
+    article metadata and where it came from are in the graph."""
+    import rdflib
+    from saved_pages import html_page, pdf_bytes
+
+    from kg.build import build
+    from kg.namespace import DCTERMS, FP, SCHEMA
+
+    seeds = sorted((Path(__file__).resolve().parents[1] / "corpus").glob("*.txt"))
+    # a real article with cases, one paragraph a line as saved from the web
+    text = (Path(__file__).parent / "data" / "real_more" / "dev" / "texts" / "x02_yiyang_workshop.txt").read_text(
+        encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    (corpus / "chongqing" / "yongchuan").mkdir(parents=True)
+    (corpus / "chongqing" / "yongchuan" / "a.html").write_text(
+        html_page(text, title="技术+勤劳", date="2020-12-10", site="弋阳县政府网", url="http://www.jxyy.gov.cn/1.html"),
+        encoding="utf-8")
+    (corpus / "chongqing" / "b.pdf").write_bytes(pdf_bytes(text, columns=2))
+    (corpus / "notes.md").write_text("# 说明\n", encoding="utf-8")
+    (corpus / "leak.txt").symlink_to(seeds[1])
+    (corpus / "manifest.csv").write_text("file,publisher,collection\nb.pdf,永川日报,重庆 2020\n", encoding="utf-8")
+    out = corpus / "output"           # inside the corpus: skipped
+    report = build(corpus=corpus, out=out, quiet=True, views=True, shacl=True)
+    items = {i.file: i for i in report.inputs}
+    assert set(items) == {"chongqing/yongchuan/a.html", "chongqing/b.pdf", "notes.md", "leak.txt"}
+    assert items["leak.txt"].status == "rejected" and "leading out of the corpus folder" in items["leak.txt"].reason
+    assert items["notes.md"].reason.startswith("not an article file (.md)")
+    assert (items["chongqing/b.pdf"].format, items["chongqing/b.pdf"].text) == ("pdf", "texts/chongqing/b.pdf.txt")
+    assert report.exit_code == 3 and report.shacl["conforms"] is True
+
+    rec = json.loads((out / "extractions" / "chongqing" / "yongchuan" / "a.html.json").read_text(encoding="utf-8"))
+    raw = (out / "texts" / "chongqing" / "yongchuan" / "a.html.txt").read_text(encoding="utf-8")
+    evidences = [e for p in rec["persons"] + rec["places"] for e in p["evidence"]]
+    assert evidences and all(raw[e["start"]:e["end"]] == e["raw_text"] for e in evidences)
+
+    g = rdflib.Graph().parse(out / "kg.ttl")
+    page = next(g.subjects(FP.fileName, rdflib.Literal("chongqing/yongchuan/a.html")))
+    pdf = next(g.subjects(FP.fileName, rdflib.Literal("chongqing/b.pdf")))
+    assert str(g.value(page, DCTERMS.title)) == "技术+勤劳" and str(g.value(page, DCTERMS.date)) == "2020-12-10"
+    assert str(g.value(page, SCHEMA.url)) == "http://www.jxyy.gov.cn/1.html"
+    assert str(g.value(page, FP.collection)) == "chongqing/yongchuan" and str(g.value(page, FP.titleFrom)) == "page"
+    assert str(g.value(pdf, DCTERMS.publisher)) == "永川日报" and str(g.value(pdf, FP.publisherFrom)) == "manifest"
+    assert str(g.value(pdf, FP.collection)) == "重庆 2020" and str(g.value(pdf, DCTERMS["format"])) == "application/pdf"
+    pages = [p.read_text(encoding="utf-8") for p in (out / "cases").glob("*.html") if p.name != "index.html"]
+    assert len(pages) == 6           # the same three cases from the page and from the PDF
+    assert any("来源 Source: 弋阳县政府网" in p and "http://www.jxyy.gov.cn/1.html" in p for p in pages)
+    assert any("来源 Source: 永川日报 · 文集 重庆 2020 <span title=\"where each field came from\">(collection: manifest, publisher: manifest, title: page)" in p for p in pages)

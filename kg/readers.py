@@ -1,0 +1,291 @@
+"""Read the text and the metadata out of web pages, PDFs and Word files.
+
+Researchers save articles as they find them: a page from a county government site, a
+newspaper edition as PDF, a Word document from an office. Each reader here turns one such
+file into a :class:`PageText`: the article's text (what every evidence offset will index,
+stored by the build as ``OUT/texts/<article>.txt``) and the metadata the file itself carries.
+
+* HTML (``.html``, ``.htm``, ``.shtml``, ``.xhtml``): trafilatura finds the main text and
+  leaves out navigation, footers, comments and "related articles" lists; it also reads the
+  title, publication date, site name, author and canonical URL from the page header. The
+  page's headline is put first when the extracted body does not start with it (a headline
+  names the places and programs the article is about, as it does in a ``.txt`` article).
+* PDF: the text layer, laid out by pdfminer.six (``LAParams``: characters grouped into
+  lines and lines into boxes, boxes ordered column by column, so a two-column page reads
+  one column after the other). A PDF without a text layer (a scan) is refused with that
+  reason, as is an encrypted one. Pages are separated by a blank line.
+* Word (``.docx``): paragraphs and table rows in document order (python-docx); title and
+  author from the document properties (not its dates: a Word file's creation date is the
+  office's, not the article's; nor a PDF's, which is when it was printed).
+
+Every reader raises :class:`ReadError` with a one-line reason (the corpus reader adds the
+file name). The metadata keys are those of the manifest: ``title``, ``date``
+(``YYYY[-MM[-DD]]``), ``publisher``, ``author``, ``url``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["PageText", "ReadError", "FORMATS", "read_html", "read_pdf", "read_docx"]
+
+#: File suffix -> format. ``.txt`` is decoded by :mod:`kg.corpus` itself.
+FORMATS: dict[str, str] = {
+    ".txt": "text", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
+    ".pdf": "pdf", ".docx": "docx",
+}
+
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+#: what PDF and Word writers put where nobody gave a title or author
+_PLACEHOLDER = re.compile(r"^\(?(anonymous|unknown|untitled|unspecified|none|user|admin|administrator|作者|无标题"
+                          r"|microsoft word - .*|.*\.(docx?|pdf|txt|html?))\)?$", re.IGNORECASE)
+
+
+class ReadError(ValueError):
+    """A file of a known format whose text cannot be read; ``str(err)`` is the reason."""
+
+
+@dataclass
+class PageText:
+    """The text of one page or document and the metadata it carries."""
+
+    text: str                                              # the article text (offsets index it)
+    format: str                                            # "html", "pdf", "docx"
+    fields: dict[str, str] = field(default_factory=dict)   # title, date, publisher, author, url
+    pages: int | None = None                               # PDF pages
+
+
+def _clean_fields(fields: dict[str, str | None]) -> dict[str, str]:
+    return {k: " ".join(str(v).split()) for k, v in fields.items() if v and str(v).strip()}
+
+
+# --------------------------------------------------------------------------- HTML
+def read_html(html: str) -> PageText:
+    """The main text of a decoded HTML page and its header metadata (trafilatura)."""
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=True,
+                                          include_images=False, include_links=False, deduplicate=False,
+                                          favor_recall=True)
+    except Exception as e:  # lxml or trafilatura on a badly broken page
+        raise ReadError(f"unreadable HTML page ({type(e).__name__})") from None
+    if doc is None or not (doc.text or "").strip():
+        raise ReadError("an HTML page without article text")
+    text = _body_text(doc.body) if doc.body is not None else _tidy(doc.text, paragraphs=True)
+    if not text.strip():
+        raise ReadError("an HTML page without article text")
+    title = " ".join((doc.title or "").split())
+    if title and title not in text[: len(title) + 200]:
+        text = f"{title}\n\n{text}"
+    date = doc.date if doc.date and _ISO_DATE.match(doc.date) else None
+    author = doc.author
+    if not author:      # trafilatura drops names shorter than three characters: most Chinese names
+        m = _META_AUTHOR.search(html[:20000])
+        author = m.group(1) if m else None
+    fields = _clean_fields({"title": title, "date": date, "publisher": doc.sitename,
+                            "author": author, "url": doc.url})
+    return PageText(text=text, format="html", fields=fields)
+
+
+_META_AUTHOR = re.compile(r"""<meta\s+name=["']author["']\s+content=["']([^"'<>]{1,40})["']""", re.IGNORECASE)
+_INDENT = "\u3000\u3000"     # a body paragraph's indent, as Chinese text sets it (two ideographic spaces)
+
+
+def _body_text(body) -> str:
+    """The text of trafilatura's XML body: one paragraph a line with a blank line between;
+    paragraphs, quotes and list items indented, headings (``<head>``) not, table rows as
+    tab-separated cells. Headings stand out to the normaliser as they do in a text article."""
+    out: list[str] = []
+    for el in body:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "table":
+            for row in el.iter("row"):
+                cells = [" ".join("".join(c.itertext()).split()) for c in row if isinstance(c.tag, str)]
+                if any(cells):
+                    out.append(_INDENT + "\t".join(c for c in cells if c))
+            continue
+        if tag == "list":
+            items = [i for i in el.iter("item")] or [el]
+        else:
+            items = [el]
+        for item in items:
+            text = " ".join("".join(item.itertext()).split())
+            if text:
+                out.append(text if tag == "head" else _INDENT + text)
+    return "\n\n".join(out) + "\n" if out else ""
+
+
+def _tidy(text: str, *, paragraphs: bool = False) -> str:
+    """Line ends normalised, trailing spaces dropped, at most one blank line in a row;
+    ``paragraphs``: each line is a paragraph, followed by a blank line, as in a ``.txt``
+    article (the normaliser and the case finder read paragraphs by their blank lines)."""
+    lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    out: list[str] = []
+    for ln in lines:
+        if ln or (out and out[-1]):
+            if paragraphs and ln and out and out[-1]:
+                out.append("")
+            out.append(ln)
+    return "\n".join(out).strip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------- PDF
+def read_pdf(data: bytes) -> PageText:
+    """The text layer of a PDF in reading order; a scan without text is a :class:`ReadError`."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTTextContainer
+    from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFParser, PDFSyntaxError
+
+    fields: dict[str, str | None] = {}
+    pages: list[bool] = []         # whether each page has text
+    try:
+        parser = PDFParser(io.BytesIO(data))
+        info = PDFDocument(parser).info
+        if info:
+            meta = info[0]
+            # not its dates: a PDF's creation date is when it was printed, not published
+            fields = {"title": _pdf_str(meta.get("Title")), "author": _pdf_str(meta.get("Author"))}
+            fields = {k: v for k, v in fields.items() if v and not _PLACEHOLDER.match(v)}
+        # line_margin 1.0: lines set with a leading up to twice the type size stay one box
+        # (a newspaper column), where pdfminer's 0.5 would make every line a box of its own
+        laparams = LAParams(line_margin=1.0)
+        lines: list[str] = []
+        for layout in extract_pages(io.BytesIO(data), laparams=laparams):
+            boxes = [el for el in layout if isinstance(el, LTTextContainer) and el.get_text().strip()]
+            pages.append(bool(boxes))
+            _page_text(_reading_order(boxes), lines)
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise ReadError("an encrypted PDF (password protected)") from None
+    except PDFSyntaxError as e:
+        raise ReadError(f"unreadable PDF ({e})") from None
+    except Exception as e:  # pdfminer raises many kinds on damaged files
+        if "encrypt" in type(e).__name__.lower() or "password" in type(e).__name__.lower():
+            raise ReadError("an encrypted PDF (password protected)") from None
+        raise ReadError(f"unreadable PDF ({type(e).__name__})") from None
+    if not pages:
+        raise ReadError("a PDF without pages")
+    if not lines:
+        raise ReadError(f"a scanned PDF without a text layer ({len(pages)} page{'s' if len(pages) > 1 else ''}, "
+                        "no text to read: OCR it first)")
+    text = "\n".join(lines) + "\n"
+    return PageText(text=text, format="pdf", fields=_clean_fields(fields), pages=len(pages))
+
+
+def _reading_order(boxes: list) -> list:
+    """Text boxes in reading order: a header above and a footer below everything come first
+    and last; blocks spanning the columns (a headline across the page) cut the page into
+    bands, read top to bottom; within a band, columns (boxes whose
+    horizontal extents overlap) are read left to right, each top to bottom. pdfminer's own
+    order (``boxes_flow``) puts the short last column of a page before the first."""
+    if len(boxes) < 2:
+        return boxes
+    # a running header above everything else and a page number below it: first and last
+    head = [b for b in boxes if all(b.y0 >= o.y1 for o in boxes if o is not b)]
+    foot = [b for b in boxes if all(b.y1 <= o.y0 for o in boxes if o is not b)]
+    body = [b for b in boxes if b not in head and b not in foot]
+    if head or foot:
+        return head + _reading_order(body) + foot
+    left, right = min(b.x0 for b in boxes), max(b.x1 for b in boxes)
+    wide = 0.6 * (right - left)
+    spanning = sorted((b for b in boxes if b.width > wide), key=lambda b: -b.y1)
+    rest = [b for b in boxes if b.width <= wide]
+    cuts = [(b.y0 + b.y1) / 2 for b in spanning] + [float("-inf")]
+    out: list = []
+    above = float("inf")
+    for k, cut in enumerate(cuts):
+        band = [b for b in rest if cut < (b.y0 + b.y1) / 2 <= above]
+        columns: list[list] = []
+        for b in sorted(band, key=lambda b: b.x0):
+            if columns and b.x0 < max(c.x1 for c in columns[-1]) - 1:
+                columns[-1].append(b)
+            else:
+                columns.append([b])
+        for col in columns:
+            out.extend(sorted(col, key=lambda b: -b.y1))
+        if k < len(spanning):
+            out.append(spanning[k])
+        above = cut
+    return out
+
+
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-—–\s]*$|^\d{1,4}\s*/\s*\d{1,4}$")
+_PARAGRAPH_END = tuple("。！？!?”」』…：:")
+
+
+def _page_text(boxes, out: list[str]) -> None:
+    """Add a page's text boxes (in reading order) to ``out`` as lines of paragraphs: a line
+    that starts indented (by spaces, or set in from its box's left edge) starts a paragraph,
+    set off by a blank line and indented as in a text article, and so does a box's first
+    line after a finished sentence; other lines keep their line breaks (the normaliser joins
+    them), so a sentence running on into the next column or page stays one. Page numbers
+    are left out."""
+    for box in boxes:
+        lines = [ln for ln in box if hasattr(ln, "get_text")] or [box]
+        for k, ln in enumerate(lines):
+            raw = ln.get_text().rstrip("\n").rstrip()
+            text = raw.lstrip(" \u3000\t")
+            if not text or _PAGE_NUMBER.match(text):
+                continue
+            size = getattr(ln, "height", 0) or 10
+            indented = text != raw or (ln.x0 - box.x0) > 1.5 * size
+            last = next((x for x in reversed(out) if x), "")
+            if not out or indented or (k == 0 and last.endswith(_PARAGRAPH_END)):
+                if out:
+                    out.append("")
+                out.append(_INDENT + text)
+            else:
+                out.append(text)
+
+
+def _pdf_str(value) -> str | None:
+    """A PDF info value as text (PDF text strings are PDFDocEncoding or UTF-16 with BOM)."""
+    from pdfminer.pdftypes import resolve1
+
+    value = resolve1(value)
+    if isinstance(value, bytes):
+        if value.startswith((b"\xfe\xff", b"\xff\xfe")):
+            return value.decode("utf-16", errors="replace")
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value.decode("latin-1")
+    return str(value) if value is not None else None
+
+
+# --------------------------------------------------------------------------- Word
+def read_docx(data: bytes) -> PageText:
+    """Paragraphs and table rows of a .docx file, in document order, with its title and author."""
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as e:  # not a zip, no word/document.xml, broken XML
+        raise ReadError(f"unreadable Word file, not a valid .docx ({type(e).__name__})") from None
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                cells: list[str] = []
+                for cell in row.cells:      # merged cells repeat: keep each text once
+                    t = " ".join(cell.text.split())
+                    if t and (not cells or cells[-1] != t):
+                        cells.append(t)
+                if cells:
+                    lines.append(_INDENT + "\t".join(cells))
+        else:
+            text = block.text.strip()
+            style = (block.style.name if block.style is not None else "") or ""
+            if text:    # headings stand out as in a text article; body paragraphs are indented
+                lines.append(text if style.startswith(("Heading", "Title")) else _INDENT + text)
+    text = _tidy("\n".join(lines), paragraphs=True)
+    if not text.strip():
+        raise ReadError("a Word file without text")
+    props = document.core_properties
+    fields = {k: v for k, v in {"title": props.title, "author": props.author}.items()
+              if v and not _PLACEHOLDER.match(v.strip())}
+    return PageText(text=text, format="docx", fields=_clean_fields(fields))
