@@ -59,6 +59,14 @@ def _cmd_analyze(a: argparse.Namespace) -> int:
     return analyze_command(graph=a.graph or a.out / "kg.ttl", out=a.out, quiet=a.quiet)
 
 
+def _cmd_export(a: argparse.Namespace) -> int:
+    from kg.export import FORMATS, export_command
+
+    formats = [f.strip() for f in a.format.split(",") if f.strip()] if a.format else list(FORMATS)
+    return export_command(graph=a.graph or a.out / "kg.ttl", out_dir=a.dir or a.out / "exports", formats=formats,
+                          quiet=a.quiet)
+
+
 def _cmd_eval(a: argparse.Namespace) -> int:
     from kg.evaluate import eval_command
 
@@ -141,7 +149,7 @@ def make_parser() -> argparse.ArgumentParser:
     b = command("build", "Read the corpus, extract, and write the graph, store, report and views.", _cmd_build)
     b.add_argument("--corpus", type=Path, default=Path("corpus"), help="folder of .txt articles (default: corpus)")
     b.add_argument("--workers", type=int, default=1, help="extraction worker processes (default: 1)")
-    b.add_argument("--no-views", action="store_true", help="skip analytics, report and HTML views")
+    b.add_argument("--no-views", action="store_true", help="skip analytics, report, HTML views and exports")
     b.add_argument("--no-shacl", action="store_true", help="skip SHACL validation of the graph")
 
     q = command("query", "Run a SPARQL query against the embedded Oxigraph store.", _cmd_query)
@@ -157,6 +165,12 @@ def make_parser() -> argparse.ArgumentParser:
 
     an = command("analyze", "Graph analytics (networkx): writes analytics.json and report.html.", _cmd_analyze)
     an.add_argument("--graph", type=Path, help="graph file (default: OUT/kg.ttl)")
+
+    ex = command("export", "Export cases, incomes, persons, organizations and statistics as CSV, XLSX and "
+                 "Parquet tables, and the graph as GraphML and GEXF.", _cmd_export)
+    ex.add_argument("--graph", type=Path, help="graph file (default: OUT/kg.ttl)")
+    ex.add_argument("--dir", type=Path, help="where to write the files (default: OUT/exports)")
+    ex.add_argument("--format", help="comma-separated: csv,xlsx,parquet,graphml,gexf (default: all)")
 
     e = command("eval", "Score the graph against gold annotations (GOLD-FORMAT).", _cmd_eval)
     e.add_argument("--gold", type=Path, help="folder of gold JSON files")
