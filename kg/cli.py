@@ -35,7 +35,7 @@ def _cmd_query(a: argparse.Namespace) -> int:
     from kg.store import query_command
 
     return query_command(text, store=a.store or a.out / "store", fmt=a.format,
-                         source=str(a.file) if a.file else "<query>")
+                         source=str(a.file) if a.file else "<query>", timeout=a.timeout)
 
 
 def _read_query_file(path: Path) -> str:
@@ -48,9 +48,10 @@ def _read_query_file(path: Path) -> str:
 
 
 def _cmd_serve(a: argparse.Namespace) -> int:
-    from kg.store import serve
+    from kg.serve import serve
 
-    return serve(store=a.store or a.out / "store", host=a.host, port=a.port)
+    return serve(store=a.store or a.out / "store", host=a.host, port=a.port, quiet=a.quiet,
+                 out=a.out if a.store is None else a.store.parent, timeout=a.timeout)
 
 
 def _cmd_analyze(a: argparse.Namespace) -> int:
@@ -157,11 +158,16 @@ def make_parser() -> argparse.ArgumentParser:
     q.add_argument("-f", "--file", type=Path, help="read the query from FILE (.rq)")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table", help="result format")
     q.add_argument("--store", type=Path, help="store directory (default: OUT/store)")
+    q.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="stop the query after this many seconds, exit status 2 (default: 60; 0: no limit)")
 
-    s = command("serve", "Serve the store as a read-only SPARQL 1.1 Protocol endpoint (follows new builds).", _cmd_serve)
+    s = command("serve", "Serve the local site: a read-only SPARQL 1.1 Protocol endpoint (/query), a query page, "
+                         "the graph, case pages, report and downloads (follows new builds).", _cmd_serve)
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
     s.add_argument("--store", type=Path, help="store directory (default: OUT/store)")
+    s.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="each query stops after this many seconds; the client gets 503 (default: 60)")
 
     an = command("analyze", "Graph analytics (networkx): writes analytics.json and report.html.", _cmd_analyze)
     an.add_argument("--graph", type=Path, help="graph file (default: OUT/kg.ttl)")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -20,7 +22,8 @@ import pytest
 from kg.errors import ServeError
 from kg.graph import build_graph, write_graph
 from kg.records import ArticleRecord
-from kg.store import build_store, port_in_use, query, serve
+from kg.serve import serve
+from kg.store import build_store, port_in_use, query
 
 DATA = Path(__file__).parent / "data"
 COUNT_CASES = ("PREFIX fp: <https://w3id.org/fupin-kg/ontology#>\n"
@@ -175,3 +178,106 @@ def test_endpoint_follows_a_new_build(tmp_path):
         proc.send_signal(signal.SIGINT)
         out_text, _ = proc.communicate(timeout=15)
     assert "new build: endpoint restarted" in out_text
+
+
+def _get(port: int, path: str, headers: dict | None = None) -> tuple[int, str, bytes]:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers.get("Content-Type", ""), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type", ""), e.read()
+
+
+def _sparql(port: int, query_text: str, accept: str = "application/sparql-results+json") -> tuple[int, str, bytes]:
+    return _get(port, "/query?" + urllib.parse.urlencode({"query": query_text}), {"Accept": accept})
+
+
+def test_queries_without_prefix_lines_get_the_project_prefixes(server):
+    port, _ = server
+    status, ctype, body = _sparql(port, "SELECT (COUNT(?c) AS ?n) WHERE { ?c a fp:Case ; fp:person/rdfs:label ?l }")
+    assert status == 200 and "sparql-results+json" in ctype
+    assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "13"
+    # POSTed as application/sparql-query too
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/query", data=b"ASK { ?c a fp:Case }",
+                                 headers={"Content-Type": "application/sparql-query",
+                                          "Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert json.load(r)["boolean"] is True
+    # a syntax error names the line and column of the query as sent (not of the prefixed one)
+    status, _, body = _sparql(port, "SELECT ?c WHERE {\n  ?c a fp:Case\n  FILTER(\n}")
+    assert status == 400
+    assert body.decode().startswith("kg serve: query: syntax error at line 4, column ")
+    # an unknown prefix is still an error, said plainly
+    status, _, body = _sparql(port, "SELECT ?c WHERE { ?c a nope:Case }")
+    assert status == 400 and "unknown prefix" in body.decode()
+
+
+def test_the_site_serves_pages_and_files_and_nothing_else(server, store):
+    port, _ = server
+    status, ctype, body = _get(port, "/")
+    assert status == 200 and ctype.startswith("text/html")
+    home = body.decode()
+    assert 'href="query.html"' in home and "/query" in home
+    status, _, body = _get(port, "/query.html")
+    page = html.unescape(body.decode())
+    assert status == 200 and "PREFIX fp: <https://w3id.org/fupin-kg/ontology#>" in page
+    from kg.serve import example_queries
+
+    examples = example_queries()
+    assert len(examples) >= 12
+    for q in examples:                        # each example with its comment
+        assert q["comment"] and f">{q['name']}<" in page
+    assert not re.search(r"""\s(src|href)=["']?(https?:)?//""", page)     # nothing from elsewhere
+    status, ctype, body = _get(port, "/kg.ttl")
+    assert status == 200 and ctype.startswith("text/turtle") and body == (store.parent / "kg.ttl").read_bytes()
+    for bad in ("/nothing.html", "/../kg.ttl", "/%2e%2e/%2e%2e/etc/passwd", "/cases/../kg.nt", "/store/data",
+                "/cases/.pages.json"):
+        assert _get(port, bad)[0] == 404, bad
+    assert _get(port, "/graph.html")[0] == 404          # this store's folder has no views
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/update", data=b"update=CLEAR+ALL",
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, timeout=10)
+    assert e.value.code == 403 and "read-only" in e.value.read().decode()
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+RUNAWAY_STREAM = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def _oxigraph_child(proc: subprocess.Popen):
+    import psutil
+
+    (child,) = [c for c in psutil.Process(proc.pid).children() if "oxigraph" in c.name()]
+    return child
+
+
+def test_runaway_queries_are_stopped_at_the_time_limit(store):
+    """``kg serve --timeout 2``: a runaway query (aggregating or streaming) gets 503 with the
+    reason after about 2 s, and the Oxigraph process stops working on it."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port),
+                             "--timeout", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(port, proc)
+        ox = _oxigraph_child(proc)
+        for q in (RUNAWAY, RUNAWAY_STREAM):
+            t = time.monotonic()
+            status, _, body = _sparql(port, q)
+            took = time.monotonic() - t
+            assert status == 503, body[:200]
+            assert body.decode().strip() == ("kg serve: the query ran longer than 2 s and was stopped "
+                                             "(the limit is kg serve --timeout SECONDS)")
+            assert 2 <= took < 6, took
+        # the work stops: within a few seconds the server's CPU time no longer grows
+        deadline, idle = time.monotonic() + 30, False
+        while time.monotonic() < deadline and not idle:
+            before = sum(ox.cpu_times()[:2])
+            time.sleep(1.0)
+            idle = sum(ox.cpu_times()[:2]) - before < 0.05
+        assert idle, "the oxigraph server kept working on the stopped queries"
+        assert _count(port) == 13                          # and it still answers
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=15)
