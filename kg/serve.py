@@ -130,6 +130,15 @@ def render_home(out: Path) -> str:
 # The server
 
 
+class _Upstream(http.client.HTTPConnection):
+    """A connection to Oxigraph without Nagle's delay (http.client sends a POST's headers
+    and body in two writes: with Nagle and a delayed ACK each query would wait ~40 ms)."""
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 @dataclass
 class _Site:
     out: Path
@@ -145,8 +154,7 @@ class _Site:
         if conn is None or fresh:
             if conn is not None:
                 conn.close()
-            conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", self.upstream_port,
-                                                                timeout=self.timeout + _GRACE_S)
+            conn = self.local.conn = _Upstream("127.0.0.1", self.upstream_port, timeout=self.timeout + _GRACE_S)
         return conn
 
     def drop(self) -> None:
@@ -164,6 +172,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "kg-serve"
     site: _Site               # set on the subclass made by serve()
+
+    def setup(self) -> None:
+        super().setup()
+        # headers and body go out in two writes: without this, Nagle's algorithm and the
+        # client's delayed ACK hold every answer back ~40 ms
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:   # quiet: no line per request
         pass
@@ -278,6 +292,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if not piece:
                     break
                 chunks.append(piece)
+            resp.close()        # read whole: the connection is ready for the next request
         except TimeoutError:
             raise _Timeout from None
         except http.client.IncompleteRead:      # Oxigraph cut the answer: it stopped the query at its limit

@@ -281,3 +281,85 @@ def test_runaway_queries_are_stopped_at_the_time_limit(store):
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=15)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_served_site_in_a_browser(built_output):
+    """Every page of the site at one address in headless Chromium: nothing requested
+    elsewhere, no failed request, no script error; the query page runs an example query
+    and a case page's link runs the query of its facts."""
+    from playwright.sync_api import sync_playwright
+
+    from kg.resources import queries_dir
+    from kg.views import CHROMIUM, CHROMIUM_ARGS
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--out", str(built_output), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(port, proc)
+        expected_01 = len(query(built_output / "store",
+                                (queries_dir() / "01_monthly_income_by_category.rq").read_text(encoding="utf-8")))
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                page = browser.new_page()
+                outside, failed, errors = [], [], []
+                page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base)
+                           else (outside.append(r.request.url), r.abort()))
+                page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+                page.goto(f"{base}/")
+                links = page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))")
+                assert {"query.html", "graph.html", "cases/index.html", "report.html"} <= set(links)
+                assert any(x.startswith("exports/") for x in links)
+                for href in [x for x in links if x.startswith("exports/")] + ["kg.ttl"]:
+                    assert page.request.get(f"{base}/{href}").status == 200, href
+
+                page.goto(f"{base}/graph.html")
+                page.wait_for_function("window.kgDrawn === true", timeout=60_000)
+                page.goto(f"{base}/report.html")
+                page.goto(f"{base}/cases/index.html")
+                page.wait_for_function("window.kgCases && window.kgCases.rows > 0")
+                page.click("#rows tr:first-child a")               # a case page
+                page.wait_for_load_state()
+                assert "/cases/" in page.url and page.url.endswith(".html")
+                page.click("text=its facts in SPARQL")             # its facts, queried here
+                page.wait_for_function("window.kgQuery && window.kgQuery.state !== 'running'")
+                facts = page.evaluate("window.kgQuery")
+                assert facts["state"] == "done" and facts["rows"] >= 5, facts
+
+                page.goto(f"{base}/query.html")
+                assert "PREFIX fp: <https://w3id.org/fupin-kg/ontology#>" in page.input_value("#editor")
+                page.select_option("#examples", label="01_monthly_income_by_category")
+                page.wait_for_function("window.kgQuery && window.kgQuery.state !== 'running'")
+                result = page.evaluate("window.kgQuery")
+                assert result == {"state": "done", "rows": expected_01, "vars": result["vars"]} and expected_01 > 0
+                assert "收入" in page.text_content("#comment") or "income" in page.text_content("#comment")
+                assert page.locator("#results tr").count() == expected_01 + 1
+                # a query without PREFIX lines, and an error shown as one line
+                page.fill("#editor", "SELECT (COUNT(?c) AS ?n) WHERE { ?c a fp:Case }")
+                page.click("#run")
+                page.wait_for_function("window.kgQuery.state !== 'running'")
+                assert page.evaluate("window.kgQuery.rows") == 1
+                seen = len(errors)
+                page.fill("#editor", "SELECT ?c WHERE { ?c a fp:Case")
+                page.click("#run")
+                page.wait_for_function("window.kgQuery.state !== 'running'")
+                assert page.evaluate("window.kgQuery.state") == "error"
+                assert page.text_content("#status").startswith("kg serve: query: syntax error at line 1")
+                # the 400 of that query is expected (the browser logs it as a console error)
+                failed = [f for f in failed if not f.startswith("400 ") or not f.endswith("/query")]
+                errors[seen:] = [e for e in errors[seen:] if "status of 400" not in e]
+            finally:
+                browser.close()
+        assert outside == [], f"requests left the site: {outside}"
+        assert failed == [], failed
+        assert errors == [], errors
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=15)
