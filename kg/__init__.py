@@ -8,8 +8,10 @@ The data flows through one module per stage::
     nlp/          the spaCy zh pipeline (pkuseg segmenter + extraction components)
     extract.py    Doc -> records (dataclasses in records.py), cached by content
     graph.py      records -> RDF under ontology/ (fp: terms in namespace.py)
-    store.py      Oxigraph store, `kg query`, `kg serve`
+    store.py      Oxigraph store, `kg query`
     analytics.py  networkx measures        views.py  pyvis pages and the report
+    export.py     `kg export`: CSV, XLSX, Parquet tables; GraphML, GEXF
+    serve.py      `kg serve`: the local site (endpoint, query page, pages, downloads)
     evaluate.py   `kg eval`                bench.py  `kg bench`
 """
 

@@ -403,7 +403,7 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
             views_key = _views_key(graph_digest)
             if previous is not None and _reuse_views(previous, staging, views_key):
                 # the same graph, code and templates as the committed build: its analytics,
-                # report and views are linked, not computed again
+                # report, views and exports are linked, not computed again
                 report.cache["views"] = "reused"
                 t = lap("views", t)
             else:
@@ -416,9 +416,14 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
                 t = lap("analytics", t)
                 # case pages whose content did not change are linked from the committed output
                 write_views(staging / "kg.ttl", staging, G=nxg, previous=previous)
+                t = lap("views", t)
+                # the tables (CSV, XLSX, Parquet) and the graph (GraphML, GEXF) for pandas,
+                # Excel, Stata and Gephi users: OUT/exports/, linked from the case index
+                (write_exports,) = _stage_import("kg.export", ("write_exports",), "exports")
+                write_exports(nxg, staging / "exports")
                 del nxg
                 _write_views_key(staging, views_key)
-                t = lap("views", t)
+                t = lap("exports", t)
         timings["store"], validation, validate_s = storing.result()
         fault_point("after_store")
         if not shacl:
@@ -505,25 +510,25 @@ def _views_key(graph_digest: str) -> str:
     from kg.resources import templates_dir
 
     h = hashlib.sha256(graph_digest.encode())
-    for name in ("kg.analytics", "kg.views"):
+    for name in ("kg.analytics", "kg.views", "kg.export"):
         source = getattr(importlib.import_module(name), "__file__", None)
         if source:
             h.update(Path(source).read_bytes())
     for p in sorted(templates_dir().iterdir()):
         if p.is_file():
             h.update(p.name.encode("utf-8") + b"\0" + p.read_bytes())
-    for dist in ("networkx", "numpy", "scipy", "jinja2", "pyvis", "pyoxigraph"):
+    for dist in ("networkx", "numpy", "scipy", "jinja2", "pyvis", "pyoxigraph", "pandas", "pyarrow", "openpyxl"):
         with contextlib.suppress(Exception):
             h.update(f"{dist}={version(dist)}".encode())
     return h.hexdigest()
 
 
 def _view_files(build_dir: Path) -> list[str]:
-    """The analytics and view files of a build directory, relative to it."""
+    """The analytics, view and export files of a build directory, relative to it."""
     names = [n for n in _VIEW_FILES if (build_dir / n).is_file()]
-    cases = build_dir / "cases"
-    if cases.is_dir():
-        names += [f"cases/{p.name}" for p in sorted(cases.iterdir()) if p.is_file()]
+    for sub in ("cases", "exports"):
+        if (build_dir / sub).is_dir():
+            names += [f"{sub}/{p.name}" for p in sorted((build_dir / sub).iterdir()) if p.is_file()]
     return names
 
 
@@ -560,6 +565,7 @@ def _reuse_views(previous: Path, staging: Path, key: str) -> bool:
     try:
         for name in files:
             target = tmp / name.removeprefix("cases/") if name.startswith("cases/") else staging / name
+            target.parent.mkdir(exist_ok=True)          # exports/
             try:
                 os.link(previous / name, target)
             except OSError:
@@ -573,6 +579,7 @@ def _reuse_views(previous: Path, staging: Path, key: str) -> bool:
         for name in _VIEW_FILES:
             (staging / name).unlink(missing_ok=True)
         remove_path(staging / "cases")
+        remove_path(staging / "exports")
         return False
     write_json(staging / _VIEWS_KEY, entry)
     return True
@@ -615,6 +622,9 @@ def _print_summary(report: BuildReport, out: Path) -> None:
     for name, label in (("report.html", "report"), ("graph.html", "graph view"), ("cases/index.html", "case pages")):
         if (out / name).exists():
             lines.append(f"  {label:<12} {url(out / name)}")
+    if (out / "exports").is_dir():
+        lines.append(f"  exports      {out / 'exports'}/  (cases, incomes, persons, organizations, statistics: "
+                     "CSV, XLSX, Parquet; graph: GraphML, GEXF)")
     lines.append(f"  build report {out / REPORT}")
     if report.rejected:
         lines.append(f"  {len(report.rejected)} input(s) rejected (listed above): exit status {EXIT_REJECTED}")

@@ -35,7 +35,7 @@ def _cmd_query(a: argparse.Namespace) -> int:
     from kg.store import query_command
 
     return query_command(text, store=a.store or a.out / "store", fmt=a.format,
-                         source=str(a.file) if a.file else "<query>")
+                         source=str(a.file) if a.file else "<query>", timeout=a.timeout)
 
 
 def _read_query_file(path: Path) -> str:
@@ -48,15 +48,24 @@ def _read_query_file(path: Path) -> str:
 
 
 def _cmd_serve(a: argparse.Namespace) -> int:
-    from kg.store import serve
+    from kg.serve import serve
 
-    return serve(store=a.store or a.out / "store", host=a.host, port=a.port)
+    return serve(store=a.store or a.out / "store", host=a.host, port=a.port, quiet=a.quiet,
+                 out=a.out if a.store is None else a.store.parent, timeout=a.timeout)
 
 
 def _cmd_analyze(a: argparse.Namespace) -> int:
     from kg.analytics import analyze_command
 
     return analyze_command(graph=a.graph or a.out / "kg.ttl", out=a.out, quiet=a.quiet)
+
+
+def _cmd_export(a: argparse.Namespace) -> int:
+    from kg.export import FORMATS, export_command
+
+    formats = [f.strip() for f in a.format.split(",") if f.strip()] if a.format else list(FORMATS)
+    return export_command(graph=a.graph or a.out / "kg.ttl", out_dir=a.dir or a.out / "exports", formats=formats,
+                          quiet=a.quiet)
 
 
 def _cmd_eval(a: argparse.Namespace) -> int:
@@ -145,7 +154,7 @@ def make_parser() -> argparse.ArgumentParser:
                    help="CSV of article metadata: file, url, title, date, publisher, collection "
                         "(default: CORPUS/manifest.csv or manifest.tsv when present)")
     b.add_argument("--workers", type=int, default=1, help="extraction worker processes (default: 1)")
-    b.add_argument("--no-views", action="store_true", help="skip analytics, report and HTML views")
+    b.add_argument("--no-views", action="store_true", help="skip analytics, report, HTML views and exports")
     b.add_argument("--no-shacl", action="store_true", help="skip SHACL validation of the graph")
 
     q = command("query", "Run a SPARQL query against the embedded Oxigraph store.", _cmd_query)
@@ -153,14 +162,25 @@ def make_parser() -> argparse.ArgumentParser:
     q.add_argument("-f", "--file", type=Path, help="read the query from FILE (.rq)")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table", help="result format")
     q.add_argument("--store", type=Path, help="store directory (default: OUT/store)")
+    q.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="stop the query after this many seconds, exit status 2 (default: 60; 0: no limit)")
 
-    s = command("serve", "Serve the store as a read-only SPARQL 1.1 Protocol endpoint (follows new builds).", _cmd_serve)
+    s = command("serve", "Serve the local site: a read-only SPARQL 1.1 Protocol endpoint (/query), a query page, "
+                         "the graph, case pages, report and downloads (follows new builds).", _cmd_serve)
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
     s.add_argument("--store", type=Path, help="store directory (default: OUT/store)")
+    s.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="each query stops after this many seconds; the client gets 503 (default: 60)")
 
     an = command("analyze", "Graph analytics (networkx): writes analytics.json and report.html.", _cmd_analyze)
     an.add_argument("--graph", type=Path, help="graph file (default: OUT/kg.ttl)")
+
+    ex = command("export", "Export cases, incomes, persons, organizations and statistics as CSV, XLSX and "
+                 "Parquet tables, and the graph as GraphML and GEXF.", _cmd_export)
+    ex.add_argument("--graph", type=Path, help="graph file (default: OUT/kg.ttl)")
+    ex.add_argument("--dir", type=Path, help="where to write the files (default: OUT/exports)")
+    ex.add_argument("--format", help="comma-separated: csv,xlsx,parquet,graphml,gexf (default: all)")
 
     e = command("eval", "Score the graph against gold annotations (GOLD-FORMAT).", _cmd_eval)
     e.add_argument("--gold", type=Path, help="folder of gold JSON files")

@@ -326,6 +326,11 @@ def use_cjk_font() -> str | None:
     installed = {f.name for f in font_manager.fontManager.ttflist}
     family = next((f for f in _CJK_FONTS if f in installed), None)
     if family is None:
+        # matplotlib's font list is cached: fonts installed after it was made are not in it.
+        # Ask fontconfig for the installed Chinese fonts and add them.
+        installed |= _add_fontconfig_cjk_fonts(font_manager.fontManager)
+        family = next((f for f in _CJK_FONTS if f in installed), None)
+    if family is None:
         warnings.filterwarnings("ignore", message=r".*[Gg]lyph .* missing from.*")
         return None
     current = list(mpl.rcParams["font.sans-serif"])
@@ -333,6 +338,28 @@ def use_cjk_font() -> str | None:
     mpl.rcParams["font.family"] = "sans-serif"
     mpl.rcParams["axes.unicode_minus"] = False
     return family
+
+
+def _add_fontconfig_cjk_fonts(manager) -> set[str]:
+    """Add the fonts ``fc-list :lang=zh`` names to matplotlib's font manager; returns their
+    family names (empty without fontconfig)."""
+    import shutil
+    import subprocess
+
+    fc = shutil.which("fc-list")
+    if fc is None:
+        return set()
+    try:
+        listing = subprocess.run([fc, ":lang=zh", "file"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    before = len(manager.ttflist)
+    for path in sorted({line.split(":")[0].strip() for line in listing.splitlines() if line.strip()}):
+        try:
+            manager.addfont(path)
+        except (OSError, RuntimeError, ValueError):
+            continue
+    return {f.name for f in manager.ttflist[before:]}
 
 
 def plot_incomes(stories: list[dict[str, Any]], ax=None):

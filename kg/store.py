@@ -5,8 +5,8 @@ The store is a directory (RocksDB) under ``output/store`` built from ``kg.nt`` b
 killed build leaves the previous store usable. Queries open it read-only, so several
 readers (``kg query``, notebooks, the ``kg serve`` endpoint) can share it.
 
-``kg serve`` runs the Oxigraph server (``oxigraph serve-read-only``), a SPARQL 1.1
-Protocol endpoint: ``GET/POST http://HOST:PORT/query``; updates are refused.
+``kg serve`` (:mod:`kg.serve`) runs the Oxigraph server (``oxigraph serve-read-only``)
+behind the local site; the helpers to start and stop it are here.
 """
 
 from __future__ import annotations
@@ -34,12 +34,12 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg import io
-from kg.errors import EXIT_OK, KGError, QueryError, ServeError
+from kg.errors import EXIT_OK, EXIT_USAGE, KGError, QueryError, ServeError
 from kg.namespace import PREFIXES
 from kg.resources import ontology_dir
 
-__all__ = ["ONTOLOGY_GRAPH", "build_store", "open_store", "query", "with_default_prefixes", "query_command", "serve", "QueryResult", "format_result",
-           "oxigraph_binary", "port_in_use", "sparql_prefixes", "compact"]
+__all__ = ["ONTOLOGY_GRAPH", "build_store", "open_store", "query", "with_default_prefixes", "query_command", "QueryResult", "format_result",
+           "oxigraph_binary", "port_in_use", "sparql_prefixes", "compact", "DEFAULT_TIMEOUT"]
 
 
 #: The named graph of the store that holds ontology/fupin.ttl.
@@ -263,10 +263,37 @@ def _json_term(t: Any) -> dict[str, str]:
     return d
 
 
-def query_command(text: str, store: Path, fmt: str = "table", source: str = "<query>") -> int:
-    """``kg query``: run one query and print its result; errors are QueryError/KGError (exit 2)."""
-    res = query(Path(store), text, source=source)
-    sys.stdout.write(format_result(res, fmt))
+#: Default time limit of ``kg query`` and of each query ``kg serve`` answers, in seconds.
+DEFAULT_TIMEOUT = 60.0
+
+
+def query_command(text: str, store: Path, fmt: str = "table", source: str = "<query>",
+                  timeout: float | None = DEFAULT_TIMEOUT) -> int:
+    """``kg query``: run one query and print its result; errors are QueryError/KGError (exit 2).
+
+    Past ``timeout`` seconds (None or 0: no limit) the process says so on stderr and exits
+    with status 2: Oxigraph evaluates outside the GIL and cannot be interrupted, so a
+    watchdog thread ends the process, which stops the work."""
+    if timeout is not None and timeout < 0:
+        raise KGError(f"--timeout must be positive (got {timeout:g})")
+    watchdog = None
+    if timeout:
+        def expire() -> None:
+            sys.stderr.write(f"kg query: {source}: the query ran longer than {timeout:g} s and was stopped "
+                             "(raise the limit with --timeout SECONDS)\n")
+            sys.stderr.flush()
+            os._exit(EXIT_USAGE)
+
+        watchdog = threading.Timer(timeout, expire)
+        watchdog.daemon = True
+        watchdog.start()
+    try:
+        res = query(Path(store), text, source=source)
+        out = format_result(res, fmt)
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+    sys.stdout.write(out)
     sys.stdout.flush()
     return EXIT_OK
 
@@ -325,65 +352,6 @@ def _stop(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-
-
-def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, quiet: bool = False,
-          poll_s: float = 1.0) -> int:
-    """``kg serve``: run the read-only Oxigraph SPARQL endpoint over the store until interrupted.
-
-    ``store`` is usually ``OUT/store``, a link into the committed build. The endpoint follows
-    builds: when a new build commits (the link resolves elsewhere), the server is restarted on
-    the new store, so a running endpoint never serves a deleted build (a gap of about a
-    second, during which connections are refused)."""
-    store = Path(store)
-    if not store.is_dir() or not any(store.iterdir()):
-        raise ServeError(f"{store}: no SPARQL store here; run `kg build` first (or give --store DIR)")
-    if not 0 < port < 65536:
-        raise ServeError(f"port {port} is not a valid TCP port")
-    if port_in_use(host, port):
-        raise ServeError(f"port {port} is in use on {host}; choose another with --port")
-    binary = oxigraph_binary()
-    url_host = f"[{host}]" if ":" in host else host
-    base = f"http://{url_host}:{port}"
-    if not quiet:
-        print(f"SPARQL endpoint (read-only): {base}/query\nquery UI: {base}/\nstore: {store}\n"
-              "press Ctrl-C to stop", flush=True)
-
-    def start(location: str) -> subprocess.Popen:
-        return subprocess.Popen([str(binary), "serve-read-only", "--location", location, "--bind", f"{url_host}:{port}"],
-                                stdout=subprocess.DEVNULL, stderr=err,
-                                preexec_fn=_die_with_parent if sys.platform == "linux" else None)
-
-    previous = _on_sigterm_interrupt()
-    with tempfile.TemporaryFile() as err:          # a file, not a pipe: a chatty server never blocks
-        location = os.path.realpath(store)
-        proc = start(location)
-        try:
-            while True:
-                try:
-                    proc.wait(timeout=poll_s)
-                    break                          # the server stopped by itself
-                except subprocess.TimeoutExpired:
-                    pass
-                now = os.path.realpath(store)
-                if now != location and os.path.isdir(now):     # a new build was committed
-                    _stop(proc)
-                    _wait_port_free(host, port)
-                    location = now
-                    proc = start(location)
-                    if not quiet:
-                        print(f"new build: endpoint restarted on {location}", flush=True)
-        except KeyboardInterrupt:
-            _stop(proc)
-            return EXIT_OK
-        finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
-        err.seek(0)
-        message = err.read().decode("utf-8", "replace")
-    if proc.returncode not in (0, -2, -15):
-        raise ServeError(f"the oxigraph server stopped (exit {proc.returncode}): {_one_line(message)}")
-    return EXIT_OK
 
 
 def _wait_port_free(host: str, port: int, timeout: float = 10.0) -> None:

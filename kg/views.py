@@ -777,6 +777,34 @@ def _reuse(previous: Path, page: str, digest: str, target: Path) -> bool:
     return True
 
 
+def _monthly(income: dict[str, Any]) -> float | None:
+    """An income in yuan per month as the report counts it (:func:`kg.analytics.monthly_amount`:
+    a year / 12, a range at its midpoint; a day or a total is not converted)."""
+    d = income["attrs"]
+    amount, top = d.get("amount"), d.get("amount_max")
+    if not isinstance(amount, int | float) or isinstance(amount, bool):
+        return None
+    value = (amount + top) / 2 if isinstance(top, int | float) and not isinstance(top, bool) else float(amount)
+    return {"month": value, "year": value / 12}.get(d.get("period"))
+
+
+def index_rows(views: list[dict[str, Any]]) -> list[list[Any]]:
+    """The rows of the case index's table (the page sorts and filters them itself): page,
+    person, categories (Chinese), place paths, county, organizations, incomes, monthly
+    income after the program (incomes not stated as before it; the highest), article."""
+    rows = []
+    for v in views:
+        places = [" › ".join(x["label"] for x in pl["chain"]) for pl in v["places"]]
+        county = next((x["label"] for pl in v["places"] for x in pl["chain"] if x["attrs"].get("admin_level") == "county"),
+                      "")
+        monthly = [m for i in v["incomes"] if i["attrs"].get("phase") != "before" and (m := _monthly(i)) is not None]
+        rows.append([v["page"], "、".join(p["label"] for p in v["persons"]) or v["case"]["label"],
+                     [zh for _, zh in v["case"]["categories"]], "；".join(places), county,
+                     "、".join(o["label"] for o in v["organizations"]), "；".join(i["label"] for i in v["incomes"]),
+                     round(max(monthly), 2) if monthly else None, ", ".join(a["file"] for a in v["articles"])])
+    return rows
+
+
 def write_case_pages(G: nx.MultiDiGraph, out_dir: Path, previous: Path | None = None) -> list[Path]:
     """Write ``out_dir/cases/<person>-<hash>.html`` for every case and
     ``out_dir/cases/index.html`` listing them; returns the paths (index last).
@@ -816,8 +844,8 @@ def write_case_pages(G: nx.MultiDiGraph, out_dir: Path, previous: Path | None = 
             data = tpl.render(v=v, css=css).encode("utf-8")
             (tmp / page).write_bytes(data)
             manifest[page] = [key, hashlib.sha256(data).hexdigest()]
-        (tmp / "index.html").write_text(env.get_template("cases_index.html").render(views=views, css=css, n=len(views)),
-                                        encoding="utf-8")
+        (tmp / "index.html").write_text(env.get_template("cases_index.html").render(
+            rows=_script_json(index_rows(views)), css=css, n=len(views)), encoding="utf-8")
         (tmp / _MANIFEST).write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
         io.replace_dir(tmp, out_dir / "cases")
     except BaseException:

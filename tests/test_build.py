@@ -68,6 +68,11 @@ def _write_views(graph_path, out_dir, G, previous=None):
     (Path(out_dir) / "graph.html").write_text("<html></html>", encoding="utf-8")
 
 
+def _write_exports(G, out_dir):
+    Path(out_dir).mkdir()
+    (Path(out_dir) / "cases.csv").write_text("\ufeffcase_id\n" + G[0] + "\n", encoding="utf-8")
+
+
 @pytest.fixture
 def stages(monkeypatch):
     """Install stand-ins for the stage modules (the orchestration is what is tested)."""
@@ -80,6 +85,7 @@ def stages(monkeypatch):
         "kg.analytics": {"load_graph": lambda g: ("nx", g),
                          "analyze": lambda p, d, G: (Path(d) / "report.html").write_text(G[0], encoding="utf-8")},
         "kg.views": {"write_views": _write_views},
+        "kg.export": {"write_exports": _write_exports},
     }
     for name, attrs in mods.items():
         monkeypatch.setitem(sys.modules, name, types.SimpleNamespace(**attrs))
@@ -104,7 +110,7 @@ def test_build_writes_every_output_and_the_report(tmp_path, stages, capsys):
     assert report.exit_code == EXIT_OK
     assert [i.file for i in report.built] == ["a.txt", "b.txt"]
     for name in ("kg.ttl", "kg.nt", "store/data", "report.html", "graph.html", "cases/index.html",
-                 "extractions/a.json", "extractions/b.json", "build-report.json"):
+                 "extractions/a.json", "extractions/b.json", "build-report.json", "exports/cases.csv"):
         assert (out / name).is_file(), name
     saved = json.loads((out / "build-report.json").read_text(encoding="utf-8"))
     assert saved["counts"]["built"] == 2 and saved["exit_code"] == 0
@@ -158,6 +164,7 @@ def test_views_of_an_unchanged_graph_are_reused_else_rebuilt_from_the_previous(t
     assert report.cache.get("views") == "reused" and len(VIEWS_PREVIOUS) == 1
     assert (out / "report.html").read_text(encoding="utf-8") == "nx"
     assert (out / "cases" / "index.html").is_file() and (out / "graph.html").is_file()
+    assert (out / "exports" / "cases.csv").is_file()    # exports are written from the graph again
     # a file of the committed output changed since (kg analyze, damage): computed again
     second = (out / kb.CURRENT).resolve()
     (second / "report.html").write_text("damaged", encoding="utf-8")
@@ -177,6 +184,7 @@ def test_no_views_drops_the_views_of_the_previous_build(tmp_path, stages):
     kb.build(corpus, out, quiet=True)
     kb.build(corpus, out, quiet=True, views=False)
     assert not os.path.lexists(out / "graph.html") and not os.path.lexists(out / "cases")
+    assert not os.path.lexists(out / "exports")
     assert (out / "kg.ttl").exists()
 
 

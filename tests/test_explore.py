@@ -162,3 +162,23 @@ def test_neighbourhood_and_embed(G, tmp_path):
     page = write_graph_html(sub, tmp_path / "n.html")
     html = explore.embed_html(page, height=300).data
     assert html.startswith("<div><iframe srcdoc=\"") and "&lt;html" in html.lower()
+
+
+def test_cjk_font_found_when_matplotlibs_font_cache_predates_it(monkeypatch):
+    """Notebook 01's chart: a font cache made before the CJK fonts were installed lists none;
+    use_cjk_font() asks fontconfig and adds them itself."""
+    import shutil
+    import subprocess
+
+    pytest.importorskip("matplotlib")
+    from matplotlib import font_manager
+
+    fc = shutil.which("fc-list")
+    if fc is None or not subprocess.run([fc, ":lang=zh", "family"], capture_output=True, text=True).stdout.strip():
+        pytest.skip("no fontconfig or no Chinese font installed")
+    stale = [f for f in font_manager.fontManager.ttflist if f.name not in explore._CJK_FONTS]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)   # as a cache made before the install
+    family = explore.use_cjk_font()
+    assert family in explore._CJK_FONTS
+    path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+    assert any(k in path.lower() for k in ("cjk", "wqy", "sourcehan", "droid", "ukai", "uming")), path

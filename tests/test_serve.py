@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -20,7 +22,8 @@ import pytest
 from kg.errors import ServeError
 from kg.graph import build_graph, write_graph
 from kg.records import ArticleRecord
-from kg.store import build_store, port_in_use, query, serve
+from kg.serve import serve
+from kg.store import build_store, port_in_use, query
 
 DATA = Path(__file__).parent / "data"
 COUNT_CASES = ("PREFIX fp: <https://w3id.org/fupin-kg/ontology#>\n"
@@ -175,3 +178,188 @@ def test_endpoint_follows_a_new_build(tmp_path):
         proc.send_signal(signal.SIGINT)
         out_text, _ = proc.communicate(timeout=15)
     assert "new build: endpoint restarted" in out_text
+
+
+def _get(port: int, path: str, headers: dict | None = None) -> tuple[int, str, bytes]:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers.get("Content-Type", ""), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type", ""), e.read()
+
+
+def _sparql(port: int, query_text: str, accept: str = "application/sparql-results+json") -> tuple[int, str, bytes]:
+    return _get(port, "/query?" + urllib.parse.urlencode({"query": query_text}), {"Accept": accept})
+
+
+def test_queries_without_prefix_lines_get_the_project_prefixes(server):
+    port, _ = server
+    status, ctype, body = _sparql(port, "SELECT (COUNT(?c) AS ?n) WHERE { ?c a fp:Case ; fp:person/rdfs:label ?l }")
+    assert status == 200 and "sparql-results+json" in ctype
+    assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "13"
+    # POSTed as application/sparql-query too
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/query", data=b"ASK { ?c a fp:Case }",
+                                 headers={"Content-Type": "application/sparql-query",
+                                          "Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert json.load(r)["boolean"] is True
+    # a syntax error names the line and column of the query as sent (not of the prefixed one)
+    status, _, body = _sparql(port, "SELECT ?c WHERE {\n  ?c a fp:Case\n  FILTER(\n}")
+    assert status == 400
+    assert body.decode().startswith("kg serve: query: syntax error at line 4, column ")
+    # an unknown prefix is still an error, said plainly
+    status, _, body = _sparql(port, "SELECT ?c WHERE { ?c a nope:Case }")
+    assert status == 400 and "unknown prefix" in body.decode()
+
+
+def test_the_site_serves_pages_and_files_and_nothing_else(server, store):
+    port, _ = server
+    status, ctype, body = _get(port, "/")
+    assert status == 200 and ctype.startswith("text/html")
+    home = body.decode()
+    assert 'href="query.html"' in home and "/query" in home
+    status, _, body = _get(port, "/query.html")
+    page = html.unescape(body.decode())
+    assert status == 200 and "PREFIX fp: <https://w3id.org/fupin-kg/ontology#>" in page
+    from kg.serve import example_queries
+
+    examples = example_queries()
+    assert len(examples) >= 12
+    for q in examples:                        # each example with its comment
+        assert q["comment"] and f">{q['name']}<" in page
+    assert not re.search(r"""\s(src|href)=["']?(https?:)?//""", page)     # nothing from elsewhere
+    status, ctype, body = _get(port, "/kg.ttl")
+    assert status == 200 and ctype.startswith("text/turtle") and body == (store.parent / "kg.ttl").read_bytes()
+    for bad in ("/nothing.html", "/../kg.ttl", "/%2e%2e/%2e%2e/etc/passwd", "/cases/../kg.nt", "/store/data",
+                "/cases/.pages.json"):
+        assert _get(port, bad)[0] == 404, bad
+    assert _get(port, "/graph.html")[0] == 404          # this store's folder has no views
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/update", data=b"update=CLEAR+ALL",
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, timeout=10)
+    assert e.value.code == 403 and "read-only" in e.value.read().decode()
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+RUNAWAY_STREAM = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def _oxigraph_child(proc: subprocess.Popen):
+    import psutil
+
+    (child,) = [c for c in psutil.Process(proc.pid).children() if "oxigraph" in c.name()]
+    return child
+
+
+def test_runaway_queries_are_stopped_at_the_time_limit(store):
+    """``kg serve --timeout 2``: a runaway query (aggregating or streaming) gets 503 with the
+    reason after about 2 s, and the Oxigraph process stops working on it."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port),
+                             "--timeout", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(port, proc)
+        ox = _oxigraph_child(proc)
+        for q in (RUNAWAY, RUNAWAY_STREAM):
+            t = time.monotonic()
+            status, _, body = _sparql(port, q)
+            took = time.monotonic() - t
+            assert status == 503, body[:200]
+            assert body.decode().strip() == ("kg serve: the query ran longer than 2 s and was stopped "
+                                             "(the limit is kg serve --timeout SECONDS)")
+            assert 2 <= took < 6, took
+        # the work stops: within a few seconds the server's CPU time no longer grows
+        deadline, idle = time.monotonic() + 30, False
+        while time.monotonic() < deadline and not idle:
+            before = sum(ox.cpu_times()[:2])
+            time.sleep(1.0)
+            idle = sum(ox.cpu_times()[:2]) - before < 0.05
+        assert idle, "the oxigraph server kept working on the stopped queries"
+        assert _count(port) == 13                          # and it still answers
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=15)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_served_site_in_a_browser(built_output):
+    """Every page of the site at one address in headless Chromium: nothing requested
+    elsewhere, no failed request, no script error; the query page runs an example query
+    and a case page's link runs the query of its facts."""
+    from playwright.sync_api import sync_playwright
+
+    from kg.resources import queries_dir
+    from kg.views import CHROMIUM, CHROMIUM_ARGS
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--out", str(built_output), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(port, proc)
+        expected_01 = len(query(built_output / "store",
+                                (queries_dir() / "01_monthly_income_by_category.rq").read_text(encoding="utf-8")))
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                page = browser.new_page()
+                outside, failed, errors = [], [], []
+                page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base)
+                           else (outside.append(r.request.url), r.abort()))
+                page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+                page.goto(f"{base}/")
+                links = page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))")
+                assert {"query.html", "graph.html", "cases/index.html", "report.html"} <= set(links)
+                assert any(x.startswith("exports/") for x in links)
+                for href in [x for x in links if x.startswith("exports/")] + ["kg.ttl"]:
+                    assert page.request.get(f"{base}/{href}").status == 200, href
+
+                page.goto(f"{base}/graph.html")
+                page.wait_for_function("window.kgDrawn === true", timeout=60_000)
+                page.goto(f"{base}/report.html")
+                page.goto(f"{base}/cases/index.html")
+                page.wait_for_function("window.kgCases && window.kgCases.rows > 0")
+                page.click("#rows tr:first-child a")               # a case page
+                page.wait_for_load_state()
+                assert "/cases/" in page.url and page.url.endswith(".html")
+                page.click("text=its facts in SPARQL")             # its facts, queried here
+                page.wait_for_function("window.kgQuery && window.kgQuery.state !== 'running'")
+                facts = page.evaluate("window.kgQuery")
+                assert facts["state"] == "done" and facts["rows"] >= 5, facts
+
+                page.goto(f"{base}/query.html")
+                assert "PREFIX fp: <https://w3id.org/fupin-kg/ontology#>" in page.input_value("#editor")
+                page.select_option("#examples", label="01_monthly_income_by_category")
+                page.wait_for_function("window.kgQuery && window.kgQuery.state !== 'running'")
+                result = page.evaluate("window.kgQuery")
+                assert result == {"state": "done", "rows": expected_01, "vars": result["vars"]} and expected_01 > 0
+                assert "收入" in page.text_content("#comment") or "income" in page.text_content("#comment")
+                assert page.locator("#results tr").count() == expected_01 + 1
+                # a query without PREFIX lines, and an error shown as one line
+                page.fill("#editor", "SELECT (COUNT(?c) AS ?n) WHERE { ?c a fp:Case }")
+                page.click("#run")
+                page.wait_for_function("window.kgQuery.state !== 'running'")
+                assert page.evaluate("window.kgQuery.rows") == 1
+                seen = len(errors)
+                page.fill("#editor", "SELECT ?c WHERE { ?c a fp:Case")
+                page.click("#run")
+                page.wait_for_function("window.kgQuery.state !== 'running'")
+                assert page.evaluate("window.kgQuery.state") == "error"
+                assert page.text_content("#status").startswith("kg serve: query: syntax error at line 1")
+                # the 400 of that query is expected (the browser logs it as a console error)
+                failed = [f for f in failed if not f.startswith("400 ") or not f.endswith("/query")]
+                errors[seen:] = [e for e in errors[seen:] if "status of 400" not in e]
+            finally:
+                browser.close()
+        assert outside == [], f"requests left the site: {outside}"
+        assert failed == [], failed
+        assert errors == [], errors
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=15)

@@ -176,3 +176,78 @@ def test_updates_are_refused(server, how):
     status, body = _get(conn, "ASK { <urn:x:a> ?p ?o }")
     assert status == 200 and json.loads(body)["boolean"] is False, "the data did not change"
     conn.close()
+
+
+RUNAWAYS = ["SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+            "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"]
+
+
+def test_runaway_queries_beside_ordinary_ones(built):
+    """``kg serve --timeout 2`` with three clients sending runaway queries over and over
+    while eight send ordinary ones: every runaway gets 503 at the limit, every ordinary
+    query is answered, and fast."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--out", str(built), "--port", str(port), "-q",
+                             "--timeout", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        ordinary = SMALL_QUERIES + [p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries").glob("*.rq"))[:4]]
+        stop_at = time.monotonic() + 12
+        lock = threading.Lock()
+        fast: list[float] = []
+        runaway: list[tuple[int, float, bytes]] = []
+        errors: list[str] = []
+
+        def run(queries: list[str], sink: list, runaway_client: bool) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            k = 0
+            while time.monotonic() < stop_at:
+                q = queries[k % len(queries)]
+                k += 1
+                t = time.perf_counter()
+                try:
+                    status, body = _get(conn, q)
+                except (OSError, http.client.HTTPException) as e:
+                    with lock:
+                        errors.append(f"{type(e).__name__}: {e}")
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    continue
+                took = time.perf_counter() - t
+                with lock:
+                    if runaway_client:
+                        sink.append((status, took, body[:200]))
+                    elif status != 200:
+                        errors.append(f"HTTP {status}: {body[:200]!r}")
+                    else:
+                        sink.append(took)
+            conn.close()
+
+        threads = [threading.Thread(target=run, args=(RUNAWAYS[i % 2:] + RUNAWAYS[:i % 2], runaway, True))
+                   for i in range(3)]
+        threads += [threading.Thread(target=run, args=(ordinary, fast, False)) for _ in range(8)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert errors == [], errors[:3]
+        assert len(runaway) >= 6 and all(s == 503 and b"ran longer than 2 s" in b for s, _, b in runaway), runaway[:3]
+        assert all(1.9 <= t < 4 for _, t, _ in runaway), [round(t, 2) for _, t, _ in runaway]
+        ms = sorted(x * 1000 for x in fast)
+        p50, p99 = statistics.median(ms), ms[int(0.99 * (len(ms) - 1))]
+        print(f"\nbeside {len(runaway)} runaway queries stopped at 2 s: {len(ms)} ordinary queries from 8 clients, "
+              f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {ms[-1]:.1f} ms")
+        assert len(ms) > 200 and p50 < 250 and p99 < 2000
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

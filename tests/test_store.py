@@ -127,3 +127,26 @@ def test_project_prefixes_need_no_declaration(built):
         query(out / "store", "SELECT ?c WHERE { ?c a fp:Case\n ?x }")
     with pytest.raises(QueryError, match="line 1, column 28: unknown prefix"):
         query(out / "store", "SELECT * WHERE { ?s foo:bar ?o }")
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_query_timeout_stops_a_runaway_query(built):
+    """``kg query --timeout``: past the limit the process says so and exits 2 (the work stops
+    with it); a query within the limit is unaffected."""
+    import subprocess
+    import sys
+    import time
+
+    run = [sys.executable, "-m", "kg.cli", "query", "--store", str(built[0] / "store")]
+    t = time.monotonic()
+    r = subprocess.run([*run, "--timeout", "1.5", RUNAWAY], capture_output=True, text=True, timeout=60)
+    took = time.monotonic() - t
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip() == ("kg query: <query>: the query ran longer than 1.5 s and was stopped "
+                                "(raise the limit with --timeout SECONDS)")
+    assert 1.5 <= took < 15
+    r = subprocess.run([*run, "--timeout", "30", "--format", "csv", "SELECT (COUNT(?c) AS ?n) WHERE { ?c a fp:Case }"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.split() == ["n", "13"]

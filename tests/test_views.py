@@ -94,7 +94,100 @@ def test_case_page_tells_the_story(built):
     hj = (out / "cases" / V.case_page_name(G, EX + "c4")).read_text(encoding="utf-8")
     assert "永川区临江镇天堂村贫困大学生黄家君就受益于此。" in hj and "2600–2625" in hj
     index = (out / "cases" / "index.html").read_text(encoding="utf-8")
-    assert all(f'href="{V.case_page_name(G, c)}"' in index for c in A.nodes_of(G, "Case"))
+    assert sorted(r[0] for r in page_data(index, "ROWS")) == sorted(V.case_page_name(G, c) for c in A.nodes_of(G, "Case"))
+
+
+def test_case_index_rows_hold_what_the_table_sorts_and_filters(built):
+    out, G, _ = built
+    index = (out / "cases" / "index.html").read_text(encoding="utf-8")
+    rows = {r[1]: r for r in page_data(index, "ROWS")}
+    assert len(rows) == len(A.nodes_of(G, "Case"))
+    page, person, cats, place, county, orgs, incomes, monthly, article = rows["任启勇"]
+    assert page == V.case_page_name(G, EX + "c8") and county == "綦江区" and article == "001_d699e7130214e09d.txt"
+    assert set(cats) == {"技能培训", "就业推荐"} and place.endswith("文龙街道 › 春灯村")
+    assert monthly == 3000                                 # the income after; the one before is not counted
+    assert rows["黄家君"][7] == round(200000 / 12, 2)      # yearly / 12, the highest
+    assert rows["陈清友"][7] == 4000                       # a daily wage is not converted
+    assert rows["刘廷荣"][7] is None and rows["黄家君"][4] == "永川区"
+    # the page is offline: one inline script, downloads next door, nothing fetched
+    assert index.count("<script") == 1 and "<script src" not in index and external_refs(index) == []
+    for name in ("cases.csv", "fupin-kg.xlsx", "cases.parquet", "labels.csv", "graph.graphml", "graph.gexf"):
+        assert f'href="../exports/{name}"' in index
+
+
+@pytest.mark.browser
+def test_case_index_table_searches_sorts_and_filters_10000_cases(built, tmp_path):
+    """The case index as a working table at 10,000 cases, in headless Chromium: it opens,
+    searches, filters by category, county and income and sorts in well under a second."""
+    from playwright.sync_api import sync_playwright
+
+    out, G, _ = built
+    base = page_data((out / "cases" / "index.html").read_text(encoding="utf-8"), "ROWS")
+    rows = []
+    for k in range(10_000):
+        r = list(base[k % len(base)])
+        r[1] = f"{r[1]}{k:05d}"
+        r[7] = None if r[7] is None else r[7] + k % 7 * 100
+        rows.append(r)
+    html = V._env().get_template("cases_index.html").render(rows=V._script_json(rows), css="", n=len(rows))
+    page_file = tmp_path / "index.html"
+    page_file.write_text(html, encoding="utf-8")
+    expect_cat = sum("扶贫车间" in r[2] for r in rows)
+    expect_county = sum(r[4] == "永川区" for r in rows)
+    expect_income = sum(r[7] is not None and 3000 <= r[7] <= 4000 for r in rows)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=V.CHROMIUM, args=V.CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page()
+            requests = []
+            page.on("request", lambda r: requests.append(r.url))
+            t = __import__("time").perf_counter()
+            page.goto(page_file.as_uri())
+            page.wait_for_function("window.kgCases && window.kgCases.rows > 0")
+            opened = __import__("time").perf_counter() - t
+            assert page.evaluate("window.kgCases") == {"shown": 10_000, "rows": 100, "page": 0}
+            assert requests == [page_file.as_uri()]
+
+            def timed(action) -> float:
+                t0 = page.evaluate("performance.now()")
+                action()
+                return page.evaluate("performance.now()") - t0
+
+            ms = {}
+            page.fill("#q", "任启勇0001")        # the 任启勇 rows numbered 0001x
+            ms["search"] = timed(lambda: page.press("#q", "Enter"))
+            shown = page.evaluate("window.kgCases.shown")
+            assert shown == sum("任启勇0001" in r[1] for r in rows) > 0
+            assert all("任启勇0001" in t for t in page.locator("#rows tr td:first-child").all_text_contents())
+            page.click("#clear")
+            ms["category"] = timed(lambda: page.select_option("#f-cat", "扶贫车间"))
+            assert page.evaluate("window.kgCases.shown") == expect_cat
+            page.select_option("#f-cat", "")
+            ms["county"] = timed(lambda: page.select_option("#f-county", "永川区"))
+            assert page.evaluate("window.kgCases.shown") == expect_county
+            page.select_option("#f-county", "")
+            page.fill("#f-min", "3000")
+            page.fill("#f-max", "4000")
+            page.press("#f-max", "Tab")
+            page.wait_for_function(f"window.kgCases.shown === {expect_income}")
+            vals = [float(x.replace(",", "")) for x in page.locator("#rows td.n").all_text_contents()]
+            assert vals and all(3000 <= v <= 4000 for v in vals)
+            page.click("#clear")
+            page.wait_for_function("window.kgCases.shown === 10000")
+            ms["sort"] = timed(lambda: page.click('th[data-col="7"]'))     # monthly income, ascending
+            first = [float(x.replace(",", "")) for x in page.locator("#rows td.n").all_text_contents()]
+            assert first == sorted(first) and first[0] == min(r[7] for r in rows if r[7] is not None)
+            page.click('th[data-col="7"]')                                   # descending
+            assert page.get_attribute('th[data-col="7"]', "aria-sort") == "descending"
+            top = float(page.locator("#rows td.n").first.text_content().replace(",", ""))
+            assert top == max(r[7] for r in rows if r[7] is not None)
+            page.click("#next")
+            assert page.evaluate("window.kgCases.page") == 1
+            print(f"\ncase index at 10,000 cases: opened in {opened:.2f} s; "
+                  + ", ".join(f"{k} {v:.0f} ms" for k, v in ms.items()))
+            assert opened < 5 and max(ms.values()) < 1000, ms
+        finally:
+            browser.close()
 
 
 def test_case_page_names_safe_and_stable(built):
