@@ -24,7 +24,7 @@ def _cmd_build(a: argparse.Namespace) -> int:
     from kg.build import build
 
     report = build(corpus=a.corpus, out=a.out, workers=a.workers, quiet=a.quiet, views=not a.no_views,
-                   shacl=not a.no_shacl)
+                   shacl=not a.no_shacl, cluster=a.cluster, cluster_batch=a.cluster_batch)
     return report.exit_code
 
 
@@ -143,6 +143,10 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--workers", type=int, default=1, help="extraction worker processes (default: 1)")
     b.add_argument("--no-views", action="store_true", help="skip analytics, report and HTML views")
     b.add_argument("--no-shacl", action="store_true", help="skip SHACL validation of the graph")
+    b.add_argument("--cluster", metavar="ADDRESS|local:N",
+                   help="extract on a Dask cluster: a scheduler address (tcp://HOST:8786), or local:N to "
+                        "start N local worker processes")
+    b.add_argument("--cluster-batch", type=int, metavar="N", help="articles per cluster task (default: auto)")
 
     q = command("query", "Run a SPARQL query against the embedded Oxigraph store.", _cmd_query)
     q.add_argument("query", nargs="?", help="the SPARQL query text")
