@@ -141,6 +141,7 @@ class ClusterExecutor:
             raise KGError(f"--cluster-batch must be at least 1 (got {batch})")
         self.client = None
         self._local = None
+        self._log_levels: dict[str, int] = {}
         self.address = ""
         self.stats: dict[str, Any] = {"cluster": spec}
 
@@ -150,8 +151,11 @@ class ClusterExecutor:
             return self.client
         try:
             from distributed import Client, LocalCluster
+            from distributed.client import CancelledError
         except ImportError:
             raise ClusterError("--cluster needs Dask distributed: pip install 'fupin-kg[cluster]'") from None
+        # the client logs a lost scheduler with tracebacks; the build says it in one line
+        self._log_levels = _quiet_loggers()
         try:
             if self.kind == "local":
                 self._local = LocalCluster(n_workers=int(self.target), threads_per_worker=1, processes=True,
@@ -172,6 +176,10 @@ class ClusterExecutor:
                 raise ClusterError(f"the Dask scheduler at {self.address} has no workers") from None
         try:
             self.client.register_plugin(PipelineLoader())
+        except (OSError, CancelledError):
+            self.close()
+            raise ClusterError(f"lost the Dask scheduler at {self.address} while its workers loaded the "
+                               "pipeline; nothing was committed, the previous output is unchanged") from None
         except Exception as e:
             self.close()
             raise ClusterError(f"the workers of {self.address} cannot load the pipeline "
@@ -193,6 +201,9 @@ class ClusterExecutor:
             if self._local is not None:
                 self._local.close(timeout=10)
         self.client = self._local = None
+        for name, level in self._log_levels.items():
+            logging.getLogger(name).setLevel(level)
+        self._log_levels = {}
 
     def __enter__(self) -> ClusterExecutor:
         return self
@@ -238,7 +249,7 @@ class ClusterExecutor:
                 continue
             except (CancelledError, OSError):
                 raise ClusterError(f"lost the Dask scheduler at {self.address or self.target} during "
-                                   f"extraction ({finished} of {len(todo)} articles done, kept in the cache); "
+                                   f"extraction ({finished} of {len(todo)} articles extracted, kept in the cache); "
                                    "nothing was committed, the previous output is unchanged") from None
             except Exception as e:     # the task itself failed outside the per-article guard
                 for i, art, key in chunk:
@@ -256,6 +267,15 @@ class ClusterExecutor:
                     done(i, art, key, ArticleRecord.from_dict(rec), None, written=written)
                 finished += 1
             del results
+
+
+def _quiet_loggers() -> dict[str, int]:
+    """Set Dask's loggers to CRITICAL; returns their levels before."""
+    names = ["distributed", *(n for n in logging.root.manager.loggerDict if n.startswith("distributed."))]
+    levels = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(logging.CRITICAL)
+    return levels
 
 
 def _one_line(e: BaseException) -> str:
