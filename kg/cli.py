@@ -53,6 +53,12 @@ def _cmd_serve(a: argparse.Namespace) -> int:
     return serve(store=a.store or a.out / "store", host=a.host, port=a.port)
 
 
+def _cmd_push(a: argparse.Namespace) -> int:
+    from kg.push import push_command
+
+    return push_command(out=a.out, endpoint=a.endpoint, graph_store=a.graph_store, full=a.full, quiet=a.quiet)
+
+
 def _cmd_analyze(a: argparse.Namespace) -> int:
     from kg.analytics import analyze_command
 
@@ -158,6 +164,14 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=7878, help="port (default: 7878)")
     s.add_argument("--store", type=Path, help="store directory (default: OUT/store)")
+
+    pu = command("push", "Load the build into a SPARQL 1.1 store (Graph Store HTTP Protocol): one named graph "
+                 "per article, one shared, one for the ontology; again, only what changed.", _cmd_push)
+    pu.add_argument("--endpoint", required=True, metavar="URL",
+                    help="the store's SPARQL query endpoint, e.g. http://127.0.0.1:7878/query")
+    pu.add_argument("--graph-store", metavar="URL",
+                    help="its Graph Store Protocol URL (default: the endpoint's /query made /store, as in Oxigraph)")
+    pu.add_argument("--full", action="store_true", help="send every graph, whatever the manifest says")
 
     an = command("analyze", "Graph analytics (networkx): writes analytics.json and report.html.", _cmd_analyze)
     an.add_argument("--graph", type=Path, help="graph file (default: OUT/kg.ttl)")
