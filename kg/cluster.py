@@ -12,7 +12,7 @@ are those of a local build.
 * **The pipeline, once per worker.** A :class:`PipelineLoader` worker plugin loads the
   spaCy pipeline when it is registered, on every worker then connected and on every
   worker that joins later (a restarted one too).
-* **Batches.** Articles go out in batches (about four per worker, at most
+* **Batches.** Articles go out in batches (about eight per worker, at most
   :data:`MAX_BATCH`), so the scheduler's ~2-3 ms per task is spread over several articles
   while the load stays balanced. A batch returns its records; when the worker sees the
   build's cache directory (one machine, or a shared filesystem) it writes the entries
@@ -44,8 +44,10 @@ from kg.records import ArticleRecord
 
 __all__ = ["ClusterError", "ClusterExecutor", "PipelineLoader", "parse_cluster", "batch_size", "MAX_BATCH"]
 
-#: The most articles in one task (a 3,000-character article takes ~0.1 s).
-MAX_BATCH = 64
+#: The most articles in one task (a 3,000-character article takes 0.1-0.3 s): small enough
+#: that the last tasks leave no worker idle for long, large enough that the scheduler's
+#: ~2-3 ms per task is lost in the noise.
+MAX_BATCH = 16
 _CONNECT_TIMEOUT_S = 10
 
 
@@ -68,8 +70,8 @@ def parse_cluster(spec: str) -> tuple[str, int | str]:
 
 
 def batch_size(n_articles: int, n_workers: int) -> int:
-    """Articles per task: about four tasks per worker, at most :data:`MAX_BATCH`."""
-    return max(1, min(MAX_BATCH, math.ceil(n_articles / (4 * max(1, n_workers)))))
+    """Articles per task: about eight tasks per worker, at most :data:`MAX_BATCH`."""
+    return max(1, min(MAX_BATCH, math.ceil(n_articles / (8 * max(1, n_workers)))))
 
 
 # -- on the workers ----------------------------------------------------------------------

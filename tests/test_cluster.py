@@ -38,8 +38,8 @@ def test_parse_cluster():
 
 def test_batch_size_spreads_the_work_and_is_bounded():
     assert batch_size(5, 2) == 1
-    assert batch_size(1000, 2) == 64           # capped: a task stays a few seconds
-    assert batch_size(200, 2) == 25            # four tasks a worker
+    assert batch_size(1000, 2) == 16           # capped: a task stays a few seconds
+    assert batch_size(160, 2) == 10            # eight tasks a worker
     assert batch_size(0, 4) == 1
 
 
