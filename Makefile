@@ -16,7 +16,7 @@ help:
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,notebooks]'
+	$(BIN)/python -m pip install -q -e '.[test,notebooks,cluster]'
 	$(BIN)/python -m ipykernel install --user --name fupin-kg --display-name "Fupin KG" >/dev/null
 	touch $(STAMP)
 

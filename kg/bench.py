@@ -23,6 +23,12 @@ Parts (each can be skipped with ``--skip PART``):
     embedded Oxigraph store the build wrote, and in rdflib over ``kg.nt``, as a ratio. Each
     query runs in a forked child with a time budget (a query still running after 35 s is
     killed, listed, and counted at that limit).
+``cluster``
+    ``kg build --cluster local:W`` (W = ``--workers``; :mod:`kg.cluster`, Dask) on the N=1,000
+    corpus (or the largest N), cold cache, without views: its extract stage in chars/s (the
+    local cluster's start-up and each worker's pipeline load included, as in a real build),
+    over the one-process throughput and over the worker pool's extract stage at the same N
+    (the scale part's build, or one run here), all in this run.
 ``browser``
     Time for that build's ``graph.html`` to draw in headless Chromium (``/usr/bin/chromium``
     through Playwright, every request leaving the page blocked), from navigation until the
@@ -61,7 +67,7 @@ from kg.io import write_json, write_text
 __all__ = ["PARTS", "TARGETS", "Target", "bench_command", "run_bench", "check_targets", "format_table",
            "measure_build", "percentile", "change_article"]
 
-PARTS = ("throughput", "scale", "incremental", "sparql", "browser")
+PARTS = ("throughput", "scale", "incremental", "sparql", "browser", "cluster")
 REFERENCE_N = 1000          # the size the incremental, SPARQL and browser parts prefer
 
 
@@ -92,6 +98,10 @@ TARGETS = (
            ("sparql", "oxigraph", "median_ms"), "<=", 20.0, "ms"),
     Target("browser_draw", "1,000-article graph page drawn <= 5 s",
            ("browser", "draw_s"), "<=", 5.0, "s"),
+    Target("cluster_speedup", "--cluster local:2 extract >= 1.6x one process",
+           ("cluster", "speedup"), ">=", 1.6, "x"),
+    Target("cluster_vs_pool", "--cluster local:2 extract within 10 % of the pool",
+           ("cluster", "vs_pool"), ">=", 0.9, "x"),
 )
 
 
@@ -221,11 +231,13 @@ def measure_build(cmd: list[str], poll_s: float = 0.05, timeout: float | None = 
             "stderr_tail": stderr[-3:]}
 
 
-def _build(corpus: Path, out: Path, workers: int, fresh: bool, views: bool = True) -> dict[str, Any]:
+def _build(corpus: Path, out: Path, workers: int, fresh: bool, views: bool = True,
+           cluster: str | None = None) -> dict[str, Any]:
     """``kg build`` as a child process, measured; adds the build report's cache and timings."""
     if fresh:
         shutil.rmtree(out, ignore_errors=True)
-    cmd = _kg_cmd("build", "-q", "--corpus", str(corpus), "--out", str(out), "--workers", str(workers))
+    cmd = _kg_cmd("build", "-q", "--corpus", str(corpus), "--out", str(out))
+    cmd += ["--cluster", cluster] if cluster else ["--workers", str(workers)]
     if not views:
         cmd.append("--no-views")
     res = measure_build(cmd)
@@ -638,11 +650,48 @@ def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet:
         return {"n": ref_n, **bench_browser(ref_out / "graph.html")}
 
     part("browser", browser)
+    part("cluster", lambda: bench_cluster(work, _corpus(work, ref_n, seed), ref_n, workers, results, quiet))
 
     results["targets"] = check_targets(results)
     results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     write_json(out / "bench.json", results)
     return results
+
+
+def bench_cluster(work: Path, corpus: Path, n: int, workers: int, results: dict[str, Any],
+                  quiet: bool) -> dict[str, Any]:
+    """The ``cluster`` part (see the module docstring)."""
+    spec = f"local:{max(2, workers)}"
+    chars = sum(len(p.read_text(encoding="utf-8")) for p in corpus.glob("*.txt"))
+
+    def extract_cps(res: dict[str, Any], what: str) -> float:
+        if "error" in res or not res.get("timings", {}).get("extract"):
+            raise RuntimeError(f"{what} failed: {res.get('error', 'no extract timing')}")
+        if res.get("cache", {}).get("hits"):
+            raise RuntimeError(f"{what}: the cache was not cold")
+        return chars / res["timings"]["extract"]
+
+    _say(quiet, f"  kg build --cluster {spec}, N={n} (no views)")
+    res = _build(corpus, work / f"build-{n}-cluster", workers, fresh=True, views=False, cluster=spec)
+    cps = extract_cps(res, f"the --cluster {spec} build")
+    cluster_info = json.loads((work / f"build-{n}-cluster" / "build-report.json").read_text(encoding="utf-8"))
+    out: dict[str, Any] = {"n": n, "cluster": spec, "chars": chars, "extract_s": res["timings"]["extract"],
+                           "wall_s": res["wall_s"], "peak_rss_mb": res["peak_rss_mb"],
+                           "chars_per_s": round(cps, 1), "batches": cluster_info.get("cluster", {}).get("batches"),
+                           "batch": cluster_info.get("cluster", {}).get("batch")}
+    tp = results.get("throughput")
+    if isinstance(tp, dict) and tp.get("extract_chars_per_s"):
+        out["speedup"] = round(cps / tp["extract_chars_per_s"], 4)
+    par = results.get("parallel")
+    if isinstance(par, dict) and par.get("n") == n and par.get("workers") == max(2, workers):
+        pool_cps, out["pool_from"] = par["chars_per_s"], "scale"
+    else:
+        _say(quiet, f"  kg build --workers {max(2, workers)}, N={n} (no views), for the pool's figure")
+        pool = _build(corpus, work / f"build-{n}-pool", max(2, workers), fresh=True, views=False)
+        pool_cps, out["pool_from"] = extract_cps(pool, "the worker pool build"), "this part"
+    out["pool_chars_per_s"] = round(pool_cps, 1)
+    out["vs_pool"] = round(cps / pool_cps, 4)
+    return out
 
 
 def parallel_at_scale(results: dict[str, Any]) -> dict[str, Any] | None:
@@ -747,6 +796,14 @@ def format_table(results: dict[str, Any]) -> str:
             else:
                 lines.append(f"graph.html (N={br['n']}, {br['page_mb']} MB, {br['nodes']} nodes) drawn in "
                              f"{br['draw_s']:.2f} s; {br['blocked_requests']} outside requests blocked")
+    cl = results.get("cluster")
+    if isinstance(cl, dict):
+        if "error" in cl:
+            lines.append(f"cluster: ERROR {cl['error']}")
+        else:
+            lines.append(f"extraction on --cluster {cl['cluster']} (N={cl['n']}, {cl['batches']} tasks of "
+                         f"{cl['batch']}): {_fmt(cl['chars_per_s'])} chars/s = {_fmt(cl.get('speedup'), 'x')} one "
+                         f"process, {_fmt(cl['vs_pool'], 'x')} the worker pool (start-up included)")
     lines.append("targets")
     for t in results.get("targets", check_targets(results)):
         mark = {True: "met", False: "MISSED", None: "not measured"}[t["met"]]

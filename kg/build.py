@@ -83,6 +83,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     shacl: dict[str, Any] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
+    cluster: dict[str, Any] = field(default_factory=dict)     # --cluster: address, workers, batches
     pipeline_version: str = ""
     kg_version: str = __version__
     started: str = ""
@@ -272,7 +273,8 @@ def _text_file_name(file_name: str) -> str:
 
 def build(corpus: str | os.PathLike = "corpus", out: str | os.PathLike = "output", workers: int = 1,
           quiet: bool = False, views: bool = True, cache_dir: str | os.PathLike | None = None,
-          shacl: bool = True, manifest: str | os.PathLike | None = None) -> BuildReport:
+          shacl: bool = True, manifest: str | os.PathLike | None = None, cluster: str | None = None,
+          cluster_batch: int | None = None) -> BuildReport:
     """Build everything from ``corpus`` into ``out``; see the module docstring.
 
     Prints each rejected input as ``corpus/x.txt: reason`` on stderr and, unless
@@ -281,6 +283,8 @@ def build(corpus: str | os.PathLike = "corpus", out: str | os.PathLike = "output
     for an unwritable output directory (exit status 2). ``shacl=False`` skips the SHACL
     validation (the slowest stage on large corpora; the report says it was skipped).
     ``manifest`` is a metadata file to use instead of the corpus folder's own (:mod:`kg.corpus`).
+    ``cluster`` extracts on a Dask cluster instead of local workers (:mod:`kg.cluster`: a
+    scheduler address, or ``local:N``), ``cluster_batch`` articles to a task.
     """
     corpus, out = Path(corpus), Path(out)
     if not corpus.exists():
@@ -289,15 +293,24 @@ def build(corpus: str | os.PathLike = "corpus", out: str | os.PathLike = "output
         raise InputError(corpus, "not a directory (give a folder of .txt articles)")
     if workers < 1:
         raise KGError(f"--workers must be at least 1 (got {workers})")
+    executor = None
+    if cluster:
+        if workers > 1:
+            raise KGError("give --workers or --cluster, not both")
+        from kg.cluster import ClusterExecutor
+
+        executor = ClusterExecutor(cluster, batch=cluster_batch)    # connects when first needed
     t0 = time.perf_counter()
     report = BuildReport(corpus=str(corpus), out=str(out),
                          started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-    with _locked(out), _long_lived_heap():
+    with _locked(out), _long_lived_heap(), contextlib.ExitStack() as stack:
+        if executor is not None:
+            stack.callback(executor.close)
         recovered = recover(out)
         build_dir = out / f"{BUILD_PREFIX}{_build_id()}"
         try:
             _run(report, corpus, out, build_dir, workers, quiet, views, shacl,
-                 Path(cache_dir) if cache_dir is not None else out / "cache", t0, recovered, manifest)
+                 Path(cache_dir) if cache_dir is not None else out / "cache", t0, recovered, manifest, executor)
         except BaseException:
             if _current(out) != build_dir:        # failed before the commit: the old output stays
                 remove_path(build_dir)
@@ -312,7 +325,7 @@ def build(corpus: str | os.PathLike = "corpus", out: str | os.PathLike = "output
 
 def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: int, quiet: bool,
          views: bool, shacl: bool, cache_dir: Path, t0: float, recovered: list[str],
-         manifest: str | os.PathLike | None = None) -> None:
+         manifest: str | os.PathLike | None = None, executor=None) -> None:
     from kg.extract import cache_version, extract_corpus
     from kg.nlp import pipeline_version
 
@@ -333,7 +346,11 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
     # libraries the components load print banners on stdout (jionlp, jiojio): keep stdout
     # for the summary, send them to stderr
     with contextlib.redirect_stdout(sys.stderr):
-        extraction = extract_corpus(articles, cache_dir=cache_dir, workers=workers, progress=not quiet)
+        extraction = extract_corpus(articles, cache_dir=cache_dir, workers=workers, progress=not quiet,
+                                    executor=executor)
+    if executor is not None:
+        report.cluster = dict(executor.stats)
+        executor.close()                # the workers' memory is not needed by the later stages
     report.pipeline_version = pipeline_version()
     report.cache = {"dir": str(cache_dir), "version": cache_version(), "hits": extraction.hits,
                     "extracted": extraction.extracted, "corrupt_recomputed": extraction.corrupt}

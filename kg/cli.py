@@ -24,7 +24,7 @@ def _cmd_build(a: argparse.Namespace) -> int:
     from kg.build import build
 
     report = build(corpus=a.corpus, out=a.out, workers=a.workers, quiet=a.quiet, views=not a.no_views,
-                   shacl=not a.no_shacl, manifest=a.manifest)
+                   shacl=not a.no_shacl, manifest=a.manifest, cluster=a.cluster, cluster_batch=a.cluster_batch)
     return report.exit_code
 
 
@@ -52,6 +52,12 @@ def _cmd_serve(a: argparse.Namespace) -> int:
 
     return serve(store=a.store or a.out / "store", host=a.host, port=a.port, quiet=a.quiet,
                  out=a.out if a.store is None else a.store.parent, timeout=a.timeout)
+
+
+def _cmd_push(a: argparse.Namespace) -> int:
+    from kg.push import push_command
+
+    return push_command(out=a.out, endpoint=a.endpoint, graph_store=a.graph_store, full=a.full, quiet=a.quiet)
 
 
 def _cmd_analyze(a: argparse.Namespace) -> int:
@@ -156,6 +162,10 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--workers", type=int, default=1, help="extraction worker processes (default: 1)")
     b.add_argument("--no-views", action="store_true", help="skip analytics, report, HTML views and exports")
     b.add_argument("--no-shacl", action="store_true", help="skip SHACL validation of the graph")
+    b.add_argument("--cluster", metavar="ADDRESS|local:N",
+                   help="extract on a Dask cluster: a scheduler address (tcp://HOST:8786), or local:N to "
+                        "start N local worker processes")
+    b.add_argument("--cluster-batch", type=int, metavar="N", help="articles per cluster task (default: auto)")
 
     q = command("query", "Run a SPARQL query against the embedded Oxigraph store.", _cmd_query)
     q.add_argument("query", nargs="?", help="the SPARQL query text")
@@ -172,6 +182,14 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--store", type=Path, help="store directory (default: OUT/store)")
     s.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="each query stops after this many seconds; the client gets 503 (default: 60)")
+
+    pu = command("push", "Load the build into a SPARQL 1.1 store (Graph Store HTTP Protocol): one named graph "
+                 "per article, one shared, one for the ontology; again, only what changed.", _cmd_push)
+    pu.add_argument("--endpoint", required=True, metavar="URL",
+                    help="the store's SPARQL query endpoint, e.g. http://127.0.0.1:7878/query")
+    pu.add_argument("--graph-store", metavar="URL",
+                    help="its Graph Store Protocol URL (default: the endpoint's /query made /store, as in Oxigraph)")
+    pu.add_argument("--full", action="store_true", help="send every graph, whatever the manifest says")
 
     an = command("analyze", "Graph analytics (networkx): writes analytics.json and report.html.", _cmd_analyze)
     an.add_argument("--graph", type=Path, help="graph file (default: OUT/kg.ttl)")

@@ -225,11 +225,15 @@ def _reason(e: BaseException) -> str:
 # -- the corpus --------------------------------------------------------------------------
 
 def extract_corpus(articles: Sequence[Any], *, cache_dir: str | os.PathLike | None, workers: int = 1,
-                   progress: bool = True, nlp=None) -> Extraction:
+                   progress: bool = True, nlp=None, executor=None) -> Extraction:
     """Extract every article, from the cache when possible; see the module docstring.
 
     ``cache_dir=None`` disables the cache. ``nlp`` reuses an already loaded pipeline
-    (otherwise it is loaded only if some article is not cached).
+    (otherwise it is loaded only if some article is not cached). ``executor`` runs the
+    articles not in the cache elsewhere (:class:`kg.cluster.ClusterExecutor`): it is called
+    as ``executor(todo, done, cache version dir)`` with ``todo`` a list of ``(index, article,
+    key)`` and must call ``done(index, article, key, record or None, error or None,
+    written=...)`` once for each.
     """
     from tqdm import tqdm
 
@@ -279,7 +283,9 @@ def extract_corpus(articles: Sequence[Any], *, cache_dir: str | os.PathLike | No
         fault_point("extract")   # tests: die after N articles extracted and cached
 
     try:
-        if todo and workers > 1 and len(todo) > 1:
+        if todo and executor is not None:
+            executor(todo, done, vdir)
+        elif todo and workers > 1 and len(todo) > 1:
             _run_pool(todo, workers, done, vdir)
         elif todo:
             if nlp is None:
