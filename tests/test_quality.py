@@ -45,11 +45,13 @@ REAL_FLOORS = {
     "case_place_accuracy": 0.93, "case_categories_f1": 0.98, "case_incomes_f1": 0.98,
     "case_organizations_f1": 0.90, "stats_f1": 0.89,
 }
-REAL_MORE_DEV_FLOORS = {"persons": 0.74, "places": 0.86, "organizations": 0.67, "cases": 0.78,
-                        "case_categories": 0.94, "case_incomes": 0.89, "case_organizations": 0.75, "stats": 0.92}
-REAL_MORE_HELDOUT_FLOORS = {"persons": 0.89, "places": 0.91, "organizations": 0.67, "cases": 0.68,
-                            "case_categories": 0.62, "case_incomes": 0.91, "case_organizations": 0.25,
-                            "stats": 0.75}
+REAL_MORE_DEV_FLOORS = {"persons": 0.78, "places": 0.87, "organizations": 0.67, "cases": 0.84,
+                        "case_categories": 0.88, "case_incomes": 0.92, "case_organizations": 0.75, "stats": 0.92}
+#: First seen: persons 0.741 places 0.821 orgs 0.452 cases 0.727 categories 0.750 incomes 0.800
+#: case orgs 0.210 stats 0.500. Case slot figures fall when more cases are found (more slots to get right).
+REAL_MORE_HELDOUT_FLOORS = {"persons": 0.96, "places": 0.91, "organizations": 0.67, "cases": 0.87,
+                            "case_categories": 0.70, "case_incomes": 0.77, "case_organizations": 0.45,
+                            "stats": 0.77}
 SYNTH_FLOORS = {"persons": 0.85, "places": 0.98, "organizations": 0.77, "cases": 0.82,
                 "case_categories": 0.80, "case_incomes": 0.88, "stats": 0.72}
 
