@@ -217,9 +217,9 @@ class OrgFinder:
             if _BARE_LEVEL.fullmatch(name) or in_policy_phrase(text, start, end):
                 continue   # 市委, 县政府 with no place named; 贯彻落实党中央…的决策部署
             head = max((h for h in org_heads if name.endswith(h)), key=len, default="")
-            body = name[:len(name) - len(head)]
+            body = _outside_words(name[:len(name) - len(head)], tags)
             if (name[0] in _DETERMINERS or name.endswith("人社") or any(name[:k] in opening or name[:k] in times for k in (2, 3, 4))
-                    or any(len(b) > 1 and b in _outside_words(body, tags) for b in self.boundaries)):
+                    or any(len(b) > 1 and b in body for b in self.boundaries)):
                 continue   # 全县共认定扶贫车间, 如今合作社, 吴兴区人社(部门): not a name (国际…组织 is)
             suf = next((s for s in self._suffixes_ending_at(text, end) if len(s.text) < len(name)), None)
             lead = next(((s, e, path) for s, e, path, _ in places if s == start and e < end), None)

@@ -53,11 +53,12 @@ _PLACE_NEXT = set("村镇乡县区市省州街路巷湖河江溪山坝湾屯寨�
 #: A name does not end with a toponym character (蒋家坝, 李家屯).
 _PLACE_END = set("村镇乡县区市省州街路巷坝湾屯寨庄沟垭")
 _PRONOUNS = re.compile(r"[她他](?!们)")
-#: What a proposed name may be made of: CJK characters, with a middle dot between the parts of
-#: a transliterated or minority name (阿依古丽·买买提).
-_MODEL_NAME = re.compile(rf"[{_CJK}]+(?:[·・•‧][{_CJK}]+)*")
 #: The joint of a transliterated or minority name's parts (阿依努尔·赛买提, 卡洛斯·阿马特).
 _DOTS = "·・•‧"
+#: What a proposed name may be made of: CJK characters, with a middle dot between the parts of
+#: a transliterated or minority name (阿依古丽·买买提).
+_MODEL_NAME = re.compile(rf"[{_CJK}]+(?:[{_DOTS}][{_CJK}]+)*")
+#: A name with at least one dot: a cue of its own.
 _DOTTED = re.compile(rf"[{_CJK}]+(?:[{_DOTS}][{_CJK}]+)+")
 #: What precedes a name in a photo or text credit (记者陈某某摄): a credit, not a person of the story.
 _CREDIT = re.compile("记者|摄影|通讯员|编辑")
@@ -408,8 +409,8 @@ class PersonRecognizer:
             st, en = m.start(), m.end()
             first_dot = next(i for i in range(st, en) if text[i] in _DOTS)
             last_dot = max(i for i in range(st, en) if text[i] in _DOTS)
-            a = self._name_edge(text, first_dot, st, ctx, leftwards=True)
-            b = self._name_edge(text, last_dot + 1, en, ctx, leftwards=False)
+            a = self._name_edge(text, first_dot, st, leftwards=True)
+            b = self._name_edge(text, last_dot + 1, en, leftwards=False)
             if first_dot - a < 1 or b - last_dot - 1 < 1 or b - a > 16:
                 continue
             if text[a - 1:a] in "《“\"" or not ctx.free(a, b):
@@ -417,7 +418,7 @@ class PersonRecognizer:
             out.append(_Cue(a, b, text[a:b], "dotted", 3))
         return out
 
-    def _name_edge(self, text: str, pos: int, limit: int, ctx: _DocCtx, leftwards: bool) -> int:
+    def _name_edge(self, text: str, pos: int, limit: int, leftwards: bool) -> int:
         """From a dot at ``pos`` outwards to ``limit``: at most eight characters, no function
         character (让, 地, 说); before the first dot, none that ends a role or a common word
         (村民|阿依努尔, 秘书长|瓦尔特); after the last dot only characters that names of this kind
@@ -429,8 +430,8 @@ class PersonRecognizer:
             if c in _NOT_IN_NAME or (c not in self.translit if not leftwards
                                      else not "\u4e00" <= c <= "\u9fff" or c in _END_STOP):
                 break
-            if leftwards and any(text[max(edge - k, 0):edge] in self.lex.roles or text[max(edge - k, 0):edge] in words
-                                 for k in (2, 3, 4, 5)):
+            if leftwards and any(w in self.lex.roles or w in words
+                                 for w in (text[max(edge - k, 0):edge] for k in (2, 3, 4, 5))):
                 break   # 村民|, 秘书长|, 名叫|: a role or a common word before the name
             if not leftwards and (c in "年月日时" or any(text[edge:edge + k] in words for k in (2, 3))):
                 break   # |希望, |日: a common word or a date after the name
