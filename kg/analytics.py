@@ -287,6 +287,8 @@ def load_graph(source) -> nx.MultiDiGraph:
                 ev = _evidence_node(by_subject.get(o, []))
                 if ev is not None:
                     attrs["evidence"].append(ev)
+            elif ln in _TIME_LINKS:      # time:hasTime, fp:startTime -> has_time, start_time (kg.timeline)
+                attrs[_snake(ln)] = _time_node(by_subject.get(o, []))
         attrs["label"] = labels.get("zh") or labels.get(None) or next(iter(labels.values()), None)
         attrs["category"] = sorted(set(attrs["category"]))
         attrs["evidence"].sort(key=_evidence_order)
@@ -324,6 +326,26 @@ def load_graph(source) -> nx.MultiDiGraph:
         if not d.get("label"):
             d["label"] = _fallback_label(G, n, d)
     return G
+
+
+_TIME_LINKS = ("hasTime", "startTime")
+
+
+def _time_node(pos) -> dict[str, Any]:
+    """An OWL-Time instant as plain values: ``label`` (the expression as written), ``year``,
+    ``month``, ``day`` (ints, as far as known), ``part``, ``since``, ``relative``,
+    ``resolved_against``, ``scope``."""
+    vals = {_local(p): o for p, o in pos if isinstance(o, _Lit)}
+
+    def lex(k: str) -> str | None:
+        return vals[k].lex if k in vals else None
+
+    ym, day = lex("inXSDgYearMonth"), lex("inXSDDate")
+    year = lex("inXSDgYear")
+    return {"label": lex("label"), "year": int(year[:4]) if year else None,
+            "month": int(ym[5:7]) if ym else None, "day": int(day[8:10]) if day else None,
+            "part": lex("yearPart"), "since": lex("since") == "true", "relative": lex("relativeTime") == "true",
+            "resolved_against": lex("resolvedAgainst"), "scope": lex("timeScope")}
 
 
 def _evidence_node(pos) -> dict | None:

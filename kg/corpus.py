@@ -36,7 +36,9 @@ with ``kg build --manifest``) is optional; its columns (:data:`MANIFEST_COLUMNS`
 ``collection``, ``author``, ``region`` (``publication`` is read as ``publisher``). What it
 gives overrides what the page says; a title neither gives is the article's first headline.
 ``ArticleMeta.sources`` records where each field came from: ``manifest``, ``page`` (the
-file's own header or properties), ``text`` (the headline) or ``folder`` (the collection).
+file's own header or properties), ``text`` (the headline; the date and publisher the text
+prints above its body, :func:`kg.readers.read_header`, with their raw span in
+``ArticleMeta.spans``) or ``folder`` (the collection).
 """
 
 from __future__ import annotations
@@ -52,8 +54,8 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.normalize import Normalized, normalize
-from kg.readers import FORMATS, PageText, ReadError, read_docx, read_html, read_pdf
-from kg.records import ArticleMeta
+from kg.readers import FORMATS, PageText, ReadError, read_docx, read_header, read_html, read_pdf
+from kg.records import ArticleMeta, Evidence
 
 __all__ = ["Article", "Rejection", "read_article", "read_corpus", "read_manifest", "find_manifest", "decode",
            "MAX_BYTES", "MAX_DOCUMENT_BYTES", "MANIFEST_NAME", "MANIFEST_NAMES",
@@ -255,17 +257,24 @@ def _meta(file_name: str, data: bytes, raw: str, encoding: str, norm: Normalized
     values: dict[str, str] = {}
     sources: dict[str, str] = {}
     guessed = {"title": _guess_title(norm)} if not page or "title" not in page.fields else {}
+    header = read_header(raw)       # 发布时间:…, 来源:…, 新华社…电: the date and publisher the text prints
+    guessed.update({k: f.value for k, f in header.items()})
+    spans: dict[str, Evidence] = {}
     for key in ("title", "date", "publisher", "author", "url", "collection", "region"):
         for origin, given in (("manifest", entry), ("page", page.fields if page else {}), ("text", guessed),
                               ("folder", {"collection": collection})):
             if given.get(key):
                 values[key], sources[key] = given[key], origin
+                if origin == "text" and key in header:
+                    f = header[key]
+                    spans[key] = Evidence(start=f.start, end=f.end, raw_text=raw[f.start:f.end], sentence=f.line)
                 break
     return ArticleMeta(
         file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), title=values.get("title"),
         region=values.get("region"), publication=values.get("publisher"), date=values.get("date"),
         encoding=encoding, chars=len(raw), url=values.get("url"), author=values.get("author"),
         collection=values.get("collection"), format=page.format if page else "text", sources=sources,
+        spans=spans,
     )
 
 

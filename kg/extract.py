@@ -116,6 +116,7 @@ def extract_article(nlp, article) -> ArticleRecord:
     doc._.kg_offsets = list(norm.offsets)
     doc._.kg_blocks = [(b.start, b.end, b.kind) for b in norm.blocks] or [(0, len(norm.text), "body")]
     doc._.kg_file = article.file_name
+    doc._.kg_date = getattr(getattr(article, "meta", None), "date", None)
     _set_sentence_starts(doc, norm.sentences)
     for _name, proc in nlp.pipeline:
         doc = proc(doc)
@@ -259,6 +260,7 @@ def extract_corpus(articles: Sequence[Any], *, cache_dir: str | os.PathLike | No
                 rec = None
         if rec is not None:
             rec.meta = art.meta            # metadata comes from the reader, not the cache
+            rec.anchor_times(art.meta.date)   # and relative times follow its date
             rec.pipeline_version = version
             records[i] = rec
             result.hits += 1
@@ -275,6 +277,7 @@ def extract_corpus(articles: Sequence[Any], *, cache_dir: str | os.PathLike | No
                                                      err or "extraction failed"))
             return
         rec.meta = art.meta
+        rec.anchor_times(art.meta.date)
         rec.pipeline_version = version
         records[i] = rec
         result.extracted += 1

@@ -47,8 +47,8 @@ from rdflib.term import Node
 from kg import io
 from kg.errors import KGError
 from kg.namespace import DCTERMS as DCT
-from kg.namespace import FP, FP_NS, PREFIXES, PROV, SCHEMA, SKOS, resource, short_hash
-from kg.records import ADMIN_LEVELS, CATEGORIES, PERIODS, ArticleRecord, Evidence
+from kg.namespace import FP, FP_NS, PREFIXES, PROV, SCHEMA, SKOS, TIME, resource, short_hash
+from kg.records import ADMIN_LEVELS, CATEGORIES, PARTS, PERIODS, ArticleRecord, Evidence, When
 
 __all__ = ["build_graph", "build_triples", "write_graph", "write_triples", "validate", "validate_file",
            "rule_violations", "PYSHACL_MAX_TRIPLES",
@@ -158,6 +158,7 @@ _MEDIA_TYPES = {"text": "text/plain", "html": "text/html", "pdf": "application/p
 _FROM = {"title": F.titleFrom, "date": F.dateFrom, "publisher": F.publisherFrom, "author": F.authorFrom,
          "url": F.urlFrom, "collection": F.collectionFrom, "region": F.regionFrom}
 _ORIGINS = ("page", "manifest", "text", "folder")
+_EVIDENCE_OF = {"date": F.dateEvidence, "publisher": F.publisherEvidence}
 
 
 def _bool(x: bool) -> Literal:
@@ -259,6 +260,37 @@ class _Builder:
             if ev is not None:
                 self.add(subject, PROV.wasDerivedFrom, self.evidence(ev, file_name, article))
 
+    def when(self, subject: URIRef, prop: URIRef, w: When | None, file_name: str, article: URIRef,
+             suffix: str = "time") -> None:
+        """The time a fact is set in, as an OWL-Time ``time:Instant``: its expression as label,
+        ``time:inXSDgYear`` (and ``inXSDgYearMonth``, ``inXSDDate``) as far as known; a
+        relative time says so (``fp:relativeTime``) and what it was resolved against, an
+        unresolved one has no year; cited by the expression's evidence."""
+        if w is None:
+            return
+        add = self.add
+        iri = URIRef(f"{subject}/{suffix}")
+        add(subject, prop, iri)
+        add(iri, RDF.type, TIME.Instant)
+        add(iri, RDFS.label, _zh(w.text))
+        if w.year is not None:
+            add(iri, TIME.inXSDgYear, Literal(f"{w.year:04d}", datatype=XSD.gYear, normalize=False))
+            if w.month is not None:
+                add(iri, TIME.inXSDgYearMonth,
+                    Literal(f"{w.year:04d}-{w.month:02d}", datatype=XSD.gYearMonth, normalize=False))
+                if w.day is not None:
+                    add(iri, TIME.inXSDDate, Literal(w.iso(), datatype=XSD.date, normalize=False))
+        if w.part in PARTS:
+            add(iri, F.yearPart, _str(w.part))
+        if w.since:
+            add(iri, F.since, _TRUE)
+        if w.relative:
+            add(iri, F.relativeTime, _TRUE)
+            if w.anchor and w.year is not None:
+                add(iri, F.resolvedAgainst, _date(w.anchor))
+        add(iri, F.timeScope, _str(w.scope))
+        self.derived(iri, [w.evidence], file_name, article)
+
     def article_metadata(self, art: URIRef, meta) -> None:
         """What the reader found besides the text: author, address, collection, the file's
         format, where the text is stored, and where each field came from (fp:titleFrom...)."""
@@ -278,6 +310,11 @@ class _Builder:
             prop = _FROM.get(key)
             if prop is not None and origin in _ORIGINS:
                 add(art, prop, _str(origin))
+        for key, ev in sorted((getattr(meta, "spans", None) or {}).items()):
+            # the header line a date or publisher was read from (发布时间:…, 新华社…电)
+            prop = _EVIDENCE_OF.get(key)
+            if prop is not None and isinstance(ev, Evidence):
+                add(art, prop, self.evidence(ev, meta.file_name, art))
 
     # one record ------------------------------------------------------------
     def record(self, rec: ArticleRecord) -> None:
@@ -444,6 +481,7 @@ class _Builder:
             for oname in c.organizations:
                 add(iri, F.organization, org(oname))
             self.derived(iri, c.evidence, fn, art)
+            self.when(iri, F.startTime, c.start, fn, art, "start")
             for inc in c.incomes:
                 if inc.period not in PERIODS:
                     raise GraphError(f"{fn}: income of {name}: unknown period {inc.period!r}")
@@ -465,6 +503,7 @@ class _Builder:
                     add(i_iri, F.moneyText, _zh(inc.text))
                 add(i_iri, F.source, art)
                 self.derived(i_iri, [ev], fn, art)
+                self.when(i_iri, TIME.hasTime, inc.when, fn, art)
 
         # statistics ------------------------------------------------------------
         for st in rec.statistics:
@@ -485,6 +524,7 @@ class _Builder:
                 add(iri, F.category, _category(st.category, fn, f"statistic {st.text}"))
             add(iri, F.source, art)
             self.derived(iri, [ev], fn, art)
+            self.when(iri, TIME.hasTime, st.when, fn, art)
 
     @staticmethod
     def _level_of(rec: ArticleRecord) -> dict[tuple[str, ...], str]:

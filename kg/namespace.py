@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-__all__ = ["FP", "FP_NS", "RES", "PREFIXES", "SCHEMA", "PROV", "DCTERMS", "SKOS", "iri_segment",
+__all__ = ["FP", "FP_NS", "RES", "PREFIXES", "SCHEMA", "PROV", "DCTERMS", "SKOS", "TIME", "iri_segment",
            "resource", "short_hash"]
 
 FP_NS = "https://w3id.org/fupin-kg/ontology#"
@@ -32,6 +32,7 @@ SCHEMA = Namespace("https://schema.org/")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+TIME = Namespace("http://www.w3.org/2006/time#")       # OWL-Time: when a fact happened
 
 
 class FP(DefinedNamespace):
@@ -120,6 +121,15 @@ class FP(DefinedNamespace):
     sentence: URIRef
     startOffset: URIRef
     endOffset: URIRef
+    # time (kg.nlp.times): facts carry time:hasTime an OWL-Time time:Instant
+    dateEvidence: URIRef
+    publisherEvidence: URIRef
+    startTime: URIRef
+    yearPart: URIRef
+    since: URIRef
+    relativeTime: URIRef
+    resolvedAgainst: URIRef
+    timeScope: URIRef
 
 
 #: Prefixes used in every serialisation and in the example queries.
@@ -134,6 +144,7 @@ PREFIXES: dict[str, str] = {
     "prov": str(PROV),
     "dcterms": str(DCTERMS),
     "schema": str(SCHEMA),
+    "time": str(TIME),
 }
 
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")

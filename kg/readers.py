@@ -29,7 +29,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["PageText", "ReadError", "FORMATS", "read_html", "read_pdf", "read_docx"]
+__all__ = ["PageText", "ReadError", "FORMATS", "read_html", "read_pdf", "read_docx", "read_header", "HeaderField"]
 
 #: File suffix -> format. ``.txt`` is decoded by :mod:`kg.corpus` itself.
 FORMATS: dict[str, str] = {
@@ -289,3 +289,183 @@ def read_docx(data: bytes) -> PageText:
     fields = {k: v for k, v in {"title": props.title, "author": props.author}.items()
               if v and not _PLACEHOLDER.match(v.strip())}
     return PageText(text=text, format="docx", fields=_clean_fields(fields))
+
+
+# --------------------------------------------------------------------------- a text's header
+@dataclass(frozen=True)
+class HeaderField:
+    """A metadata value read from an article's own text, with the raw span it came from."""
+
+    value: str          # YYYY-MM-DD for a date; the name (simplified script) for a publisher
+    start: int          # raw offsets of the stretch that says it
+    end: int
+    how: str            # "label" (来源:…), "dateline" (新华社…电), "date line" (the line of the date), "byline"
+    line: str = ""      # the header line it is on (simplified script)
+
+
+_HEADER_LINES = 12       # the lines above the body a saved page or a newspaper prints
+_DATE_VALUE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)日?")
+_DMY_VALUE = re.compile(r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)(?!\d)")
+_TIME_OF_DAY = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2})?")
+
+
+def header_cues() -> dict[str, list[str]]:
+    """``kg/data/header_cues.tsv`` by kind (labels, unknown values, publisher endings, dateline ends)."""
+    from kg.resources import data_file
+
+    out: dict[str, list[str]] = {}
+    path = data_file("header_cues.tsv")
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#") or line.startswith("kind\t"):
+            continue
+        kind, sep, word = line.partition("\t")
+        if not sep or not word.strip():
+            raise ValueError(f"{path}:{n}: expected a kind, a tab and a word")
+        out.setdefault(kind, []).append(word.strip())
+    return out
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _header_patterns() -> dict[str, re.Pattern]:
+    cues = header_cues()
+    heads = _alt(cues["publisher_head"])
+    cjk = "\u4e00-\u9fff"
+    return {
+        "date_label": re.compile(rf"(?:{_alt(cues['date_label'])})\s*[:：]\s*"),
+        "source_label": re.compile(rf"(?:{_alt(cues['source_label'])})\s*[:：]\s*(?P<v>[^\s|｜丨/：:，,]{{2,20}})"),
+        "unknown": re.compile(rf"^(?:{_alt(cues['unknown'])}|本报|本台|本网|本刊)$"),
+        "publisher": re.compile(rf"^[{cjk}A-Za-z]{{1,12}}(?:{heads})$"),
+        "dateline": re.compile(rf"(?:^[\s•·□■]*|[-－—])(?P<v>[{cjk}]{{1,10}}?(?:{heads}))(?:[{cjk}]{{0,5}}?"
+                               rf"(?:\d{{1,2}}月\d{{1,2}}日)?)(?:{_alt(cues['dateline_end'])})"),
+        "byline": re.compile(rf"(?P<v>[{cjk}]{{2,8}}?(?:{heads}))(?:见习|特约|首席)?记者"),
+    }
+
+
+_PATTERNS: dict[str, re.Pattern] = {}
+
+
+def _simplified(raw: str, start: int, end: int) -> tuple[str, list[int]]:
+    """``raw[start:end]`` in simplified script with pinyin glosses (網(wǎng)) left out, and
+    the raw offset of each character kept."""
+    from kg.normalize import char_map
+
+    chars: list[str] = []
+    idx: list[int] = []
+    for i in range(start, end):
+        c = char_map(raw[i])
+        if c:
+            chars.append(c)
+            idx.append(i)
+    text = "".join(chars)
+    for m in reversed(list(re.finditer(r"(?<=[\u4e00-\u9fff])\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\)", text))):
+        text = text[:m.start()] + text[m.end():]
+        del idx[m.start():m.end()]
+    return text, idx
+
+
+def read_header(raw: str) -> dict[str, HeaderField]:
+    """The publication date and publisher an article saved as text prints above its body:
+    a web page's header line (``时间:2020-03-25 来源:不详``, ``2019-02-21 11:16:28|来源:贵州日报``,
+    ``2018-10-21 10:11:01 新华网``, ``10.03.2016 15:59``), a dateline (``新华社贵阳3月22日电``,
+    ``长城网讯``, ``中国兰州网3月10日消息``) or a newspaper's byline (``南方日报记者``).
+
+    Returns ``date`` (``YYYY-MM-DD``) and ``publisher`` where found, each with the raw span
+    it came from. A value that names nobody (``来源:不详``, ``本报讯``) is not a publisher."""
+    if not _PATTERNS:
+        _PATTERNS.update(_header_patterns())
+    p = _PATTERNS
+    found: dict[str, HeaderField] = {}
+    publishers: list[tuple[int, HeaderField]] = []   # (rank, field): label, date line, dateline, byline
+    pos = 0
+    lines: list[tuple[int, int]] = []
+    for line in raw.splitlines(keepends=True):
+        if line.strip():
+            lines.append((pos, pos + len(line.rstrip("\r\n"))))
+        pos += len(line)
+    dateline_md: tuple[int, int] | None = None
+
+    def field_of(text: str, idx: list[int], a: int, b: int, value: str, how: str) -> HeaderField:
+        return HeaderField(value=value, start=idx[a], end=idx[b - 1] + 1, how=how, line=" ".join(text.split()))
+
+    for n, (s, e) in enumerate(lines[:_HEADER_LINES]):
+        text, idx = _simplified(raw, s, e)
+        if not text.strip():
+            continue
+        short = len(text) <= 120
+        # a labelled date, or a line that starts with a date
+        date_m = None
+        lab = p["date_label"].search(text)
+        if lab:
+            date_m = _DATE_VALUE.match(text, lab.end())
+        if date_m is None and short:
+            lead = len(text) - len(text.lstrip(" •·□■|"))
+            date_m = _DATE_VALUE.match(text, lead) or _DMY_VALUE.match(text[lead:]) and _shift(
+                _DMY_VALUE.match(text[lead:]), lead)
+            if date_m is not None and not (_TIME_OF_DAY.match(text[date_m.end():])
+                                           or not text[date_m.end():].strip()
+                                           or text[date_m.end():date_m.end() + 1] in " |｜"):
+                date_m = None            # a date that begins a sentence, not a header
+        if date_m is not None and "date" not in found:
+            y, mo, d = int(date_m["y"]), int(date_m["m"]), int(date_m["d"])
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                a, b = date_m.start(), date_m.end()
+                found["date"] = field_of(text, idx, a, b, f"{y:04d}-{mo:02d}-{d:02d}", "label" if lab else "date line")
+                # the publisher printed on the date's line, unlabelled (2018-10-21 10:11:01 新华网)
+                rest = text[b:]
+                t = _TIME_OF_DAY.match(rest)
+                off = b + (t.end() if t else 0)
+                for tok in re.finditer(r"[^\s|｜]+", text[off:]):
+                    word = tok.group()
+                    if p["publisher"].match(word) and not p["unknown"].match(word):
+                        publishers.append((1, field_of(text, idx, off + tok.start(), off + tok.end(), word,
+                                                       "date line")))
+                    break
+        for m in p["source_label"].finditer(text):
+            v = m.group("v").strip("　 ")
+            if v and not p["unknown"].match(v):
+                publishers.append((0, field_of(text, idx, m.start("v"), m.start("v") + len(v), v, "label")))
+        dl = p["dateline"].search(text[:60])
+        if dl and not p["unknown"].match(dl.group("v")):
+            publishers.append((2, field_of(text, idx, dl.start("v"), dl.end("v"), dl.group("v"), "dateline")))
+            md = re.search(r"(\d{1,2})月(\d{1,2})日", dl.group(0))
+            if md:
+                dateline_md = int(md.group(1)), int(md.group(2))
+    if "date" in found and dateline_md and found["date"].how == "date line":
+        # 10.03.2016 read day first: a dateline (3月10日) settles it when the day and month could swap
+        y, mo, d = (int(x) for x in found["date"].value.split("-"))
+        if (d, mo) == dateline_md and d <= 12:
+            found["date"] = HeaderField(f"{y:04d}-{d:02d}-{mo:02d}", found["date"].start, found["date"].end,
+                                        found["date"].how, found["date"].line)
+    if not publishers:
+        for s, e in lines[:40]:
+            text, idx = _simplified(raw, s, e)
+            m = p["byline"].search(text)
+            if m and not p["unknown"].match(m.group("v")):
+                publishers.append((3, field_of(text, idx, m.start("v"), m.end("v"), m.group("v"), "byline")))
+                break
+    if publishers:
+        found["publisher"] = min(publishers, key=lambda rp: (rp[0], rp[1].start))[1]
+    return found
+
+
+class _Shifted:
+    """A day-first date match (``10.03.2016``) seen at an offset of its line."""
+
+    def __init__(self, m: re.Match, shift: int):
+        self._m, self._shift = m, shift
+
+    def __getitem__(self, key: str) -> str:
+        return self._m[key]
+
+    def start(self) -> int:
+        return self._m.start() + self._shift
+
+    def end(self) -> int:
+        return self._m.end() + self._shift
+
+
+def _shift(m: re.Match | None, shift: int) -> _Shifted | None:
+    return _Shifted(m, shift) if m is not None else None

@@ -25,6 +25,7 @@ from typing import Any
 __all__ = [
     "ADMIN_LEVELS", "CATEGORIES", "PERIODS", "Evidence", "Person", "Place", "Organization",
     "Program", "Income", "Statistic", "Case", "ArticleMeta", "ArticleRecord", "SCHEMA_VERSION",
+    "When", "PARTS",
 ]
 
 SCHEMA_VERSION = 1
@@ -35,6 +36,8 @@ ADMIN_LEVELS = ("country", "province", "prefecture", "county", "township", "vill
 CATEGORIES = ("SkillsTraining", "PovertyWorkshop", "PublicWelfareJob", "LaborCooperation", "JobFair",
               "Entrepreneurship", "SocialInsurance", "Subsidy", "JobReferral")
 PERIODS = ("day", "month", "year", "total")
+#: When.part values: a part of the year (2018年冬, 去年底, 上半年).
+PARTS = ("start", "end", "spring", "summer", "autumn", "winter", "first_half", "second_half")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,66 @@ class Evidence:
     end: int              # raw offset (exclusive)
     raw_text: str         # == raw[start:end]
     sentence: str         # the normalised sentence text
+
+
+@dataclass
+class When:
+    """The time a fact is set in, as the text says it (kg.nlp.times): an absolute date
+    (``2016年``, ``2018年冬``, ``2019年3月``) or one relative to the article's date (``去年``,
+    ``三年前``, ``上个月``, ``3月22日``), resolved against that date when it is known
+    (``anchor``) and kept unresolved, with its expression, otherwise."""
+
+    text: str                              # the expression as written: 2018年冬, 去年10月16日, 三年前
+    year: int | None = None                # calendar year (absolute, or resolved)
+    month: int | None = None
+    day: int | None = None
+    part: str | None = None                # PARTS: 2018年冬 -> winter, 去年底 -> end
+    since: bool = False                    # 2013年起, 今年以来, 2019年至今: from that time on
+    offset_years: int | None = None        # relative: 去年 -1, 三年前 -3, 今年 and 3月22日 0
+    offset_months: int | None = None       # relative: 上个月 -1, 两个月前 -2
+    anchor: str | None = None              # the article date a relative time was resolved against
+    scope: str = "clause"                  # how it governs the fact: "clause", or "sentence" (leading adverbial)
+    evidence: Evidence | None = None       # the expression itself, by raw offsets
+
+    @property
+    def relative(self) -> bool:
+        return self.offset_years is not None or self.offset_months is not None
+
+    def iso(self) -> str | None:
+        """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as far as known; None when unresolved."""
+        if self.year is None:
+            return None
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def resolve(self, date: str | None) -> None:
+        """Resolve a relative time against the article date ``date`` (``YYYY[-MM[-DD]]``);
+        without a date (or without the month a month offset needs) it stays unresolved.
+        An absolute time is left as it is."""
+        if not self.relative:
+            return
+        y, m = _date_parts(date)
+        if self.offset_months is not None:
+            if self.anchor is not None or self.year is not None:    # resolved before: the month was computed
+                self.month = None
+            self.year = self.anchor = None
+            if y is None or m is None:
+                return
+            k = y * 12 + (m - 1) + self.offset_months
+            self.year, self.month, self.anchor = k // 12, k % 12 + 1, date
+        else:   # a relative year keeps the month and day the text gives (去年10月16日)
+            self.year = y + (self.offset_years or 0) if y is not None else None
+            self.anchor = date if y is not None else None
+
+
+def _date_parts(date: str | None) -> tuple[int | None, int | None]:
+    if not date or len(date) < 4 or not date[:4].isdigit():
+        return None, None
+    m = int(date[5:7]) if len(date) >= 7 and date[5:7].isdigit() else None
+    return int(date[:4]), m
 
 
 @dataclass
@@ -97,6 +160,7 @@ class Income:
     kind: str = "income"            # income, wage, net_income, profit
     text: str = ""                  # the money expression as written: 4000多元
     evidence: Evidence | None = None
+    when: When | None = None        # the time its clause (or its sentence's leading adverbial) gives
 
 
 @dataclass
@@ -108,6 +172,7 @@ class Statistic:
     category: str | None = None          # CATEGORIES, where stated
     approximate: bool = False
     evidence: Evidence | None = None
+    when: When | None = None             # the time its clause (or its sentence's leading adverbial) gives
 
 
 @dataclass
@@ -121,6 +186,7 @@ class Case:
     incomes: list[Income] = field(default_factory=list)
     role: str = "participant"                                 # participant, employee, entrepreneur, referral
     evidence: list[Evidence] = field(default_factory=list)
+    start: When | None = None                                 # when the person's program began, where the text says
 
 
 @dataclass
@@ -138,6 +204,7 @@ class ArticleMeta:
     collection: str | None = None  # the corpus subfolder (a province, a year) or the manifest's
     format: str = "text"           # what the file was: text, html, pdf, docx
     sources: dict[str, str] = field(default_factory=dict)   # field -> page, manifest, text or folder
+    spans: dict[str, Evidence] = field(default_factory=dict)  # field read from the text -> the stretch saying it
 
 
 @dataclass
@@ -151,6 +218,24 @@ class ArticleRecord:
     cases: list[Case] = field(default_factory=list)
     pipeline_version: str = ""
     schema_version: int = SCHEMA_VERSION
+
+    def times(self) -> Iterator[When]:
+        """Every When the record holds (statistics, case starts, incomes), each once."""
+        seen: set[int] = set()
+        whens = [s.when for s in self.statistics]
+        for c in self.cases:
+            whens.append(c.start)
+            whens.extend(i.when for i in c.incomes)
+        for w in whens:
+            if w is not None and id(w) not in seen:
+                seen.add(id(w))
+                yield w
+
+    def anchor_times(self, date: str | None) -> None:
+        """Resolve the relative times against ``date``: the article's, which may come from a
+        manifest the cached record never saw."""
+        for w in self.times():
+            w.resolve(date)
 
     def evidences(self) -> Iterator[Evidence]:
         """Every Evidence the record cites (entities, statistics, cases and their incomes)."""
@@ -180,11 +265,14 @@ class ArticleRecord:
         def path(x):
             return tuple(x) if x is not None else None
 
+        def when(x):
+            return When(**{**x, "evidence": ev(x.get("evidence"))}) if x else None
+
         def income(x):
-            return Income(**{**x, "evidence": ev(x.get("evidence"))})
+            return Income(**{**x, "evidence": ev(x.get("evidence")), "when": when(x.get("when"))})
 
         return cls(
-            meta=ArticleMeta(**d["meta"]),
+            meta=ArticleMeta(**{**d["meta"], "spans": {k: Evidence(**v) for k, v in d["meta"].get("spans", {}).items()}}),
             persons=[Person(**{**p, "relations": [tuple(r) for r in p.get("relations", [])],
                                "evidence": evs(p.get("evidence"))}) for p in d.get("persons", [])],
             places=[Place(**{**p, "path": tuple(p["path"]), "evidence": evs(p.get("evidence"))})
@@ -193,11 +281,13 @@ class ArticleRecord:
                            for o in d.get("organizations", [])],
             programs=[Program(**{**p, "place": path(p.get("place")), "evidence": evs(p.get("evidence"))})
                       for p in d.get("programs", [])],
-            statistics=[Statistic(**{**s, "place": path(s.get("place")), "evidence": ev(s.get("evidence"))})
+            statistics=[Statistic(**{**s, "place": path(s.get("place")), "evidence": ev(s.get("evidence")),
+                                     "when": when(s.get("when"))})
                         for s in d.get("statistics", [])],
             cases=[Case(**{**c, "places": [tuple(p) for p in c.get("places", [])],
                            "incomes": [income(i) for i in c.get("incomes", [])],
-                           "evidence": evs(c.get("evidence"))}) for c in d.get("cases", [])],
+                           "evidence": evs(c.get("evidence")), "start": when(c.get("start"))})
+                   for c in d.get("cases", [])],
             pipeline_version=d.get("pipeline_version", ""),
             schema_version=d.get("schema_version", SCHEMA_VERSION),
         )

@@ -38,6 +38,7 @@ from kg.analytics import (
     place_at_level,
     place_chain,
 )
+from kg.timeline import case_timeline
 
 __all__ = [
     "graph_layout", "layout_parts", "graph_regions", "Region", "make_network", "write_graph_html", "case_page_name", "write_case_pages",
@@ -696,6 +697,7 @@ def _case_view(G: nx.MultiDiGraph, case: str, chains: dict[str, list[str]] | Non
     return {"case": _item(G, case, arts), "persons": [_item(G, p, arts) for p in parts["person"]],
             "programs": [_item(G, p, arts) for p in parts["program"]], "places": places,
             "organizations": [_item(G, o, arts) for o in parts["organization"]], "incomes": incomes,
+            "timeline": case_timeline(G, case),
             "articles": [{"file": s.get("file_name") or s["label"], "title": s.get("title"), "date": s.get("date"),
                           "publication": s.get("publication"), **_article_meta(s)} for s in src],
             "page": case_page_name(G, case)}

@@ -17,7 +17,9 @@ group            record dict on the Doc                      ``span._.kg_ref``
 
 ``doc._.kg_ner`` lists the ``(start_char, end_char, label)`` names the trained model proposes
 (``PER``, ``LOC``, ``ORG``); the rule components decide what becomes of them.
-``doc._.kg_cases`` is the list of Case records the last component assembles.
+``doc._.kg_cases`` is the list of Case records the cases component assembles.
+``doc._.kg_date`` is the article's date (``YYYY[-MM[-DD]]``, or None): what ``kg_times``
+resolves relative times (去年, 三年前) against.
 ``doc._.kg_blocks`` lists ``(start_char, end_char, kind)`` layout blocks from the normaliser
 (kind: ``body``, ``headline``, ``caption``, ``byline``); persons in bylines and photo
 credits are not beneficiaries.
@@ -40,7 +42,7 @@ SPAN_GROUPS = ("kg_places", "kg_orgs", "kg_persons", "kg_programs", "kg_incomes"
 _DOC_ATTRS = {
     "kg_raw": None, "kg_offsets": None, "kg_file": None, "kg_blocks": None,
     "kg_places": None, "kg_orgs": None, "kg_persons": None, "kg_programs": None,
-    "kg_incomes": None, "kg_stats": None, "kg_cases": None, "kg_ner": None,
+    "kg_incomes": None, "kg_stats": None, "kg_cases": None, "kg_ner": None, "kg_date": None,
 }
 
 

@@ -30,7 +30,8 @@ __all__ = ["load_pipeline", "pipeline_version", "pipeline_key", "build_pipeline"
 
 #: Modules that register the kg_* factories (also declared as spacy_factories entry points).
 COMPONENT_MODULES = ("kg.nlp.ner", "kg.nlp.places", "kg.nlp.organizations", "kg.nlp.persons", "kg.nlp.programs",
-                     "kg.nlp.outcomes", "kg.nlp.statistics", "kg.nlp.cases")
+                     "kg.nlp.outcomes", "kg.nlp.statistics", "kg.nlp.cases",
+                     "kg.nlp.times")
 
 
 def config_path() -> Path:
