@@ -97,6 +97,35 @@ def test_q06_income_before_after(store):
     assert set(r["categories"].split(", ")) == {"JobReferral", "SkillsTraining"}
 
 
+@pytest.fixture(scope="module")
+def dated_store(tmp_path_factory):
+    """The hand-made records with the times of 黄家君's incomes (000): 2016年 he bought the fry,
+    经过一年 … 当年 (2017) 实现收入20万元，净赚5万元; 今年 (the article's 2020: 2020年2月底 …)
+    年收入25万元，纯利润10万元; his start 2015年 (毕业). Checked by hand against the article."""
+    from kg.records import When
+
+    out = tmp_path_factory.mktemp("queries_dated")
+    recs = [ArticleRecord.from_dict(d) for d in json.loads((DATA / "records_corpus.json").read_text(encoding="utf-8"))]
+    (case,) = [c for r in recs for c in r.cases if c.person == "黄家君"]
+    for inc in case.incomes:
+        inc.when = (When(text="当年", year=2017) if inc.amount in (200000, 50000)
+                    else When(text="今年", offset_years=0))
+        inc.when.resolve("2020")
+    case.start = When(text="2015年", year=2015)
+    write_graph(build_graph(recs), out)
+    return open_store(build_store(out / "kg.nt", out / "store"))
+
+
+def test_q13_income_changes_by_year(dated_store):
+    got = rows(dated_store, "13_income_changes_by_year.rq", "person", "kind", "period", "year", "amount", "when",
+               "startYear", "previousYear", "previousAmount", "change")
+    assert got == [("黄家君", "income", "year", 2017, 200000, "当年", 2015, None, None, None),
+                   ("黄家君", "income", "year", 2020, 250000, "今年", 2015, 2017, 200000, 50000),
+                   ("黄家君", "profit", "year", 2017, 50000, "当年", 2015, None, None, None),
+                   ("黄家君", "profit", "year", 2020, 100000, "今年", 2015, 2017, 50000, 50000)]
+    assert rows(dated_store, "06_income_before_after.rq", "person") == [("任启勇",)]   # the others are unchanged
+
+
 def test_q07_labour_cooperation_flows(store):
     got = rows(store, "07_labour_cooperation_flows.rq", "homeCounty", "workProvince", "persons")
     assert sorted(got) == [("酉阳土家族苗族自治县", "山东省", 1), ("黔江区", "山东省", 1)]
@@ -254,3 +283,10 @@ def test_corpus_where_sun_tianying_lives(corpus_store):
            if r["person"] == "孙天英"]
     assert got == [("塘坎上村民小组", "group"), ("景圣村", "village"), ("五间镇", "township"),
                    ("永川区", "county"), ("重庆市", "province")]
+
+
+@pytest.mark.slow
+def test_corpus_income_changes_by_year(corpus_store):
+    got = rows(corpus_store, "13_income_changes_by_year.rq", "person", "year", "amount", "when", "startYear")
+    # 004: 2018年冬，张秀花报名参加了在乡里举办的…培训…每月能挣3000元左右
+    assert ("张秀花", 2018, 3000, "2018年冬", 2018) in got

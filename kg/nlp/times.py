@@ -22,7 +22,8 @@ Each time is attached by clause structure to the facts it governs, never across 
 * a case's program start (``Case.start``) is the first time, in the case's sentences,
   whose clause says the person began something (a start cue: 进入, 参加, 返乡, 创办 …) or
   names one of the case's programs; a time that is a clause of its own (``2016年，``) or
-  nearly so (``他是在上个月，``) governs the next clause too.
+  nearly so (``他是在上个月，``) governs the next clause too. A time of the reporter's scene
+  (``12月11日一早``, ``2月17日清晨``) is not a start.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from kg.records import PARTS, When
 __all__ = ["TimeCues", "TimeMention", "TimeAttacher", "find_times", "load_time_cues", "make_kg_times",
            "cn_number"]
 
-_KINDS = ("rel_year", "rel_month", "now", "part", "since", "ago", "start")
+_KINDS = ("rel_year", "rel_month", "now", "part", "since", "ago", "start", "scene")
 _CLAUSE_RE = re.compile(r"[，,；;。！？!?：:\n]")
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}
@@ -120,6 +121,14 @@ class TimeCues:
         return pat
 
     @property
+    def scene_rx(self) -> re.Pattern:
+        rx = self.__dict__.get("_scene_rx")
+        if rx is None:
+            rx = re.compile(self.alt("scene"))
+            object.__setattr__(self, "_scene_rx", rx)
+        return rx
+
+    @property
     def start_rx(self) -> re.Pattern:
         rx = self.__dict__.get("_start_rx")
         if rx is None:
@@ -165,6 +174,7 @@ class TimeMention:
     when: When
     kind: str            # "absolute", "relative", "now"
     age: bool = False    # 今年37岁: states an age, governs nothing beyond its clause
+    scene: bool = False  # 12月11日一早: the reporter's scene, not when a program began
 
 
 def find_times(text: str, cues: TimeCues, date: str | None = None) -> list[TimeMention]:
@@ -212,7 +222,8 @@ def find_times(text: str, cues: TimeCues, date: str | None = None) -> list[TimeM
         if w.month is not None and not 1 <= w.month <= 12 or w.day is not None and not 1 <= w.day <= 31:
             continue
         w.resolve(date)
-        out.append(TimeMention(m.start(), m.end(), w, kind, age=bool(_AGE.match(text[m.end():m.end() + 6]))))
+        out.append(TimeMention(m.start(), m.end(), w, kind, age=bool(_AGE.match(text[m.end():m.end() + 6])),
+                               scene=cues.scene_rx.match(text, m.end()) is not None))
     return out
 
 
@@ -312,7 +323,7 @@ class TimeAttacher:
                 clauses = _clauses(text, s0, s1)
                 found = None
                 for t in mentions:
-                    if not (s0 <= t.start < s1) or t.kind == "now" or t.age:
+                    if not (s0 <= t.start < s1) or t.kind == "now" or t.age or t.scene:
                         continue
                     k = _at(clauses, t.start)
                     c0, c1 = clauses[k]
