@@ -9,8 +9,8 @@ modules it wraps.
 * :func:`output_dir` finds the build (``$KG_OUT``, else ``../output`` seen from the
   notebook), :func:`load_kg` loads its graph into networkx (from the RDF).
 * :func:`case_stories` selects stories by person, place (any level of the hierarchy) or
-  program category; :func:`story_markdown`, :func:`stories_frame`, :func:`incomes_frame`
-  and :func:`plot_incomes` show them.
+  program category; :func:`story_markdown`, :func:`stories_frame`, :func:`incomes_frame`,
+  :func:`timeline_frame` (each story in time order) and :func:`plot_incomes` show them.
 * :func:`example_queries` lists ``queries/*.rq`` with the question each asks;
   :func:`query_df` runs a query and returns a :class:`pandas.DataFrame`.
 * :func:`centrality_frame`, :func:`communities_frame`, :func:`outcomes_frame`,
@@ -48,10 +48,12 @@ from kg.analytics import (
     place_rollup,
 )
 from kg.errors import KGError
+from kg.timeline import case_timeline
 
 __all__ = [
     "ENV_VAR", "output_dir", "load_kg", "facets", "find_cases", "case_story", "case_stories", "story_markdown",
-    "stories_frame", "incomes_frame", "plot_incomes", "use_cjk_font", "ExampleQuery", "example_queries",
+    "stories_frame", "incomes_frame", "timeline_frame", "plot_incomes", "use_cjk_font", "ExampleQuery",
+    "example_queries",
     "query_df", "centrality_frame", "communities_frame", "outcomes_frame", "rollup_frame",
     "neighbourhood", "embed_html",
 ]
@@ -178,7 +180,8 @@ def case_story(G: nx.MultiDiGraph, case: str) -> dict[str, Any]:
         "period", "phase", "approximate", "text", "monthly", "sentence", "start", "end"}``;
         ``monthly`` per :func:`kg.analytics.monthly_amount`), ``evidence`` (``{"sentence",
         "start", "end", "source"}``, raw offsets), ``article`` (``{"file", "title", "date",
-        "publication"}``).
+        "publication"}``), ``timeline`` (the story in time order: :func:`kg.timeline.case_timeline`),
+        ``started`` (when the program began, as the text says it, or None).
     """
     d = G.nodes[case]
     parts = case_parts(G, case)
@@ -209,6 +212,7 @@ def case_story(G: nx.MultiDiGraph, case: str) -> dict[str, Any]:
         "role": d.get("case_role") or d.get("role"), "programs": programs,
         "categories": [cat_zh.get(c, c) for c in d["category"]], "places": places,
         "organizations": _labels(G, parts["organization"]), "incomes": incomes, "evidence": _evidence(d),
+        "timeline": case_timeline(G, case), "started": (d.get("start_time") or {}).get("label"),
         "article": {"file": art.get("file_name") or (d["sources"][0] if d["sources"] else None),
                     "title": art.get("title"), "date": art.get("date"), "publication": art.get("publication")},
     }
@@ -253,6 +257,10 @@ def story_markdown(story: dict[str, Any]) -> str:
         where = " › ".join(f"{_md(p['label'])} ({levels.get(p['level'] or '', p['level'] or '?')})" for p in chain)
         lines.append(f"- **地点 Where**: {where or '—'}")
     lines.append(f"- **机构 Employer / organiser**: {_md('、'.join(story['organizations'])) or '—'}")
+    if story.get("timeline"):
+        lines.append("- **时间线 Timeline**:")
+        lines += [f"    - {_md(e['time'] or '（未注明时间 undated）')} · {_md(e['what'])}"
+                  + (f" ({e['phase']})" if e["phase"] else "") for e in story["timeline"]]
     if story["incomes"]:
         lines.append("- **收入 Income**:")
         lines += [f"    - {_md(_income_text(i))}" for i in story["incomes"]]
@@ -310,6 +318,20 @@ def incomes_frame(stories: list[dict[str, Any]]):
             for s in stories for i in s["incomes"]]
     return pd.DataFrame(rows, columns=["person", "phase", "period", "amount", "amount_max", "approximate",
                                        "monthly", "text", "sentence", "start"])
+
+
+def timeline_frame(stories: list[dict[str, Any]]):
+    """Each story in time order (:func:`kg.timeline.case_timeline`), one row per event:
+    person, step (1, 2 ... within the story), kind (``start`` of the program or ``income``),
+    time (as the text dates it, resolved against the article's date where relative; empty
+    when undated), year, what happened, phase, monthly income (yuan) and the evidence."""
+    pd = _pandas()
+    rows = [{"person": s["person"], "step": k, "kind": e["kind"], "time": e["time"], "year": e["year"],
+             "what": e["what"], "phase": e["phase"] or "", "monthly": e["monthly"], "sentence": e["sentence"],
+             "start": e["start"], "article": s["article"]["file"]}
+            for s in stories for k, e in enumerate(s.get("timeline") or [], 1)]
+    return pd.DataFrame(rows, columns=["person", "step", "kind", "time", "year", "what", "phase", "monthly",
+                                       "sentence", "start", "article"])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -182,3 +182,13 @@ def test_cjk_font_found_when_matplotlibs_font_cache_predates_it(monkeypatch):
     assert family in explore._CJK_FONTS
     path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
     assert any(k in path.lower() for k in ("cjk", "wqy", "sourcehan", "droid", "ukai", "uming")), path
+
+
+def test_timeline_frame_orders_each_story(G):
+    """Without times in the fixture the order follows the phases: 任启勇's 1000 before, 3000 after."""
+    tl = explore.timeline_frame(explore.case_stories(G, person="任启勇"))
+    assert list(tl["phase"]) == ["before", "after"] and list(tl["step"]) == [1, 2]
+    assert list(tl["monthly"]) == [1000.0, 3000.0]
+    assert (tl["time"] == "").all() and tl["sentence"][0] == "每月打零工仅有不到1000元收入"
+    md = explore.story_markdown(explore.case_stories(G, person="任启勇")[0])
+    assert md.index("约1,000元/月 (before)") < md.index("3,000元/月 (after)") and "**时间线 Timeline**" in md

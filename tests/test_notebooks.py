@@ -106,8 +106,11 @@ def test_case_stories_notebook(notebook_build, monkeypatch):
         assert re.search(r"^> \[\d+–\d+\] \S", s, re.M), s
     # the default selection (SkillsTraining) holds at least one story with a stated income
     assert any("**收入 Income**:\n" in s for s in stories)
+    assert any("**时间线 Timeline**:\n" in s for s in stories)      # each story in time order
     plain = "\n".join(_texts(nb, "text/plain"))
     assert re.search(r"[1-9]\d* case\(s\) for person=None, place=None, category='SkillsTraining'", plain)
+    assert re.search(r"person\s+step\s+time\b", plain) and "what" in plain   # the timeline table
+    assert re.search(r"previousYear", plain)                          # income changes by year (query 13)
     assert _images(nb) >= 1                           # the income chart
     assert elapsed < 120
 
