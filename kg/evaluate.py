@@ -17,6 +17,16 @@ The gold format (one JSON file per article, named ``<article file>.json``)::
                  "text": "..."}]
     }
 
+Times (optional, read only by ``kg eval``; the shared scorer ignores them): the article's
+``"date"`` (``YYYY[-MM[-DD]]``, or ``null``: the file annotates times and the text gives no
+date) and ``"publisher"``, a case's ``"start"`` (``YYYY`` or
+``YYYY-MM``: when the person's program began, as the text dates it, a relative time resolved
+against the article's date) and an income's ``"year"`` (the year its clause gives). Where
+any gold file has them, the result has a ``times`` section: ``article_dates`` and
+``publishers`` (accuracy over the articles whose gold gives one), ``case_starts`` and
+``income_years`` (P/R/F1 over matched cases and matched incomes: a predicted start or year
+that equals the gold one is a true positive).
+
 ``period`` is ``day``, ``month``, ``year`` or ``total``; ``category`` is a local name of the
 program-category scheme (``kg.records.CATEGORIES``). The graph is read only through the
 terms of the RDF contract (``fp:Article``/``fp:fileName``, entity classes with
@@ -37,6 +47,7 @@ place; program categories are compared as sets; incomes match on period and amou
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -67,6 +78,10 @@ METRICS = ("persons", "places", "organizations", "cases", "case_categories", "ca
            "case_organizations", "stats")
 
 Name = str | list[str]          # a gold entity: one name, or a list of aliases of one entity
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_YEAR_MONTH = re.compile(r"^\d{4}(-\d{2})?$")
+_TIME = "http://www.w3.org/2006/time#"
+_DCT = "http://purl.org/dc/terms/"
 
 
 def _fp(local: str) -> URIRef:
@@ -82,6 +97,7 @@ class GoldCase:
     categories: set[str] = field(default_factory=set)
     organizations: list[Name] = field(default_factory=list)
     incomes: list[dict[str, Any]] = field(default_factory=list)
+    start: str | None = None          # YYYY or YYYY-MM: when the program began (times, optional)
 
 
 @dataclass
@@ -96,6 +112,9 @@ class GoldArticle:
     organizations: list[Name] = field(default_factory=list)
     cases: list[GoldCase] = field(default_factory=list)
     stats: list[dict[str, Any]] = field(default_factory=list)
+    date: str | None = None           # the article's date (times, optional)
+    publisher: str | None = None
+    timed: bool = False               # the file annotates times ("date" given, even as null)
 
 
 def _names(value: Any, where: str) -> list[Name]:
@@ -132,10 +151,18 @@ def _parse_gold(path: Path) -> GoldArticle:
                 str(inc["period"])
             except (TypeError, KeyError, ValueError):
                 raise KGError(f"{where}.incomes[{j}]: an income needs a numeric \"amount\" and a \"period\"") from None
+            if "year" in inc and not (isinstance(inc["year"], int) and 1900 <= inc["year"] <= 2100):
+                raise KGError(f"{where}.incomes[{j}]: \"year\" must be a year such as 2018")
+        start = c.get("start")
+        if start is not None and not (isinstance(start, str) and _YEAR_MONTH.match(start)):
+            raise KGError(f"{where}: \"start\" must be YYYY or YYYY-MM")
         cases.append(GoldCase(person=c["person"], places=_names(c.get("places", []), f"{where}.places"),
                               categories={p["category"] for p in programs},
                               organizations=_names(c.get("organizations", []), f"{where}.organizations"),
-                              incomes=incomes))
+                              incomes=incomes, start=start))
+    date = d.get("date")
+    if date is not None and not (isinstance(date, str) and _DATE.match(date)):
+        raise KGError(f"{path}: \"date\" must be YYYY, YYYY-MM or YYYY-MM-DD")
     stats = d.get("stats", [])
     for j, s in enumerate(stats):
         try:
@@ -149,7 +176,8 @@ def _parse_gold(path: Path) -> GoldArticle:
                         if isinstance(n, str)],
         places=_names(d.get("places", []), f"{path}: places"),
         organizations=_names(d.get("organizations", []), f"{path}: organizations"),
-        cases=cases, stats=stats,
+        cases=cases, stats=stats, date=date, timed="date" in d or "publisher" in d,
+        publisher=d.get("publisher") if isinstance(d.get("publisher"), str) else None,
     )
 
 
@@ -221,6 +249,8 @@ class _PredCase:
     categories: set[str] = field(default_factory=set)
     orgs: set[str] = field(default_factory=set)
     incomes: set[tuple[float, str]] = field(default_factory=set)
+    income_years: dict[tuple[float, str], set[int]] = field(default_factory=lambda: defaultdict(set))
+    starts: set[str] = field(default_factory=set)      # YYYY and YYYY-MM of fp:startTime
 
 
 def _float(x) -> float | None:
@@ -245,6 +275,9 @@ def _cases(g: Graph, article) -> dict[str, _PredCase]:
                     slot.categories.update(str(x).rsplit("#", 1)[-1] for x in g.objects(pr, _fp("category")))
                 for o in g.objects(c, _fp("organization")):
                     slot.orgs.update(_labels(g, o))
+                for t in g.objects(c, _fp("startTime")):
+                    slot.starts.update(str(y) for y in g.objects(t, URIRef(_TIME + "inXSDgYear")))
+                    slot.starts.update(str(y) for y in g.objects(t, URIRef(_TIME + "inXSDgYearMonth")))
                 for inc in g.objects(c, _fp("outcome")):
                     if (inc, RDF.type, _fp("Income")) not in g:
                         continue
@@ -253,6 +286,9 @@ def _cases(g: Graph, article) -> dict[str, _PredCase]:
                             value = _float(amt)
                             if value is not None:
                                 slot.incomes.add((value, str(per)))
+                                for t in g.objects(inc, URIRef(_TIME + "hasTime")):
+                                    slot.income_years[(value, str(per))].update(
+                                        int(str(y)[:4]) for y in g.objects(t, URIRef(_TIME + "inXSDgYear")))
     return out
 
 
@@ -422,6 +458,49 @@ def _score_article(g: Graph, gold: GoldArticle, m: dict[str, Tally]) -> tuple[di
     return doc, place_ok, place_n
 
 
+#: The time metrics of the ``times`` section (when some gold file carries times).
+TIME_METRICS = ("case_starts", "income_years")
+
+
+def _has_times(gold: GoldArticle) -> bool:
+    return bool(gold.timed or any(c.start for c in gold.cases)
+                or any("year" in i for c in gold.cases for i in c.incomes))
+
+
+def _score_times(g: Graph, gold: GoldArticle, t: dict[str, Tally], acc: dict[str, list[int]]) -> dict[str, Any]:
+    """The ``times`` of one article whose gold carries them: the article's date and publisher,
+    matched cases' starts and matched incomes' years; what differs, as ``[predicted, gold]``."""
+    art = _article(g, gold.doc)
+    wrong: dict[str, Any] = {}
+    for key, prop, given, same in (
+            ("article_dates", _DCT + "date", gold.date, lambda p, x: p[:len(x)] == x),
+            ("publishers", _DCT + "publisher", gold.publisher, lambda p, x: clean(p) == clean(x))):
+        if not given:
+            continue
+        pred = sorted(str(x) for x in g.objects(art, URIRef(prop))) if art is not None else []
+        ok = any(same(p, given) for p in pred)
+        acc[key][0] += ok
+        acc[key][1] += 1
+        if not ok:
+            wrong[key] = [pred, given]
+    pcases = _cases(g, art) if art is not None else {}
+    for gc in gold.cases:
+        p = pcases.get(clean(gc.person))
+        if p is None:
+            continue
+        t["case_starts"].add(int(bool(gc.start) and gc.start in p.starts), int(bool(p.starts)), int(bool(gc.start)))
+        if (gc.start or p.starts) and gc.start not in p.starts:
+            wrong.setdefault("case_starts", {})[gc.person] = [sorted(p.starts), gc.start]
+        dated = sorted((k, y) for k, ys in p.income_years.items() for y in ys)
+        gold_dated = [i for i in gc.incomes if "year" in i]
+        tp = _greedy(dated, gold_dated, lambda pr, gi: _income_match(pr[0], gi) and pr[1] == gi["year"])
+        t["income_years"].add(tp, len(dated), len(gold_dated))
+        if tp < max(len(dated), len(gold_dated)):
+            wrong.setdefault("income_years", {})[gc.person] = [
+                [[a, per, y] for (a, per), y in dated], [[i["amount"], i["period"], i["year"]] for i in gold_dated]]
+    return wrong
+
+
 def evaluate(graph: Graph | str | Path, gold_dir: str | Path) -> dict[str, Any]:
     """Score ``graph`` (an rdflib graph or a graph file) against the gold files in ``gold_dir``.
 
@@ -442,6 +521,17 @@ def evaluate(graph: Graph | str | Path, gold_dir: str | Path) -> dict[str, Any]:
     out: dict[str, Any] = {k: v.as_dict() for k, v in m.items()}
     out["case_place_accuracy"] = round(place_ok / place_n, 4) if place_n else 0.0
     out["per_doc"] = per_doc
+    timed = [gold for gold in golds if _has_times(gold)]
+    if timed:
+        t = {k: Tally() for k in TIME_METRICS}
+        acc = {"article_dates": [0, 0], "publishers": [0, 0]}
+        for gold in timed:
+            wrong = _score_times(g, gold, t, acc)
+            if wrong:
+                per_doc[gold.doc]["times"] = wrong
+        out["times"] = {**{k: {"accuracy": round(ok / n, 4) if n else None, "right": ok, "gold": n}
+                           for k, (ok, n) in acc.items()},
+                        **{k: v.as_dict() for k, v in t.items()}, "articles": len(timed)}
     return out
 
 
@@ -458,6 +548,16 @@ def format_report(res: dict[str, Any]) -> str:
         v = res[k]
         lines.append(f"{k:<20}{v['p']:>8.3f}{v['r']:>8.3f}{v['f1']:>8.3f}{v['tp']:>7}{v['pred']:>7}{v['gold']:>7}")
     lines.append(f"{'case_place_accuracy':<20}{res['case_place_accuracy']:>8.3f}")
+    times = res.get("times")
+    if times:
+        lines.append(f"times ({times['articles']} articles with time annotations):")
+        for k in TIME_METRICS:
+            v = times[k]
+            lines.append(f"  {k:<18}{v['p']:>8.3f}{v['r']:>8.3f}{v['f1']:>8.3f}{v['tp']:>7}{v['pred']:>7}{v['gold']:>7}")
+        for k in ("article_dates", "publishers"):
+            v = times[k]
+            if v["gold"]:
+                lines.append(f"  {k:<18}accuracy {v['accuracy']:.3f} ({v['right']}/{v['gold']})")
     for doc, d in res["per_doc"].items():
         lines.append("")
         lines.append(f"{doc}:")
@@ -470,6 +570,8 @@ def format_report(res: dict[str, Any]) -> str:
             for slot, (pred, gold) in wrong.items():
                 lines.append(f"  case {person} {slot}: predicted {json.dumps(pred, ensure_ascii=False)}"
                              f" gold {json.dumps(gold, ensure_ascii=False)}")
+        for key, wrong in d.get("times", {}).items():
+            lines.append(f"  times {key}: {json.dumps(wrong, ensure_ascii=False)} ([predicted, gold])")
     return "\n".join(lines)
 
 
