@@ -22,8 +22,9 @@ Each time is attached by clause structure to the facts it governs, never across 
 * a case's program start (``Case.start``) is the first time, in the case's sentences,
   whose clause says the person began something (a start cue: 进入, 参加, 返乡, 创办 …) or
   names one of the case's programs; a time that is a clause of its own (``2016年，``) or
-  nearly so (``他是在上个月，``) governs the next clause too. A time of the reporter's scene
-  (``12月11日一早``, ``2月17日清晨``) is not a start.
+  nearly so (``他是在上个月，``) governs the clauses after it up to the next time of its
+  sentence. A time of the reporter's scene (``12月11日一早``, ``2月17日清晨``) is not a start,
+  nor one whose clauses name another person and not the case's (``2017年，村民吴亦军…回来``).
 """
 
 from __future__ import annotations
@@ -312,6 +313,7 @@ class TimeAttacher:
         text = ix.text
         offsets = doc._.kg_offsets
         program_spans = [(sp.start_char, sp.end_char, sp._.kg_ref) for sp in doc.spans["kg_programs"]]
+        person_spans = [(sp.start_char, sp.end_char, sp._.kg_ref) for sp in doc.spans["kg_persons"]]
 
         def doc_char(raw: int) -> int:
             return bisect.bisect_left(offsets, raw) if offsets else raw
@@ -328,15 +330,23 @@ class TimeAttacher:
                     k = _at(clauses, t.start)
                     c0, c1 = clauses[k]
                     rest = text[c0:c1].replace(text[t.start:t.end], "", 1)
-                    if len(rest) <= self.lead_chars and k + 1 < len(clauses):
-                        c1 = clauses[k + 1][1]       # 2016年，… / 他是在上个月，…: the next clause too
+                    scope = "clause"
+                    if len(rest) <= self.lead_chars:
+                        # a leading time (2016年，… / 他是在上个月，…) governs the clauses after it,
+                        # up to the next time of the sentence
+                        nxt = next((u.start for u in mentions if t.end <= u.start < s1 and u is not t), s1)
+                        c1 = max(c1, *(b for a, b in clauses[k + 1:] if a < nxt))
+                        scope = "sentence" if c1 > clauses[k][1] else "clause"
                     region = text[c0:c1]
+                    others = {ref for a, b, ref in person_spans if c0 <= a and b <= c1}
+                    if others and case.person not in others:
+                        continue                     # 2017年，村民吴亦军从浙江务工回来: another person's start
                     if self.cues.start_rx.search(region) or any(
                             ref in progs and c0 <= a and b <= c1 for a, b, ref in program_spans):
-                        found = t
+                        found = (t, scope)
                         break
                 if found is not None:
-                    case.start = when_of(found, "clause")
+                    case.start = when_of(*found)
                     break
 
 
