@@ -305,7 +305,7 @@ class HeaderField:
 
 _HEADER_LINES = 12       # the lines above the body a saved page or a newspaper prints
 _DATE_VALUE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)日?")
-_DMY_VALUE = re.compile(r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)(?!\d)")
+_DMY_VALUE = re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)(?!\d)")   # 10.03.2016: day first
 _TIME_OF_DAY = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2})?")
 
 
@@ -388,9 +388,10 @@ def read_header(raw: str) -> dict[str, HeaderField]:
     dateline_md: tuple[int, int] | None = None
 
     def field_of(text: str, idx: list[int], a: int, b: int, value: str, how: str) -> HeaderField:
+        """The field at ``text[a:b]`` of a header line, cited by the raw offsets ``idx`` keeps."""
         return HeaderField(value=value, start=idx[a], end=idx[b - 1] + 1, how=how, line=" ".join(text.split()))
 
-    for n, (s, e) in enumerate(lines[:_HEADER_LINES]):
+    for s, e in lines[:_HEADER_LINES]:
         text, idx = _simplified(raw, s, e)
         if not text.strip():
             continue
@@ -402,8 +403,7 @@ def read_header(raw: str) -> dict[str, HeaderField]:
             date_m = _DATE_VALUE.match(text, lab.end())
         if date_m is None and short:
             lead = len(text) - len(text.lstrip(" •·□■|"))
-            date_m = _DATE_VALUE.match(text, lead) or _DMY_VALUE.match(text[lead:]) and _shift(
-                _DMY_VALUE.match(text[lead:]), lead)
+            date_m = _DATE_VALUE.match(text, lead) or _DMY_VALUE.match(text, lead)
             if date_m is not None and not (_TIME_OF_DAY.match(text[date_m.end():])
                                            or not text[date_m.end():].strip()
                                            or text[date_m.end():date_m.end() + 1] in " |｜"):
@@ -449,23 +449,3 @@ def read_header(raw: str) -> dict[str, HeaderField]:
     if publishers:
         found["publisher"] = min(publishers, key=lambda rp: (rp[0], rp[1].start))[1]
     return found
-
-
-class _Shifted:
-    """A day-first date match (``10.03.2016``) seen at an offset of its line."""
-
-    def __init__(self, m: re.Match, shift: int):
-        self._m, self._shift = m, shift
-
-    def __getitem__(self, key: str) -> str:
-        return self._m[key]
-
-    def start(self) -> int:
-        return self._m.start() + self._shift
-
-    def end(self) -> int:
-        return self._m.end() + self._shift
-
-
-def _shift(m: re.Match | None, shift: int) -> _Shifted | None:
-    return _Shifted(m, shift) if m is not None else None

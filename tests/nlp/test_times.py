@@ -1,21 +1,14 @@
 """kg_times on real sentences: time expressions, their resolution against the article's date,
-and which facts each governs (by clause); the header reader's dates and publishers."""
+and which facts each governs (by clause). The header reader is tested in tests/test_readers.py."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from kg.errors import KGError
 from kg.nlp.doc import init_doc
 from kg.nlp.times import TimeCues, cn_number, find_times, load_time_cues
-from kg.readers import read_header
 from kg.records import ArticleMeta, ArticleRecord, Case, Income, When
-
-ROOT = Path(__file__).resolve().parents[2]
-REAL = ROOT.parent / "shared" / "real" / "texts"
-REAL_MORE = ROOT / "tests" / "data" / "real_more"
 
 
 @pytest.fixture(scope="module")
@@ -182,54 +175,3 @@ def test_case_start_on_a_real_article(nlp, corpus_dir):
     raw = path.read_text(encoding="utf-8")
     for w in rec.times():
         assert raw[w.evidence.start:w.evidence.end] == w.evidence.raw_text
-
-
-# -- the article's own header -------------------------------------------------------------
-
-@pytest.mark.parametrize(("name", "date", "publisher", "how"), [
-    ("r01_wanshan_workshop.txt", "2020-03-25", "新华社", "dateline"),       # 时间:2020-03-25 … 来源:不详; 新华社贵阳3月22日电
-    ("r03_puan_ningbo_labor.txt", "2019-02-21", "贵州日报", "label"),        # 2019-02-21 11:16:28|來源:貴州日報
-    ("r04_zhaotong_yuedian_labor.txt", None, "南方日报", "byline"),          # 南方日报见习记者 许舒智 摄
-    ("r07_fuding_returnee_ecommerce.txt", "2016-03-10", "中国兰州网", "dateline"),   # 10.03.2016 15:59 中国兰州网3月10日消息
-    ("r05_lanxian_daning_forest_ranger.txt", None, None, None),
-])
-def test_header_of_real_articles(name, date, publisher, how):
-    path = REAL / name
-    if not path.exists():
-        pytest.skip("../shared/real is not present")
-    raw = path.read_text(encoding="utf-8")
-    h = read_header(raw)
-    assert (h["date"].value if "date" in h else None) == date
-    assert (h["publisher"].value if "publisher" in h else None) == publisher
-    if publisher:
-        f = h["publisher"]
-        assert f.how == how
-        assert len(raw[f.start:f.end]) == len(publisher) and publisher in f.line   # 貴州日報 as printed
-
-
-@pytest.mark.parametrize(("name", "date", "publisher"), [
-    ("dev/texts/x04_moyu_awati_cotton_picking.txt", "2018-10-21", "新华网"),       # 2018-10-21 10:11:01 新華網(wǎng)
-    ("heldout/texts/x03_cangwu_forest_ranger.txt", "2019-08-26", "梧州日报"),      # 2019-08-26 09:23 梧州日報
-    ("heldout/texts/x09_hanyin_community_factory.txt", "2020-01-02", "新华网"),    # 來源:新華網
-    ("heldout/texts/x10_qinghe_skills_training.txt", None, "长城网"),             # 长城网讯(记者…)
-    ("dev/texts/x06_liangshan_migrant_workers.txt", None, None),                  # 本报记者: names nobody
-])
-def test_header_of_saved_pages(name, date, publisher):
-    raw = (REAL_MORE / name).read_text(encoding="utf-8")
-    h = read_header(raw)
-    assert (h["date"].value if "date" in h else None) == date
-    assert (h["publisher"].value if "publisher" in h else None) == publisher
-    for f in h.values():          # the span is where the value is printed (traditional script kept)
-        assert len(raw[f.start:f.end]) == len(f.value) and f.line
-
-
-def test_header_date_reaches_the_article_meta_with_its_span():
-    from kg.corpus import read_article
-
-    path = REAL_MORE / "dev/texts/x04_moyu_awati_cotton_picking.txt"
-    meta = read_article(path).meta
-    raw = read_article(path).raw
-    assert (meta.date, meta.sources["date"], meta.publication, meta.sources["publisher"]) == (
-        "2018-10-21", "text", "新华网", "text")
-    assert raw[meta.spans["date"].start:meta.spans["date"].end] == "2018-10-21"
-    assert raw[meta.spans["publisher"].start:meta.spans["publisher"].end] == "新華網"
