@@ -109,7 +109,7 @@ def _frame(table: str, rows: list[dict[str, Any]]):
         raise KGError(f"export table {table}: columns {sorted(extra)} have no label in kg/data/export_columns.json")
     df = pd.DataFrame(rows, columns=cols)
     for c in cols:
-        if c in ("evidence_start", "evidence_end", "income_n", "cases", "age"):
+        if c in ("evidence_start", "evidence_end", "income_n", "cases", "age", "start_year", "year"):
             df[c] = df[c].astype("Int64")
         elif c in ("amount", "amount_max", "value"):
             df[c] = df[c].astype("Float64")
@@ -166,6 +166,8 @@ def export_tables(G: nx.MultiDiGraph) -> dict[str, Any]:
                for lvl in ("province", "county", "township", "village")},
             "organizations": _join(node[o]["label"] for o in parts["organization"]),
             "organization_roles": _join(roles),
+            "start_time": (d.get("start_time") or {}).get("label"),
+            "start_year": (d.get("start_time") or {}).get("year"),
             "income_n": len(inc),
             "income_amounts": _join(node[i].get("amount") for i in inc),
             "income_amount_max": _join(node[i].get("amount_max") for i in inc),
@@ -173,6 +175,8 @@ def export_tables(G: nx.MultiDiGraph) -> dict[str, Any]:
             "income_phases": _join(node[i].get("phase") for i in inc),
             "income_kinds": _join(node[i].get("income_kind") for i in inc),
             "income_texts": _join(node[i].get("money_text") for i in inc),
+            "income_years": _join((node[i].get("has_time") or {}).get("year") or "" for i in inc)
+            if any((node[i].get("has_time") or {}).get("year") for i in inc) else None,
             "evidence": _join(e["sentence"] for e in ev),
             "evidence_spans": _join(f"{e['start']}-{e['end']}" for e in ev),
             "evidence_start": ev[0]["start"] if ev else None,
@@ -188,6 +192,7 @@ def export_tables(G: nx.MultiDiGraph) -> dict[str, Any]:
             incomes.append({
                 "income_id": i, "case_id": c, "person": person, "amount": di.get("amount"),
                 "amount_max": di.get("amount_max"), "period": di.get("period"), "phase": di.get("phase"),
+                "year": (di.get("has_time") or {}).get("year"), "time_text": (di.get("has_time") or {}).get("label"),
                 "kind": di.get("income_kind"), "approximate": di.get("approximate"), "money_text": di.get("money_text"),
                 "evidence": s, "evidence_start": start, "evidence_end": end,
                 "file": _join(di["sources"]) or None,
@@ -260,6 +265,9 @@ def graph_for_export(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
         attrs: dict[str, Any] = {}
         for k, v in d.items():
             if k in ("evidence", "iri") or v is None:
+                continue
+            if isinstance(v, dict):      # a time (has_time, start_time): its scalar parts
+                attrs.update({f"{k}_{kk}": vv for kk, vv in v.items() if isinstance(vv, bool | int | float | str)})
                 continue
             if isinstance(v, list):
                 v = _join(v)

@@ -148,3 +148,20 @@ def test_case_page_shows_the_timeline_in_order(built, tmp_path):
     assert [(cls.split()[0], what.split(":")[0]) for cls, _when, what in rows] == [
         ("income", "收入 income"), ("start", "开始 start"), ("income", "收入 income"), ("income", "收入 income")]
     assert "2019年底（去年底）" in rows[1][1] and "undated" in rows[3][0]
+
+
+def test_exports_carry_the_times(built):
+    """The tables give each income's year and time as written, each case's start; GraphML
+    holds the time's parts as scalars."""
+    pd = pytest.importorskip("pandas")
+    from kg.export import export_tables, graph_for_export
+
+    _out, G, case = built
+    t = export_tables(G)
+    inc = t["incomes"].set_index("amount")
+    assert (inc.loc[7000, "year"], inc.loc[7000, "time_text"]) == (2020, "现在")
+    assert inc.loc[2000, "time_text"] == "几年前" and pd.isna(inc.loc[2000, "year"])
+    (row,) = t["cases"].to_dict("records")
+    assert (row["start_time"], row["start_year"]) == ("去年底", 2019)
+    H = graph_for_export(G)
+    assert H.nodes[case]["start_time_year"] == 2019 and H.nodes[case]["start_time_label"] == "去年底"
