@@ -6,7 +6,8 @@ Time expressions are found by :func:`find_times` (cue words in ``kg/data/time_cu
 * relative to the article's date: ``去年`` (-1 year), ``前年``, ``今年``, ``去年10月16日``,
   ``上个月`` (-1 month), ``三年前``, ``40多年前``, a day without a year (``3月22日``: the
   article's year), and ``如今``/``现在`` (the article's own time);
-* ``…起``, ``…以来``, ``…至今`` mark a time from which something holds (``since``).
+* ``…起``, ``…以来``, ``…至今`` mark a time from which something holds (``since``);
+* ``当年`` (that year) is the absolute year before it in its sentence, else unresolved.
 
 A relative time is resolved against the article's date (``doc._.kg_date``: the manifest's,
 the page's or the header's, :mod:`kg.readers`) when it is known and kept unresolved, with
@@ -264,6 +265,7 @@ class TimeAttacher:
         if not mentions:
             return doc
         starts = [t.start for t in mentions]
+        self._same_year(ix, mentions)
         whens: dict[tuple[int, str], When] = {}
 
         def when_of(t: TimeMention, scope: str) -> When:
@@ -303,6 +305,20 @@ class TimeAttacher:
                 stats[ref].when = governing(sp.start_char, sp.end_char)
         self._starts(doc, ix, mentions, when_of)
         return doc
+
+    @staticmethod
+    def _same_year(ix: DocIndex, mentions: list[TimeMention]) -> None:
+        """当年 (that year) after an absolute year of its sentence is that year (2016年，他购进
+        鱼苗……当年实现收入20万元); elsewhere it stays unresolved."""
+        for k, t in enumerate(mentions):
+            w = t.when
+            if w.year is not None or w.relative or t.kind != "relative" or not w.text.startswith("当年"):
+                continue
+            s0, _s1 = ix.sentence_at(t.start)
+            prev = next((u for u in reversed(mentions[:k]) if u.start >= s0 and u.kind == "absolute"
+                         and u.when.year is not None), None)
+            if prev is not None:
+                w.year = prev.when.year
 
     def _starts(self, doc: Doc, ix: DocIndex, mentions: list[TimeMention], when_of) -> None:
         """Each case's program start: the first time, in its sentences, governing a clause

@@ -147,6 +147,15 @@ def test_now_and_age_govern_only_their_own_clause(nlp):
     assert (inc.when.text, inc.when.year, inc.phase) == ("现在", 2020, "after")
 
 
+def test_that_year_is_the_year_before_it_in_its_sentence(nlp):
+    doc = run(nlp, "2016年，黄家君从外地购进白甲乌鳢鱼苗2万尾，当年实现收入20万元。")
+    (inc,) = doc._.kg_incomes
+    assert (inc.when.text, inc.when.year, inc.when.relative) == ("当年", 2016, False)
+    doc = run(nlp, "2016年，黄家君从外地购进白甲乌鳢鱼苗2万尾。当年实现收入20万元。")
+    (inc,) = doc._.kg_incomes
+    assert (inc.when.text, inc.when.year) == ("当年", None)      # not across sentences
+
+
 def test_no_time_across_sentences(nlp):
     doc = run(nlp, "2016年，黄家君从外地购进白甲乌鳢鱼苗2万尾。经过一年的精心养殖，实现收入20万元。")
     assert [i.when for i in doc._.kg_incomes] == [None]
