@@ -121,6 +121,7 @@ class CaseLexicon:
     returned: tuple[str, ...] = ()
     founded: tuple[str, ...] = ()
     self_employed: tuple[str, ...] = ()
+    cited: tuple[str, ...] = ()
 
 
 @functools.cache
@@ -136,7 +137,7 @@ def load_case_lexicon() -> CaseLexicon:
                        tuple(s["work"]), tuple(s["home"]), tuple(s["speaker"]), tuple(s["general"]),
                        tuple(s["migrant"]), tuple(s["aggregate"]), tuple(s["own_business"]),
                        tuple(s["out"]), tuple(s["studied"]), tuple(s["returned"]), tuple(s["founded"]),
-                       tuple(s["self_employed"]))
+                       tuple(s["self_employed"]), tuple(s["cited"]))
 
 
 def _alt(words) -> str:
@@ -205,6 +206,7 @@ class CaseAssembler:
         self.re_negation = re.compile(_alt(self.lex.negation)) if self.lex.negation else None
         self.re_not_income = re.compile(_alt(self.lex.not_income)) if self.lex.not_income else None
         self.re_studied = re.compile(_alt(self.lex.studied)) if self.lex.studied else None
+        self.re_cited = re.compile(rf"(?:{_alt(self.lex.cited)})") if self.lex.cited else None
         self.re_self_employed = re.compile(_alt(self.lex.self_employed)) if self.lex.self_employed else None
         self.re_returned = re.compile(_alt(self.lex.returned)) if self.lex.returned else None
         self.re_founded = re.compile(rf"(?:{_alt(self.lex.founded)})[^，,。；;！？!?]{{0,8}}?(?:厂|车间|公司|合作社|基地|工坊|作坊|店)"
@@ -789,6 +791,8 @@ class CaseAssembler:
         org = (doc._.kg_orgs or {}).get(f.ref)
         if org is None or org.kind == "other":
             return False
+        if self.re_cited is not None and text[f.start - 1:f.start] in "从据" and self.re_cited.match(text, f.end):
+            return False   # 记者从凉山州农劳办获悉, 据县人社局统计: the source of a figure, no employer
         if org.kind == "school" and self.re_studied is not None and (
                 self.re_studied.search(text, max(0, f.start - 4), f.start)
                 or self.re_studied.match(text, f.end)):

@@ -40,6 +40,7 @@ from kg.nlp.places import (
     SITE_SUFFIXES,
     PlaceFinder,
     SentenceEvidence,
+    common_words,
     function_words,
     is_cjk,
     leading_words,
@@ -53,6 +54,11 @@ __all__ = ["make_kg_orgs", "OrgFinder", "OrgMention"]
 
 _LEVEL_CHARS = "省市区县镇乡"
 _MAX_BODY = 14
+#: An office's abbreviated name holds none of these (镇|扶贫办和镇|人社|所: 和 ends a name).
+_AGENCY_STOP = set("的了是在个和与及等们这那其各每全共为于从到被把将对给由向以所办省市区县镇乡村")
+#: After these the ending is a word of its own (所以, 所有, 中心城区) or a title (所长), not an
+#: office's end.
+_AGENCY_NEXT = set("以有在需得属谓城长")
 #: Characters that open a phrase, not a name (全县…, 各村…, 共…).
 _DETERMINERS = set("全共各该本此每某这那其")
 #: A body named by a level word alone (市委, 县政府, 区人社): not a name without its place.
@@ -88,6 +94,7 @@ class _Suffix:
     min_body: int
     needs_name: bool = False     # a shop: only a quoted name (“爱心”理发店) or a place prefix names it
     whole: bool = False          # the suffix is a whole name by itself (新华社)
+    agency: bool = False         # an office named by a short abbreviation after its place (镇|人社|所)
 
 
 @dataclass
@@ -135,10 +142,10 @@ class OrgFinder:
         self.suffixes: dict[str, _Suffix] = {}
         for ln in read_lines(suffixes):
             parts = ln.split("\t")
-            if len(parts) != 4 or parts[2] not in ("body", "place", "named", "whole"):
+            if len(parts) != 4 or parts[2] not in ("body", "place", "named", "whole", "agency"):
                 raise PipelineError(f"{suffixes}: malformed line {ln!r}")
-            self.suffixes[parts[0]] = _Suffix(parts[0], parts[1], parts[2] != "place", int(parts[3]),
-                                              parts[2] == "named", parts[2] == "whole")
+            self.suffixes[parts[0]] = _Suffix(parts[0], parts[1], parts[2] == "body", int(parts[3]),
+                                              parts[2] == "named", parts[2] == "whole", parts[2] == "agency")
         self.by_last: dict[str, list[_Suffix]] = {}
         for suf in sorted(self.suffixes.values(), key=lambda s: -len(s.text)):
             self.by_last.setdefault(suf.text[-1], []).append(suf)
@@ -268,6 +275,8 @@ class OrgFinder:
             return None   # 联系|工厂: 工厂 was read (and refused) already
         if suf.whole:
             return OrgMention(e - len(suf.text), e, suf.text, suf.kind, suf.text, "", None, "")
+        if suf.agency:
+            return self._read_agency(text, e, suf, place_end)
         m = self._read_named(text, e, suf, place_end, place_start)
         if m is not None and suf.text in _DATELINE_SUFFIXES and not self._dateline(text, m.start, e):
             return None   # 互联网, 电商网: a website only where it is cited as a source
@@ -385,6 +394,29 @@ class OrgFinder:
             return OrgMention(start, e, text[start:e], suf.kind, suf.text, prefix, path, body,
                               leading_place_span=leading)
         return OrgMention(j, e, text[j:e], suf.kind, suf.text, "", None, body)
+
+    def _read_agency(self, text: str, e: int, suf: _Suffix, place_end) -> OrgMention | None:
+        """An office named by its place or level word, a short abbreviation of its field and a
+        generic ending (凉山州|农劳|办, 镇|人社|所, 州|劳务开发|中心, 县|职教|中心). The
+        abbreviation is two to four characters with no function word, and its last character
+        does not make a word with the ending (举办, 场所: a verb or a noun, no office)."""
+        s = e - len(suf.text)
+        if text[s - 1:e] in common_words() or text[e:e + 1] in _AGENCY_NEXT:
+            return None
+        words = leading_words()
+        for k in range(suf.min_body, 5):
+            b = s - k
+            body = text[b:s]
+            if b < 1 or not all(is_cjk(c) for c in body) or any(c in _AGENCY_STOP for c in body):
+                return None
+            if any(body.startswith(w) for w in words) or body in self.generic_body:
+                return None
+            if b in place_end:
+                ps, pe, path, _ = place_end[b]
+                return OrgMention(ps, e, text[ps:e], suf.kind, suf.text, text[ps:pe], path, body)
+            if text[b - 1] in _LEVEL_CHARS and text[max(b - 2, 0):b] not in common_words():
+                return OrgMention(b - 1, e, text[b - 1:e], suf.kind, suf.text, text[b - 1], None, body)
+        return None
 
     @staticmethod
     def _dateline(text: str, start: int, end: int) -> bool:

@@ -614,3 +614,13 @@ def test_training_before_going_to_work_far_away_is_no_labour_transfer(nlp):
                 incomes=[("6000多元", 6000, "month")])
     c = cases(doc)["何建平"]
     assert [cat for k in c.programs for cat in doc._.kg_programs[k].categories] == ["SkillsTraining"]
+
+
+def test_organization_cited_as_a_source_is_no_case_organization(nlp):
+    text = ("记者近日从凉山州农劳办获悉，今年春节期间有约30万彝族群众坚持在外务工。"
+            "布拖县九都乡村民成木呷去年到东莞勤上光电公司务工，每月工资4000元。")
+    doc = build(nlp, text, places=[("布拖县", ("四川省", "凉山彝族自治州", "布拖县"), "county")],
+                orgs=[("凉山州农劳办", "bureau"), ("东莞勤上光电公司", "company")],
+                incomes=[("4000元", 4000, "month")])
+    case = cases(doc)["成木呷"]
+    assert case.organizations == ["东莞勤上光电公司"]
