@@ -54,6 +54,10 @@ __all__ = ["make_kg_orgs", "OrgFinder", "OrgMention"]
 
 _LEVEL_CHARS = "省市区县镇乡"
 _MAX_BODY = 14
+#: Prepositions: a proposed name never opens with one (以|草场牛羊入股合作社).
+_PREPOSITIONS = set("以在从把被将对为向与和及由让给")
+#: Generic names a proper name can follow in apposition (就业扶贫车间|凯美制衣厂).
+_APPOSITION_HEADS = ("车间", "工厂", "企业", "公司")
 #: An office's abbreviated name holds none of these (镇|扶贫办和镇|人社|所: 和 ends a name).
 _AGENCY_STOP = set("的了是在个和与及等们这那其各每全共为于从到被把将对给由向以所办省市区县镇乡村")
 #: After these the ending is a word of its own (所以, 所有, 中心城区) or a title (所长), not an
@@ -114,6 +118,10 @@ class OrgMention:
     aliases: list[str] = field(default_factory=list)
 
 
+#: What the suffix grammar returns for a generic name (服装|加工厂): stop at this position.
+_GENERIC = OrgMention(0, 0, "", "", "", "", None, "")
+
+
 @functools.cache
 def proper_nouns() -> frozenset[str]:
     """Proper nouns of jieba's dictionary that are neither places nor organizations by its tag:
@@ -121,6 +129,21 @@ def proper_nouns() -> frozenset[str]:
     model proposes as an organization that is one of them is a brand, a university, a body
     known by its short form."""
     return _dictionary_words(frozenset({"nz", "j", "nrt", "nr"}), "proper-nouns", max_len=6)
+
+
+def _common_only(body: str) -> bool:
+    """Whether ``body`` is nothing but common words of jieba's dictionary (服装, 农业种植): it
+    says what a business does, not what it is called."""
+    if not body:
+        return False
+    words = common_words()
+    ok = [True] + [False] * len(body)
+    for i in range(len(body)):
+        if ok[i]:
+            for k in (2, 3, 4):
+                if i + k <= len(body) and body[i:i + k] in words:
+                    ok[i + k] = True
+    return ok[-1]
 
 
 def _outside_words(body: str, tags: dict[str, str]) -> str:
@@ -211,7 +234,7 @@ class OrgFinder:
         if not proposals:
             return out
         tags, org_heads = dictionary_tags(), heads("ner_org_heads.txt")
-        opening, times = function_words(), time_words()
+        opening, times, known = function_words(), time_words(), common_words()
         for start, end, label in proposals:
             name = text[start:end]
             if (label != "ORG" or len(name) < 2 or (start, end) in place_at or name in self.suffixes
@@ -230,6 +253,8 @@ class OrgFinder:
                 continue   # 全县共认定扶贫车间, 如今合作社, 吴兴区人社(部门): not a name (国际…组织 is)
             suf = next((s for s in self._suffixes_ending_at(text, end) if len(s.text) < len(name)), None)
             lead = next(((s, e, path) for s, e, path, _ in places if s == start and e < end), None)
+            if name[0] in _PREPOSITIONS and not any(name[:k] in tags or name[:k] in known for k in (2, 3)):
+                continue   # 以|草场牛羊入股合作社: a phrase, no name (以色列工党 is one)
             out.append(OrgMention(start, end, name, suf.kind if suf else "other", suf.text if suf else "",
                                   text[start:lead[1]] if lead else "", lead[2] if lead else None,
                                   name[(lead[1] - start) if lead else 0:len(name) - (len(suf.text) if suf else 0)]))
@@ -255,6 +280,8 @@ class OrgFinder:
                 continue
             for suf in self._suffixes_ending_at(text, e):
                 m = self._read(text, e, suf, place_end, place_start)
+                if m is _GENERIC:
+                    break      # 服装|加工厂: no shorter suffix (服装加|厂) makes it a name
                 if m is None:
                     continue
                 found.append(m)
@@ -346,6 +373,8 @@ class OrgFinder:
             return None
         if prefix_place is None and j > 0 and self._generic_before(text, j):
             return None
+        if prefix_place is None and suf.kind in ("company", "cooperative") and _common_only(body):
+            return _GENERIC   # 服装|加工厂, 计划建设服装|加工厂, 农业种植|合作社: a kind of business, no name
         media = suf.text in _MEDIA_SUFFIXES
         if ((suf.kind == "school" or media) and not body and prefix_place is not None
                 and prefix_place[3] in ("province", "prefecture", "county", "other")
@@ -426,7 +455,8 @@ class OrgFinder:
         return bool(_DATELINE.match(text, end)) or any(w in before for w in ("来源", "据", "《", "稿源"))
 
     def _strip_leading(self, body: str) -> str:
-        """Drop verbs, adverbs and function words that open a body (大力推进|扶贫车间 -> '')."""
+        """Drop verbs, adverbs and function words that open a body (大力推进|扶贫车间 -> ''),
+        and a generic name the body stands in apposition to (就业扶贫车间|凯美制衣厂)."""
         words = leading_words()
         changed = True
         while body and changed:
@@ -436,6 +466,10 @@ class OrgFinder:
                     body = body[k:]
                     changed = True
                     break
+            head = next((t for t in _APPOSITION_HEADS if body.startswith(t) and len(body) - len(t) >= 2), None)
+            if head:
+                body = body[len(head):]
+                changed = True
         return body
 
     def _bare(self, text: str, j: int, e: int, s: int, suf: _Suffix) -> OrgMention | None:

@@ -261,3 +261,16 @@ def test_offices_named_by_an_abbreviation_after_their_place(nlp):
 ])
 def test_generic_endings_that_are_no_office(nlp, text):
     assert not any(n.endswith(("为中心", "所所", "举办", "场所", "城中心")) for n in names(run_orgs(nlp, text)))
+
+
+def test_name_in_apposition_to_a_generic_workshop(nlp):
+    doc = run_orgs(nlp, "黄军华所说的村里就业，指的是就业扶贫车间凯美制衣厂。")
+    assert "凯美制衣厂" in names(doc) and not any(n.startswith("车间") for n in names(doc))
+
+
+@pytest.mark.parametrize("text", [
+    "2017年，村民吴亦军从浙江务工回来，计划建设服装加工厂。",     # what the business does, no name
+    "2018年，以草场牛羊入股合作社，拉毛吉和女儿搬到了文化村。",   # 入股: a verb whose object is the cooperative
+])
+def test_a_kind_of_business_is_no_name(nlp, text):
+    assert not any(n.endswith(("加工厂", "厂", "合作社")) for n in names(nlp(text)))
