@@ -172,3 +172,12 @@ def test_organizer_with_a_venue_between(nlp):
     p = programs(doc)["渝鲁劳务协作专场招聘会"]
     assert p.categories == ["LaborCooperation", "JobFair"]
     assert p.organizer == "黔江区人社局"
+
+
+def test_a_factory_set_up_somewhere_is_no_founding_by_the_worker(nlp):
+    # 社区里开办的工厂: the factory someone set up in the community, where she works
+    doc = run(nlp, "45岁的强志华将两个孩子送到学校后，就来到移民社区里开办的工厂车间，开始了一天的工作。",
+              persons=["强志华"])
+    assert not any("Entrepreneurship" in p.categories for p in programs(doc).values())
+    doc = run(nlp, "2017年，吴亦军创办的服装公司投入使用。", persons=["吴亦军"])
+    assert any("Entrepreneurship" in p.categories for p in programs(doc).values())
