@@ -60,7 +60,7 @@ from kg.resources import data_file
 __all__ = ["make_kg_cases", "CaseAssembler", "CaseLexicon", "load_case_lexicon"]
 
 _PRONOUN = re.compile(r"[她他其](?!们|他|中|实|次|余)")
-_SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,2}地|笑着)?(?:说|表示|介绍|坦言|指出|强调|告诉)")
+_SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,3}地|笑着)?(?:说|表示|介绍|坦言|指出|强调|告诉)")
 #: a place after these is where the person used to work (曾在广东打工多年)
 _PAST = re.compile(r"曾经?|以前|过去|原来|此前|早年|之前")
 #: a sentence opening with a scene: 在…， / 在…里，
@@ -501,7 +501,7 @@ class CaseAssembler:
         out = []
         speakers = {m.start: m for m in mentions if m.speaker and not m.actor}
         for q in re.finditer(r"“[^“”]{1,600}”", text):
-            tail = text[q.end():q.end() + 20]
+            tail = text[q.end():q.end() + 40]
             cut = re.split(r"[，,。；;！？!?“]", tail, maxsplit=1)[0]
             if self.re_speaker.search(cut) or any(q.end() <= st <= q.end() + len(cut) for st in speakers):
                 out.append((q.start(), q.end()))
@@ -516,7 +516,7 @@ class CaseAssembler:
         if not speakers:
             return out
         for q in re.finditer(r"“[^“”]{1,600}”", text):
-            tail = text[q.end():q.end() + 20]
+            tail = text[q.end():q.end() + 40]
             cut = re.split(r"[，,。；;！？!?“\n]", tail, maxsplit=1)[0]
             for m in speakers:
                 if q.end() <= m.start and m.end <= q.end() + len(cut):

@@ -624,3 +624,17 @@ def test_organization_cited_as_a_source_is_no_case_organization(nlp):
                 incomes=[("4000元", 4000, "month")])
     case = cases(doc)["成木呷"]
     assert case.organizations == ["东莞勤上光电公司"]
+
+
+def test_quote_owned_by_a_speaker_named_with_a_long_home_and_a_manner(nlp):
+    text = ("“在进入工厂之前，我们家的月收入约520元，现在我每个月能拿到2500元。”"
+            "英吉沙县城关乡喀赞其艾日克村村民阿依努尔·赛买提笑呵呵地说。阿依努尔每天在家门口的卫星工厂上班挣钱。")
+    doc = nlp(text)
+    assert sorted(i.amount for i in cases(doc)["阿依努尔·赛买提"].incomes) == [520, 2500]
+
+
+def test_a_rangers_allowance_is_his_pay(nlp):
+    text = ("58岁的聂石林是当地贫困户。去年，他被聘为木双镇生态护林员。"
+            "“有了护林员的工作，我在家门口就能就业，每年能享受国家护林补助一万元。”聂石林说。")
+    case = cases(nlp(text))["聂石林"]
+    assert [(i.amount, i.period) for i in case.incomes] == [(10000, "year")]
