@@ -60,6 +60,8 @@ from kg.resources import data_file
 __all__ = ["make_kg_cases", "CaseAssembler", "CaseLexicon", "load_case_lexicon"]
 
 _PRONOUN = re.compile(r"[她他其](?!们|他|中|实|次|余)")
+#: A third-person pronoun for one person (他, 她; not 他们).
+_PRONOUNS = re.compile(r"[他她](?!们)")
 _SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,3}地|笑着)?(?:说|表示|介绍|坦言|指出|强调|告诉)")
 #: a place after these is where the person used to work (曾在广东打工多年)
 _PAST = re.compile(r"曾经?|以前|过去|原来|此前|早年|之前")
@@ -666,8 +668,10 @@ class CaseAssembler:
                 if key not in seen_inc:
                     seen_inc.add(key)
                     case.incomes.append(inc)
+            forms = (name, *(persons[name].aliases if name in persons else ()))
             for f in live:
-                if f.kind == "org" and f.ref not in case.organizations and self._case_org(doc, text, f):
+                if (f.kind == "org" and f.ref not in case.organizations and self._case_org(doc, text, f)
+                        and self._government_acts_on(doc, text, f, bounds, forms)):
                     case.organizations.append(f.ref)
             home_places, work_places = self._places(text, st, persons, home, places, programs, bounds, plist, work_of)
             case.places = home_places + work_places
@@ -798,6 +802,18 @@ class CaseAssembler:
                 or self.re_studied.match(text, f.end)):
             return False
         return True
+
+    @staticmethod
+    def _government_acts_on(doc: Doc, text: str, f: _Fact, bounds, forms: tuple[str, ...]) -> bool:
+        """A government body (县委, 镇政府) is in a person's case only where its sentence is about
+        the person (在圭峰镇党委、政府的引导下，吴亦军…; 他是在…由县委、县政府主办的招聘会上…),
+        not where it turns to the region (这个问题引起了县委、县政府的高度重视)."""
+        org = (doc._.kg_orgs or {}).get(f.ref)
+        if org is None or org.kind != "government":
+            return True
+        s0, e0 = bounds[f.sent]
+        sent = text[s0:e0]
+        return any(form in sent for form in forms) or bool(_PRONOUNS.search(sent))
 
     def _works(self, facts: list[_Fact], programs) -> bool:
         """The story says the person works somewhere (a workshop, a job)."""

@@ -638,3 +638,16 @@ def test_a_rangers_allowance_is_his_pay(nlp):
             "“有了护林员的工作，我在家门口就能就业，每年能享受国家护林补助一万元。”聂石林说。")
     case = cases(nlp(text))["聂石林"]
     assert [(i.amount, i.period) for i in case.incomes] == [(10000, "year")]
+
+
+def test_government_turning_to_the_region_is_no_case_organization(nlp):
+    text = ("河北省清河县坝营镇西洪河村农民任保柱学到大棚蔬菜种植技术后，到清河县日月农场当技术员，年薪3.6万元。"
+            "这个问题引起了清河县委、县政府的高度重视。")
+    doc = build(nlp, text, places=[("清河县", ("河北省", "邢台市", "清河县"), "county")],
+                orgs=[("清河县日月农场", "workshop"), ("清河县委", "government"), ("县政府", "government")],
+                incomes=[("3.6万元", 36000, "year")])
+    assert cases(doc)["任保柱"].organizations == ["清河县日月农场"]
+    text = "在圭峰镇党委、政府的引导下，蒋坊村村民吴亦军将服装加工厂建在了蒋坊村，月收入5000元。"
+    doc = build(nlp, text, orgs=[("圭峰镇党委", "government"), ("政府", "government")],
+                incomes=[("5000元", 5000, "month")])
+    assert cases(doc)["吴亦军"].organizations == ["圭峰镇党委", "政府"]
