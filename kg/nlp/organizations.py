@@ -344,8 +344,11 @@ class OrgFinder:
         if hit_limit:
             return None
         raw_body = text[j:s]
-        # after a place, a registered company's name is whole (昭通|立时技术有限公司: no adverb 立时)
-        body = raw_body if prefix_place is not None and suf.text in _LEGAL_FORMS else self._strip_leading(raw_body)
+        # after a place, a registered company's name is whole (昭通|立时技术有限公司: no adverb 立时),
+        # and so is a company's one-word name (河北|实达公司: no verb 实达)
+        whole = prefix_place is not None and (suf.text in _LEGAL_FORMS or suf.kind == "company" and len(raw_body) <= 4
+                                              and raw_body in common_words() and raw_body not in function_words())
+        body = raw_body if whole else self._strip_leading(raw_body)
         j = s - len(body) if prefix_place is None else j
         if (prefix_place is None and not suf.needs_body and 3 <= len(body) <= 5 and body[-1] in "镇乡县区"
                 and raw_body == body and not any(c in "的了是在个" for c in body)):
@@ -373,7 +376,7 @@ class OrgFinder:
             return None
         if prefix_place is None and j > 0 and self._generic_before(text, j):
             return None
-        if prefix_place is None and suf.kind in ("company", "cooperative") and _common_only(body):
+        if prefix_place is None and (suf.kind in ("company", "cooperative") or suf.text == "农场") and _common_only(body):
             return _GENERIC   # 服装|加工厂, 计划建设服装|加工厂, 农业种植|合作社: a kind of business, no name
         media = suf.text in _MEDIA_SUFFIXES
         if ((suf.kind == "school" or media) and not body and prefix_place is not None

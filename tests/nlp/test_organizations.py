@@ -274,3 +274,9 @@ def test_name_in_apposition_to_a_generic_workshop(nlp):
 ])
 def test_a_kind_of_business_is_no_name(nlp, text):
     assert not any(n.endswith(("加工厂", "厂", "合作社")) for n in names(nlp(text)))
+
+
+def test_short_names_of_farms_and_one_word_companies_after_a_place(nlp):
+    assert "日月农场" in names(run_orgs(nlp, "最终，他选择了日月农场，年薪3.6万元。"))
+    assert "家庭农场" not in names(run_orgs(nlp, "他办起了家庭农场。"))       # a kind of farm, no name
+    assert "河北实达公司" in names(nlp("结业后被推荐到河北实达公司就业。"))     # 实达 is no verb here
