@@ -320,6 +320,7 @@ class PersonRecognizer:
         ok2 = (self._given_ok(text, start + sl, e2) and text[e2:e2 + 1] not in _PLACE_NEXT
                and text[e2 - 1] not in _PLACE_END and not self._inside_word(text, start, e2))
         ok3 = (self._given_ok(text, start + sl, e3) and text[e3 - 1] not in _END_STOP
+               and text[e3 - 1:e3 + 1] != "发自"       # 记者郝飞|发自东莞: a byline's verb
                and text[e3:e3 + 1] not in _PLACE_NEXT and text[e3 - 1] not in _PLACE_END
                and not self._inside_word(text, start, e3))
         if ok2 and ok3:

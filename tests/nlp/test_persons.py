@@ -231,3 +231,8 @@ def test_name_words_do_not_swallow_a_following_adverb(nlp):
     # 才让 after a complete name is 刚才让 (just now let), not a Tibetan name word
     doc = run_persons(nlp, "村民王刚说，他刚才让儿子去镇上买化肥。")
     assert "王刚" in doc._.kg_persons and not any(n.startswith("王刚才") for n in doc._.kg_persons)
+
+
+def test_byline_verb_after_a_reporters_name(nlp):
+    doc = run_persons(nlp, "他已经可以熟练操作冲压机。本报记者郝飞发自东莞。")
+    assert "郝飞发" not in doc._.kg_persons
