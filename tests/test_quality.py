@@ -7,8 +7,9 @@
 * a synthetic corpus (kg.synth: generic templates, general name lexicons, real gazetteer
   chains) through the same implementation — names and places the dev gold never saw;
 * real articles from other provinces: ../shared/real (eight, through the shared scorer; skips
-  without ../shared) and tests/data/real_more (twelve we annotated: ``dev`` used while
-  developing, ``heldout`` scored first-seen and never tuned on; see its SOURCES.md).
+  without ../shared) and tests/data/real_more (twenty we annotated: ``dev`` used while
+  developing, ``heldout`` scored first-seen and later looked at, ``heldout2`` scored
+  first-seen and never looked at; see its SOURCES.md).
 
 Floors are the figures reached (README, "Extraction quality"), rounded down a little.
 """
@@ -41,17 +42,23 @@ HELDOUT_FLOORS = {"persons": 0.95, "places": 0.90, "organizations": 0.80, "cases
 #: Floors are the figures reached, rounded down a little; the held-out part is never tuned on,
 #: so its floor only guards against a regression.
 REAL_FLOORS = {
-    "persons_f1": 0.91, "places_f1": 0.95, "organizations_f1": 0.91, "cases_f1": 0.91,
+    "persons_f1": 0.95, "places_f1": 0.95, "organizations_f1": 0.91, "cases_f1": 0.96,
     "case_place_accuracy": 0.93, "case_categories_f1": 0.98, "case_incomes_f1": 0.98,
-    "case_organizations_f1": 0.90, "stats_f1": 0.89,
+    "case_organizations_f1": 0.91, "stats_f1": 0.90,
 }
-REAL_MORE_DEV_FLOORS = {"persons": 0.78, "places": 0.87, "organizations": 0.67, "cases": 0.84,
-                        "case_categories": 0.88, "case_incomes": 0.92, "case_organizations": 0.75, "stats": 0.92}
+REAL_MORE_DEV_FLOORS = {"persons": 0.86, "places": 0.87, "organizations": 0.78, "cases": 0.85,
+                        "case_categories": 0.84, "case_incomes": 0.92, "case_organizations": 0.90, "stats": 0.93}
 #: First seen: persons 0.741 places 0.821 orgs 0.452 cases 0.727 categories 0.750 incomes 0.800
 #: case orgs 0.210 stats 0.500. Case slot figures fall when more cases are found (more slots to get right).
-REAL_MORE_HELDOUT_FLOORS = {"persons": 0.96, "places": 0.91, "organizations": 0.67, "cases": 0.87,
-                            "case_categories": 0.70, "case_incomes": 0.77, "case_organizations": 0.45,
-                            "stats": 0.77}
+REAL_MORE_HELDOUT_FLOORS = {"persons": 0.96, "places": 0.92, "organizations": 0.80, "cases": 0.87,
+                            "case_categories": 0.78, "case_incomes": 0.94, "case_organizations": 0.75,
+                            "stats": 0.88}
+#: heldout2: eight more (2026-12-03), annotated from the text alone and never tuned on (only
+#: their figures were looked at). First seen: persons 0.936 places 0.924 orgs 0.873 cases 0.815
+#: categories 0.741 incomes 0.706 case orgs 0.462 stats 0.516; the floor guards a regression.
+REAL_MORE_HELDOUT2_FLOORS = {"persons": 0.93, "places": 0.92, "organizations": 0.87, "cases": 0.81,
+                             "case_categories": 0.74, "case_incomes": 0.70, "case_organizations": 0.46,
+                             "stats": 0.51}
 SYNTH_FLOORS = {"persons": 0.85, "places": 0.98, "organizations": 0.77, "cases": 0.82,
                 "case_categories": 0.80, "case_incomes": 0.88, "stats": 0.72}
 
@@ -78,9 +85,9 @@ def test_real_articles_with_the_shared_scorer(shared_dir, tmp_path):
     _shared_scorer(graph, shared_dir / "real" / "gold", shared_dir, REAL_FLOORS)
 
 
-@pytest.mark.parametrize("part", ["dev", "heldout"])
+@pytest.mark.parametrize("part", ["dev", "heldout", "heldout2"])
 def test_our_real_articles(part, tmp_path):
-    floors = REAL_MORE_DEV_FLOORS if part == "dev" else REAL_MORE_HELDOUT_FLOORS
+    floors = {"dev": REAL_MORE_DEV_FLOORS, "heldout": REAL_MORE_HELDOUT_FLOORS, "heldout2": REAL_MORE_HELDOUT2_FLOORS}[part]
     graph = _build(HERE / "data" / "real_more" / part / "texts", tmp_path / "out")
     _check(evaluate(graph, HERE / "data" / "real_more" / part / "gold"), floors)
 

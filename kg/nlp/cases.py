@@ -60,7 +60,9 @@ from kg.resources import data_file
 __all__ = ["make_kg_cases", "CaseAssembler", "CaseLexicon", "load_case_lexicon"]
 
 _PRONOUN = re.compile(r"[她他其](?!们|他|中|实|次|余)")
-_SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,2}地|笑着)?(?:说|表示|介绍|坦言|指出|强调|告诉)")
+#: A third-person pronoun for one person (他, 她; not 他们).
+_PRONOUNS = re.compile(r"[他她](?!们)")
+_SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,3}地|笑着)?(?:说|表示|介绍|坦言|指出|强调|告诉)")
 #: a place after these is where the person used to work (曾在广东打工多年)
 _PAST = re.compile(r"曾经?|以前|过去|原来|此前|早年|之前")
 #: a sentence opening with a scene: 在…， / 在…里，
@@ -121,6 +123,7 @@ class CaseLexicon:
     returned: tuple[str, ...] = ()
     founded: tuple[str, ...] = ()
     self_employed: tuple[str, ...] = ()
+    cited: tuple[str, ...] = ()
 
 
 @functools.cache
@@ -136,7 +139,7 @@ def load_case_lexicon() -> CaseLexicon:
                        tuple(s["work"]), tuple(s["home"]), tuple(s["speaker"]), tuple(s["general"]),
                        tuple(s["migrant"]), tuple(s["aggregate"]), tuple(s["own_business"]),
                        tuple(s["out"]), tuple(s["studied"]), tuple(s["returned"]), tuple(s["founded"]),
-                       tuple(s["self_employed"]))
+                       tuple(s["self_employed"]), tuple(s["cited"]))
 
 
 def _alt(words) -> str:
@@ -205,6 +208,7 @@ class CaseAssembler:
         self.re_negation = re.compile(_alt(self.lex.negation)) if self.lex.negation else None
         self.re_not_income = re.compile(_alt(self.lex.not_income)) if self.lex.not_income else None
         self.re_studied = re.compile(_alt(self.lex.studied)) if self.lex.studied else None
+        self.re_cited = re.compile(rf"(?:{_alt(self.lex.cited)})") if self.lex.cited else None
         self.re_self_employed = re.compile(_alt(self.lex.self_employed)) if self.lex.self_employed else None
         self.re_returned = re.compile(_alt(self.lex.returned)) if self.lex.returned else None
         self.re_founded = re.compile(rf"(?:{_alt(self.lex.founded)})[^，,。；;！？!?]{{0,8}}?(?:厂|车间|公司|合作社|基地|工坊|作坊|店)"
@@ -499,7 +503,7 @@ class CaseAssembler:
         out = []
         speakers = {m.start: m for m in mentions if m.speaker and not m.actor}
         for q in re.finditer(r"“[^“”]{1,600}”", text):
-            tail = text[q.end():q.end() + 20]
+            tail = text[q.end():q.end() + 40]
             cut = re.split(r"[，,。；;！？!?“]", tail, maxsplit=1)[0]
             if self.re_speaker.search(cut) or any(q.end() <= st <= q.end() + len(cut) for st in speakers):
                 out.append((q.start(), q.end()))
@@ -514,7 +518,7 @@ class CaseAssembler:
         if not speakers:
             return out
         for q in re.finditer(r"“[^“”]{1,600}”", text):
-            tail = text[q.end():q.end() + 20]
+            tail = text[q.end():q.end() + 40]
             cut = re.split(r"[，,。；;！？!?“\n]", tail, maxsplit=1)[0]
             for m in speakers:
                 if q.end() <= m.start and m.end <= q.end() + len(cut):
@@ -664,8 +668,10 @@ class CaseAssembler:
                 if key not in seen_inc:
                     seen_inc.add(key)
                     case.incomes.append(inc)
+            forms = (name, *(persons[name].aliases if name in persons else ()))
             for f in live:
-                if f.kind == "org" and f.ref not in case.organizations and self._case_org(doc, text, f):
+                if (f.kind == "org" and f.ref not in case.organizations and self._case_org(doc, text, f)
+                        and self._government_acts_on(doc, text, f, bounds, forms)):
                     case.organizations.append(f.ref)
             home_places, work_places = self._places(text, st, persons, home, places, programs, bounds, plist, work_of)
             case.places = home_places + work_places
@@ -789,11 +795,25 @@ class CaseAssembler:
         org = (doc._.kg_orgs or {}).get(f.ref)
         if org is None or org.kind == "other":
             return False
+        if self.re_cited is not None and text[f.start - 1:f.start] in "从据" and self.re_cited.match(text, f.end):
+            return False   # 记者从凉山州农劳办获悉, 据县人社局统计: the source of a figure, no employer
         if org.kind == "school" and self.re_studied is not None and (
                 self.re_studied.search(text, max(0, f.start - 4), f.start)
                 or self.re_studied.match(text, f.end)):
             return False
         return True
+
+    @staticmethod
+    def _government_acts_on(doc: Doc, text: str, f: _Fact, bounds, forms: tuple[str, ...]) -> bool:
+        """A government body (县委, 镇政府) is in a person's case only where its sentence is about
+        the person (在圭峰镇党委、政府的引导下，吴亦军…; 他是在…由县委、县政府主办的招聘会上…),
+        not where it turns to the region (这个问题引起了县委、县政府的高度重视)."""
+        org = (doc._.kg_orgs or {}).get(f.ref)
+        if org is None or org.kind != "government":
+            return True
+        s0, e0 = bounds[f.sent]
+        sent = text[s0:e0]
+        return any(form in sent for form in forms) or bool(_PRONOUNS.search(sent))
 
     def _works(self, facts: list[_Fact], programs) -> bool:
         """The story says the person works somewhere (a workshop, a job)."""

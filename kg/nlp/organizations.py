@@ -40,6 +40,7 @@ from kg.nlp.places import (
     SITE_SUFFIXES,
     PlaceFinder,
     SentenceEvidence,
+    common_words,
     function_words,
     is_cjk,
     leading_words,
@@ -53,6 +54,15 @@ __all__ = ["make_kg_orgs", "OrgFinder", "OrgMention"]
 
 _LEVEL_CHARS = "省市区县镇乡"
 _MAX_BODY = 14
+#: Prepositions: a proposed name never opens with one (以|草场牛羊入股合作社).
+_PREPOSITIONS = set("以在从把被将对为向与和及由让给")
+#: Generic names a proper name can follow in apposition (就业扶贫车间|凯美制衣厂).
+_APPOSITION_HEADS = ("车间", "工厂", "企业", "公司")
+#: An office's abbreviated name holds none of these (镇|扶贫办和镇|人社|所: 和 ends a name).
+_AGENCY_STOP = set("的了是在个和与及等们这那其各每全共为于从到被把将对给由向以所办省市区县镇乡村")
+#: After these the ending is a word of its own (所以, 所有, 中心城区) or a title (所长), not an
+#: office's end.
+_AGENCY_NEXT = set("以有在需得属谓城长")
 #: Characters that open a phrase, not a name (全县…, 各村…, 共…).
 _DETERMINERS = set("全共各该本此每某这那其")
 #: A body named by a level word alone (市委, 县政府, 区人社): not a name without its place.
@@ -88,6 +98,7 @@ class _Suffix:
     min_body: int
     needs_name: bool = False     # a shop: only a quoted name (“爱心”理发店) or a place prefix names it
     whole: bool = False          # the suffix is a whole name by itself (新华社)
+    agency: bool = False         # an office named by a short abbreviation after its place (镇|人社|所)
 
 
 @dataclass
@@ -107,6 +118,10 @@ class OrgMention:
     aliases: list[str] = field(default_factory=list)
 
 
+#: What the suffix grammar returns for a generic name (服装|加工厂): stop at this position.
+_GENERIC = OrgMention(0, 0, "", "", "", "", None, "")
+
+
 @functools.cache
 def proper_nouns() -> frozenset[str]:
     """Proper nouns of jieba's dictionary that are neither places nor organizations by its tag:
@@ -114,6 +129,21 @@ def proper_nouns() -> frozenset[str]:
     model proposes as an organization that is one of them is a brand, a university, a body
     known by its short form."""
     return _dictionary_words(frozenset({"nz", "j", "nrt", "nr"}), "proper-nouns", max_len=6)
+
+
+def _common_only(body: str) -> bool:
+    """Whether ``body`` is nothing but common words of jieba's dictionary (服装, 农业种植): it
+    says what a business does, not what it is called."""
+    if not body:
+        return False
+    words = common_words()
+    ok = [True] + [False] * len(body)
+    for i in range(len(body)):
+        if ok[i]:
+            for k in (2, 3, 4):
+                if i + k <= len(body) and body[i:i + k] in words:
+                    ok[i + k] = True
+    return ok[-1]
 
 
 def _outside_words(body: str, tags: dict[str, str]) -> str:
@@ -135,10 +165,10 @@ class OrgFinder:
         self.suffixes: dict[str, _Suffix] = {}
         for ln in read_lines(suffixes):
             parts = ln.split("\t")
-            if len(parts) != 4 or parts[2] not in ("body", "place", "named", "whole"):
+            if len(parts) != 4 or parts[2] not in ("body", "place", "named", "whole", "agency"):
                 raise PipelineError(f"{suffixes}: malformed line {ln!r}")
-            self.suffixes[parts[0]] = _Suffix(parts[0], parts[1], parts[2] != "place", int(parts[3]),
-                                              parts[2] == "named", parts[2] == "whole")
+            self.suffixes[parts[0]] = _Suffix(parts[0], parts[1], parts[2] == "body", int(parts[3]),
+                                              parts[2] == "named", parts[2] == "whole", parts[2] == "agency")
         self.by_last: dict[str, list[_Suffix]] = {}
         for suf in sorted(self.suffixes.values(), key=lambda s: -len(s.text)):
             self.by_last.setdefault(suf.text[-1], []).append(suf)
@@ -204,7 +234,7 @@ class OrgFinder:
         if not proposals:
             return out
         tags, org_heads = dictionary_tags(), heads("ner_org_heads.txt")
-        opening, times = function_words(), time_words()
+        opening, times, known = function_words(), time_words(), common_words()
         for start, end, label in proposals:
             name = text[start:end]
             if (label != "ORG" or len(name) < 2 or (start, end) in place_at or name in self.suffixes
@@ -223,6 +253,8 @@ class OrgFinder:
                 continue   # 全县共认定扶贫车间, 如今合作社, 吴兴区人社(部门): not a name (国际…组织 is)
             suf = next((s for s in self._suffixes_ending_at(text, end) if len(s.text) < len(name)), None)
             lead = next(((s, e, path) for s, e, path, _ in places if s == start and e < end), None)
+            if name[0] in _PREPOSITIONS and not any(name[:k] in tags or name[:k] in known for k in (2, 3)):
+                continue   # 以|草场牛羊入股合作社: a phrase, no name (以色列工党 is one)
             out.append(OrgMention(start, end, name, suf.kind if suf else "other", suf.text if suf else "",
                                   text[start:lead[1]] if lead else "", lead[2] if lead else None,
                                   name[(lead[1] - start) if lead else 0:len(name) - (len(suf.text) if suf else 0)]))
@@ -248,6 +280,8 @@ class OrgFinder:
                 continue
             for suf in self._suffixes_ending_at(text, e):
                 m = self._read(text, e, suf, place_end, place_start)
+                if m is _GENERIC:
+                    break      # 服装|加工厂: no shorter suffix (服装加|厂) makes it a name
                 if m is None:
                     continue
                 found.append(m)
@@ -268,6 +302,8 @@ class OrgFinder:
             return None   # 联系|工厂: 工厂 was read (and refused) already
         if suf.whole:
             return OrgMention(e - len(suf.text), e, suf.text, suf.kind, suf.text, "", None, "")
+        if suf.agency:
+            return self._read_agency(text, e, suf, place_end)
         m = self._read_named(text, e, suf, place_end, place_start)
         if m is not None and suf.text in _DATELINE_SUFFIXES and not self._dateline(text, m.start, e):
             return None   # 互联网, 电商网: a website only where it is cited as a source
@@ -308,8 +344,11 @@ class OrgFinder:
         if hit_limit:
             return None
         raw_body = text[j:s]
-        # after a place, a registered company's name is whole (昭通|立时技术有限公司: no adverb 立时)
-        body = raw_body if prefix_place is not None and suf.text in _LEGAL_FORMS else self._strip_leading(raw_body)
+        # after a place, a registered company's name is whole (昭通|立时技术有限公司: no adverb 立时),
+        # and so is a company's one-word name (河北|实达公司: no verb 实达)
+        whole = prefix_place is not None and (suf.text in _LEGAL_FORMS or suf.kind == "company" and len(raw_body) <= 4
+                                              and raw_body in common_words() and raw_body not in function_words())
+        body = raw_body if whole else self._strip_leading(raw_body)
         j = s - len(body) if prefix_place is None else j
         if (prefix_place is None and not suf.needs_body and 3 <= len(body) <= 5 and body[-1] in "镇乡县区"
                 and raw_body == body and not any(c in "的了是在个" for c in body)):
@@ -337,6 +376,8 @@ class OrgFinder:
             return None
         if prefix_place is None and j > 0 and self._generic_before(text, j):
             return None
+        if prefix_place is None and (suf.kind in ("company", "cooperative") or suf.text == "农场") and _common_only(body):
+            return _GENERIC   # 服装|加工厂, 计划建设服装|加工厂, 农业种植|合作社: a kind of business, no name
         media = suf.text in _MEDIA_SUFFIXES
         if ((suf.kind == "school" or media) and not body and prefix_place is not None
                 and prefix_place[3] in ("province", "prefecture", "county", "other")
@@ -386,6 +427,29 @@ class OrgFinder:
                               leading_place_span=leading)
         return OrgMention(j, e, text[j:e], suf.kind, suf.text, "", None, body)
 
+    def _read_agency(self, text: str, e: int, suf: _Suffix, place_end) -> OrgMention | None:
+        """An office named by its place or level word, a short abbreviation of its field and a
+        generic ending (凉山州|农劳|办, 镇|人社|所, 州|劳务开发|中心, 县|职教|中心). The
+        abbreviation is two to four characters with no function word, and its last character
+        does not make a word with the ending (举办, 场所: a verb or a noun, no office)."""
+        s = e - len(suf.text)
+        if text[s - 1:e] in common_words() or text[e:e + 1] in _AGENCY_NEXT:
+            return None
+        words = leading_words()
+        for k in range(suf.min_body, 5):
+            b = s - k
+            body = text[b:s]
+            if b < 1 or not all(is_cjk(c) for c in body) or any(c in _AGENCY_STOP for c in body):
+                return None
+            if any(body.startswith(w) for w in words) or body in self.generic_body:
+                return None
+            if b in place_end:
+                ps, pe, path, _ = place_end[b]
+                return OrgMention(ps, e, text[ps:e], suf.kind, suf.text, text[ps:pe], path, body)
+            if text[b - 1] in _LEVEL_CHARS and text[max(b - 2, 0):b] not in common_words():
+                return OrgMention(b - 1, e, text[b - 1:e], suf.kind, suf.text, text[b - 1], None, body)
+        return None
+
     @staticmethod
     def _dateline(text: str, start: int, end: int) -> bool:
         """A news outlet cited as a source: a dateline or credit after it (中国兰州网3月10日消息),
@@ -394,7 +458,8 @@ class OrgFinder:
         return bool(_DATELINE.match(text, end)) or any(w in before for w in ("来源", "据", "《", "稿源"))
 
     def _strip_leading(self, body: str) -> str:
-        """Drop verbs, adverbs and function words that open a body (大力推进|扶贫车间 -> '')."""
+        """Drop verbs, adverbs and function words that open a body (大力推进|扶贫车间 -> ''),
+        and a generic name the body stands in apposition to (就业扶贫车间|凯美制衣厂)."""
         words = leading_words()
         changed = True
         while body and changed:
@@ -404,6 +469,10 @@ class OrgFinder:
                     body = body[k:]
                     changed = True
                     break
+            head = next((t for t in _APPOSITION_HEADS if body.startswith(t) and len(body) - len(t) >= 2), None)
+            if head:
+                body = body[len(head):]
+                changed = True
         return body
 
     def _bare(self, text: str, j: int, e: int, s: int, suf: _Suffix) -> OrgMention | None:

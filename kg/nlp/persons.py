@@ -52,6 +52,8 @@ _END_STOP = set("一不很还将已便则却才再并及或而以到去来上下
 _PLACE_NEXT = set("村镇乡县区市省州街路巷湖河江溪山坝湾屯寨庄沟")
 #: A name does not end with a toponym character (蒋家坝, 李家屯).
 _PLACE_END = set("村镇乡县区市省州街路巷坝湾屯寨庄沟垭")
+#: Characters after which a name has visibly ended (储召来是, 储召来说).
+_NAME_FOLLOW = "是说的，。、；！？：”"
 _PRONOUNS = re.compile(r"[她他](?!们)")
 #: The joint of a transliterated or minority name's parts (阿依努尔·赛买提, 卡洛斯·阿马特).
 _DOTS = "·・•‧"
@@ -234,6 +236,7 @@ class PersonRecognizer:
         self.common_word_freq = common_word_freq
         self.jieba = _jieba_lexicon() if use_jieba else {}
         self.translit = frozenset("".join(_lines("person_transliteration_chars.txt")))
+        self.elements = frozenset(w for ln in _lines("person_name_elements.txt") for w in ln.split())
         lx = self.lex
         first = "".join(sorted(lx.surnames | {c[0] for c in lx.compound_surnames}))
         self._first = set(first)
@@ -280,6 +283,10 @@ class PersonRecognizer:
     def extent(self, text: str, start: int, ctx: _DocCtx) -> int | None:
         """End offset of the name starting at ``start``, or None."""
         end = self._extent23(text, start, ctx)
+        if end is not None:
+            longer = self._element_end(text, start, end)
+            if longer != end:
+                return longer
         if end is not None and end - start == 3:
             # four-character names (minority names, 吉克阿呷): only when the longer form is how
             # the name is always written in the article
@@ -288,6 +295,20 @@ class PersonRecognizer:
                     and c not in _PLACE_END and ctx.count(text[start:end]) >= 2
                     and ctx.count(text[start:end + 1]) == ctx.count(text[start:end])):
                 return end + 1
+        return end
+
+    def _element_end(self, text: str, start: int, end: int) -> int:
+        """Where a Tibetan or Mongolian name ends (``kg/data/person_name_elements.txt``):
+        completed when its last character opens a name word (李毛才|让), extended over a
+        whole name word that follows (X|卓玛); at most six characters."""
+        for k in (2, 1):
+            if end - start + k <= 6 and text[end - 1:end + k] in self.elements:
+                return end + k
+        for k in (3, 2):
+            word = text[end:end + k]
+            if (end - start + k <= 6 and word in self.elements and word[0] not in _END_STOP
+                    and word[0] not in _NOT_IN_NAME):
+                return end + k
         return end
 
     def _extent23(self, text: str, start: int, ctx: _DocCtx) -> int | None:
@@ -299,6 +320,7 @@ class PersonRecognizer:
         ok2 = (self._given_ok(text, start + sl, e2) and text[e2:e2 + 1] not in _PLACE_NEXT
                and text[e2 - 1] not in _PLACE_END and not self._inside_word(text, start, e2))
         ok3 = (self._given_ok(text, start + sl, e3) and text[e3 - 1] not in _END_STOP
+               and text[e3 - 1:e3 + 1] != "发自"       # 记者郝飞|发自东莞: a byline's verb
                and text[e3:e3 + 1] not in _PLACE_NEXT and text[e3 - 1] not in _PLACE_END
                and not self._inside_word(text, start, e3))
         if ok2 and ok3:
@@ -312,6 +334,13 @@ class PersonRecognizer:
             return e2
         if ok3:
             return e3
+        if ok2 and text[e3 - 1:e3] in _END_STOP and self._given_ok(text, start + sl, e3):
+            # 储召|来: a third character that usually follows a name is the name's own when
+            # the form recurs, every mention has it, and one mention visibly ends there (储召来是)
+            n3 = ctx.count(text[start:e3])
+            if n3 >= 2 and n3 == ctx.count(text[start:e2]) and re.search(
+                    rf"{re.escape(text[start:e3])}[{_NAME_FOLLOW}]", ctx.text):
+                return e3
         if ok2:
             return e2
         return None
@@ -469,8 +498,12 @@ class PersonRecognizer:
         name character (扎西次|旺 each time)."""
         if len(name) >= 3 and name[-1] in _END_STOP:
             word = self.jieba.get(text[end - 1:end + 1])      # 陈香|正在: the last character opens a word
-            if ctx.count(name[:-1]) > ctx.count(name) or word and not word[1].startswith("nr") and word[0] >= _FREQUENT:
+            if (ctx.count(name[:-1]) > ctx.count(name) or word and not word[1].startswith("nr") and word[0] >= _FREQUENT
+                    or text[end + 1:end + 2] == "着"):        # 陈香|正拿着: an adverb before a verb with 着
                 return end - 1
+        longer = self._element_end(text, end - len(name), end)
+        if longer != end:
+            return longer
         n = ctx.count(name)
         c = text[end:end + 1]
         if (n >= 2 and c and "\u4e00" <= c <= "\u9fff" and c not in _NOT_IN_NAME and c not in _END_STOP

@@ -146,10 +146,11 @@ class StatisticsRecognizer:
         self._skip_sentence_re = re.compile("|".join(rules.skip_sentence))
         self._story_keep_res = [re.compile(w) for w in rules.story_keep]
         nouns = "|".join(map(re.escape, sorted(rules.people_noun, key=len, reverse=True)))
-        # 二十二万贫困劳动力, 约30万彝族群众: a count of people in 万 with no unit word
+        # 二十二万贫困劳动力, 约30万彝族群众, 超80万易地搬迁贫困群众: a count of people in 万 with no unit word
         self._people_re = re.compile(
             r"(?P<num>\d+(?:\.\d+)?|[一二两三四五六七八九十百千]{2,}|[一二两三四五六七八九])"
-            rf"(?P<fuzz>多|余)?(?P<mag>[万亿])(?P<fuzz2>多|余)?(?=(?:[\u4e00-\u9fff]{{1,2}}族)?(?:{nouns}))")
+            rf"(?P<fuzz>多|余)?(?P<mag>[万亿])(?P<fuzz2>多|余)?"
+            rf"(?=(?:[\u4e00-\u9fff]{{1,2}}族|(?!元)[\u4e00-\u9fff]{{2,4}})?(?:{nouns}))")
 
     # -- places ---------------------------------------------------------------------------
     def _dominant(self, doc: Doc, levels: tuple[str, ...], suffix: str = "") -> tuple[str, ...] | None:
@@ -331,7 +332,7 @@ class StatisticsRecognizer:
             num = parse_number(m.group("num"))
             if num is None:
                 continue
-            approx = bool(m.group("fuzz") or m.group("fuzz2")) or stext[:m.start()].endswith(("约", "近", "超过", "逾"))
+            approx = bool(m.group("fuzz") or m.group("fuzz2")) or stext[:m.start()].endswith(("约", "近", "超过", "超", "逾"))
             extra.append(Quantity(value=num * (10_000 if m.group("mag") == "万" else 100_000_000), unit="人",
                                   approximate=approx, start=m.start(), end=m.end(), text=m.group()))
         extra = [x for x in extra if not any(q.start < x.end and x.start < q.end for q in found)]

@@ -614,3 +614,40 @@ def test_training_before_going_to_work_far_away_is_no_labour_transfer(nlp):
                 incomes=[("6000多元", 6000, "month")])
     c = cases(doc)["何建平"]
     assert [cat for k in c.programs for cat in doc._.kg_programs[k].categories] == ["SkillsTraining"]
+
+
+def test_organization_cited_as_a_source_is_no_case_organization(nlp):
+    text = ("记者近日从凉山州农劳办获悉，今年春节期间有约30万彝族群众坚持在外务工。"
+            "布拖县九都乡村民成木呷去年到东莞勤上光电公司务工，每月工资4000元。")
+    doc = build(nlp, text, places=[("布拖县", ("四川省", "凉山彝族自治州", "布拖县"), "county")],
+                orgs=[("凉山州农劳办", "bureau"), ("东莞勤上光电公司", "company")],
+                incomes=[("4000元", 4000, "month")])
+    case = cases(doc)["成木呷"]
+    assert case.organizations == ["东莞勤上光电公司"]
+
+
+def test_quote_owned_by_a_speaker_named_with_a_long_home_and_a_manner(nlp):
+    text = ("“在进入工厂之前，我们家的月收入约520元，现在我每个月能拿到2500元。”"
+            "英吉沙县城关乡喀赞其艾日克村村民阿依努尔·赛买提笑呵呵地说。阿依努尔每天在家门口的卫星工厂上班挣钱。")
+    doc = nlp(text)
+    assert sorted(i.amount for i in cases(doc)["阿依努尔·赛买提"].incomes) == [520, 2500]
+
+
+def test_a_rangers_allowance_is_his_pay(nlp):
+    text = ("58岁的聂石林是当地贫困户。去年，他被聘为木双镇生态护林员。"
+            "“有了护林员的工作，我在家门口就能就业，每年能享受国家护林补助一万元。”聂石林说。")
+    case = cases(nlp(text))["聂石林"]
+    assert [(i.amount, i.period) for i in case.incomes] == [(10000, "year")]
+
+
+def test_government_turning_to_the_region_is_no_case_organization(nlp):
+    text = ("河北省清河县坝营镇西洪河村农民任保柱学到大棚蔬菜种植技术后，到清河县日月农场当技术员，年薪3.6万元。"
+            "这个问题引起了清河县委、县政府的高度重视。")
+    doc = build(nlp, text, places=[("清河县", ("河北省", "邢台市", "清河县"), "county")],
+                orgs=[("清河县日月农场", "workshop"), ("清河县委", "government"), ("县政府", "government")],
+                incomes=[("3.6万元", 36000, "year")])
+    assert cases(doc)["任保柱"].organizations == ["清河县日月农场"]
+    text = "在圭峰镇党委、政府的引导下，蒋坊村村民吴亦军将服装加工厂建在了蒋坊村，月收入5000元。"
+    doc = build(nlp, text, orgs=[("圭峰镇党委", "government"), ("政府", "government")],
+                incomes=[("5000元", 5000, "month")])
+    assert cases(doc)["吴亦军"].organizations == ["圭峰镇党委", "政府"]

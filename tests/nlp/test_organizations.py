@@ -244,3 +244,39 @@ def test_country_opening_an_organization_name_is_no_place(nlp):
     doc = nlp("中国农科院的专家说。")   # the model proposes the organization whole
     assert "中国农科院" in names(doc)
     assert "中国" not in {p.name for p in doc._.kg_places.values()}
+
+
+def test_offices_named_by_an_abbreviation_after_their_place(nlp):
+    doc = run_orgs(nlp, "霍山县单龙寺镇依托此次招聘会契机，镇扶贫办和镇人社所对照前期摸排的有务工意愿人员逐人逐户通知。")
+    assert {"单龙寺镇扶贫办", "单龙寺镇人社所"} <= names(doc)
+    assert doc._.kg_orgs["单龙寺镇人社所"].kind == "bureau"
+    doc = nlp("记者近日从凉山州农劳办获悉，今年春节期间有约30万彝族群众坚持在外务工。")   # the model finds 凉山州
+    assert "凉山州农劳办" in names(doc)
+
+
+@pytest.mark.parametrize("text", [
+    "东乡族自治县以县城为中心，向四周延伸出6条大梁。",        # 为中心: a preposition, no office
+    "浑浑噩噩的日子过了好些年，五间镇社保所所长吴娟上门了。",     # 所长: a title after the office
+    "该县举办了招聘会，场所设在县城中心。",                      # 举办, 场所: words of their own
+])
+def test_generic_endings_that_are_no_office(nlp, text):
+    assert not any(n.endswith(("为中心", "所所", "举办", "场所", "城中心")) for n in names(run_orgs(nlp, text)))
+
+
+def test_name_in_apposition_to_a_generic_workshop(nlp):
+    doc = run_orgs(nlp, "黄军华所说的村里就业，指的是就业扶贫车间凯美制衣厂。")
+    assert "凯美制衣厂" in names(doc) and not any(n.startswith("车间") for n in names(doc))
+
+
+@pytest.mark.parametrize("text", [
+    "2017年，村民吴亦军从浙江务工回来，计划建设服装加工厂。",     # what the business does, no name
+    "2018年，以草场牛羊入股合作社，拉毛吉和女儿搬到了文化村。",   # 入股: a verb whose object is the cooperative
+])
+def test_a_kind_of_business_is_no_name(nlp, text):
+    assert not any(n.endswith(("加工厂", "厂", "合作社")) for n in names(nlp(text)))
+
+
+def test_short_names_of_farms_and_one_word_companies_after_a_place(nlp):
+    assert "日月农场" in names(run_orgs(nlp, "最终，他选择了日月农场，年薪3.6万元。"))
+    assert "家庭农场" not in names(run_orgs(nlp, "他办起了家庭农场。"))       # a kind of farm, no name
+    assert "河北实达公司" in names(nlp("结业后被推荐到河北实达公司就业。"))     # 实达 is no verb here

@@ -172,3 +172,25 @@ def test_organizer_with_a_venue_between(nlp):
     p = programs(doc)["渝鲁劳务协作专场招聘会"]
     assert p.categories == ["LaborCooperation", "JobFair"]
     assert p.organizer == "黔江区人社局"
+
+
+def test_a_factory_set_up_somewhere_is_no_founding_by_the_worker(nlp):
+    # 社区里开办的工厂: the factory someone set up in the community, where she works
+    doc = run(nlp, "45岁的强志华将两个孩子送到学校后，就来到移民社区里开办的工厂车间，开始了一天的工作。",
+              persons=["强志华"])
+    assert not any("Entrepreneurship" in p.categories for p in programs(doc).values())
+    doc = run(nlp, "2017年，吴亦军创办的服装公司投入使用。", persons=["吴亦军"])
+    assert any("Entrepreneurship" in p.categories for p in programs(doc).values())
+
+
+@pytest.mark.parametrize("text", [
+    "镇村干部将她安排到村里的扶贫车间上班。",
+    "村两委安排她进了服装厂，每月工资2000元。",
+])
+def test_an_official_placing_someone_is_a_job_referral(nlp, text):
+    assert any("JobReferral" in p.categories for p in programs(run(nlp, text)).values())
+
+
+def test_a_relocation_allowance_is_a_subsidy(nlp):
+    doc = run(nlp, "在全家4口人享受到搬迁补贴后，她家自付了1万元。")
+    assert any("Subsidy" in p.categories for p in programs(doc).values())

@@ -301,3 +301,18 @@ def test_a_township_cadre_tells_the_local_story(nlp):
     text = "据化处镇党委书记匡顺介绍，全镇已建成扶贫车间25个，带动周边68余名群众在家门口就业，其中建卡贫困户21人。"
     places = [("化处镇", ("贵州省", "安顺市", "普定县", "化处镇"), "township")]
     assert run(nlp, text, places=places, persons=["匡顺"])._.kg_stats == []
+
+
+def test_a_person_introduced_as_one_of_many_leaves_the_figure_a_statistic(nlp):
+    text = "目前，隆德县已有800余名村民通过在家制作人造花实现灵活就业，家住隆德县城关镇红崖社区的魏巧宁便是其中之一。"
+    doc = run(nlp, text, places=[("隆德县", ("宁夏回族自治区", "固原市", "隆德县"), "county")], persons=["魏巧宁"])
+    assert figures(doc) == [(800, "名")]
+
+
+def test_people_counted_in_wan_with_a_modifier_and_spending_on_a_program(nlp):
+    doc = run(nlp, "陕西：超80万易地搬迁贫困群众生活改善走上富裕新路。", places=[("陕西", ("陕西省",), "province")])
+    assert figures(doc) == [(800_000, "人")] and doc._.kg_stats[0].approximate
+    doc = run(nlp, "近3年来，该县用于贫困户、脱贫户技能培训的费用达1250多万元。")
+    assert figures(doc) == [(12_500_000, "元")] and doc._.kg_stats[0].category == "SkillsTraining"
+    doc = run(nlp, "陕西省投入资金80万元用于群众搬迁。", places=[("陕西省", ("陕西省",), "province")])
+    assert figures(doc) == [(800_000, "元")]     # money, not people
