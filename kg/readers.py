@@ -329,18 +329,25 @@ def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def _spaced_alt(words: list[str]) -> str:
+    """Labels as pages print them, also letter-spaced (来 源:, 时 间:)."""
+    return "|".join(r"\s?".join(re.escape(c) for c in w) for w in sorted(words, key=len, reverse=True))
+
+
 def _header_patterns() -> dict[str, re.Pattern]:
     cues = header_cues()
     heads = _alt(cues["publisher_head"])
     cjk = "\u4e00-\u9fff"
     return {
-        "date_label": re.compile(rf"(?:{_alt(cues['date_label'])})\s*[:：]\s*"),
-        "source_label": re.compile(rf"(?:{_alt(cues['source_label'])})\s*[:：]\s*(?P<v>[^\s|｜丨/：:，,]{{2,20}})"),
+        "date_label": re.compile(rf"(?:{_spaced_alt(cues['date_label'])})\s*[:：]\s*"),
+        "source_label": re.compile(rf"(?:{_spaced_alt(cues['source_label'])})\s*[:：]\s*(?P<v>[^\s|｜丨/：:，,]{{2,20}})"),
         "unknown": re.compile(rf"^(?:{_alt(cues['unknown'])}|本报|本台|本网|本刊)$"),
         "publisher": re.compile(rf"^[{cjk}A-Za-z]{{1,12}}(?:{heads})$"),
         "dateline": re.compile(rf"(?:^[\s•·□■]*|[-－—])(?P<v>[{cjk}]{{1,10}}?(?:{heads}))(?:[{cjk}]{{0,5}}?"
                                rf"(?:\d{{1,2}}月\d{{1,2}}日)?)(?:{_alt(cues['dateline_end'])})"),
-        "byline": re.compile(rf"(?P<v>[{cjk}]{{2,8}}?(?:{heads}))(?:见习|特约|首席)?记者"),
+        # a newspaper's byline or photo credit starts a line or follows a separator, never a
+        # sentence's words (…告诉海南日报记者 is a reporter of that paper, not the publisher)
+        "byline": re.compile(rf"(?:^|(?<=[\s(（|｜/□■•·。！？；]))(?P<v>[{cjk}]{{2,8}}?(?:{heads}))(?:见习|特约|首席)?记者"),
     }
 
 

@@ -404,6 +404,7 @@ def _times_on(nlp, texts: Path, gold: Path) -> dict:
 @pytest.mark.parametrize(("name", "starts_f1", "dates", "publishers"), [
     ("real_more_dev", 0.85, 1.0, 1.0),
     ("real_more_heldout", 0.8, 1.0, 0.75),      # 今日农业 (a magazine's issue line) is not read
+    ("real_more_heldout2", 0.9, 1.0, 0.75),     # 来 源: on a line, 中国就业网 glued to the body on the next
 ])
 def test_times_on_annotated_real_articles(nlp, name, starts_f1, dates, publishers):
     texts = ROOT / "tests" / "data" / "real_more" / name.rsplit("_", 1)[1] / "texts"

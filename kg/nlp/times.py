@@ -7,7 +7,8 @@ Time expressions are found by :func:`find_times` (cue words in ``kg/data/time_cu
   ``上个月`` (-1 month), ``三年前``, ``40多年前``, a day without a year (``3月22日``: the
   article's year), and ``如今``/``现在`` (the article's own time);
 * ``…起``, ``…以来``, ``…至今`` mark a time from which something holds (``since``);
-* ``当年`` (that year) is the absolute year before it in its sentence, else unresolved.
+* ``当年`` / ``当月`` (that year, that month) are the absolute date before them in their
+  sentence, else unresolved.
 
 A relative time is resolved against the article's date (``doc._.kg_date``: the manifest's,
 the page's or the header's, :mod:`kg.readers`) when it is known and kept unresolved, with
@@ -25,7 +26,9 @@ Each time is attached by clause structure to the facts it governs, never across 
   names one of the case's programs; a time that is a clause of its own (``2016年，``) or
   nearly so (``他是在上个月，``) governs the clauses after it up to the next time of its
   sentence. A time of the reporter's scene (``12月11日一早``, ``2月17日清晨``) is not a start,
-  nor one whose clauses name another person and not the case's (``2017年，村民吴亦军…回来``).
+  nor a period (``2016年以来``, ``2013年起``: a policy's or a region's, not someone's
+  beginning), nor one whose clauses name another person and not the case's
+  (``2017年，村民吴亦军…回来``).
 """
 
 from __future__ import annotations
@@ -308,17 +311,20 @@ class TimeAttacher:
 
     @staticmethod
     def _same_year(ix: DocIndex, mentions: list[TimeMention]) -> None:
-        """当年 (that year) after an absolute year of its sentence is that year (2016年，他购进
-        鱼苗……当年实现收入20万元); elsewhere it stays unresolved."""
+        """当年 (that year) and 当月 (that month) after an absolute date of their sentence are
+        its year (and month): 2016年，他购进鱼苗……当年实现收入20万元; 2016年，她报了名，当月便
+        领到800元补助. Elsewhere they stay unresolved."""
         for k, t in enumerate(mentions):
             w = t.when
-            if w.year is not None or w.relative or t.kind != "relative" or not w.text.startswith("当年"):
+            if w.year is not None or w.relative or t.kind != "relative" or not w.text.startswith(("当年", "当月")):
                 continue
             s0, _s1 = ix.sentence_at(t.start)
             prev = next((u for u in reversed(mentions[:k]) if u.start >= s0 and u.kind == "absolute"
                          and u.when.year is not None), None)
             if prev is not None:
                 w.year = prev.when.year
+                if w.text.startswith("当月"):
+                    w.month = prev.when.month
 
     def _starts(self, doc: Doc, ix: DocIndex, mentions: list[TimeMention], when_of) -> None:
         """Each case's program start: the first time, in its sentences, governing a clause
@@ -341,7 +347,7 @@ class TimeAttacher:
                 clauses = _clauses(text, s0, s1)
                 found = None
                 for t in mentions:
-                    if not (s0 <= t.start < s1) or t.kind == "now" or t.age or t.scene:
+                    if not (s0 <= t.start < s1) or t.kind == "now" or t.age or t.scene or t.when.since:
                         continue
                     k = _at(clauses, t.start)
                     c0, c1 = clauses[k]

@@ -154,6 +154,10 @@ def test_that_year_is_the_year_before_it_in_its_sentence(nlp):
     doc = run(nlp, "2016年，黄家君从外地购进白甲乌鳢鱼苗2万尾。当年实现收入20万元。")
     (inc,) = doc._.kg_incomes
     assert (inc.when.text, inc.when.year) == ("当年", None)      # not across sentences
+    # real_more/heldout2 x14 (工资 for its 补助, which is no income): 当月 is that year
+    doc = run(nlp, "2016年,李玉花第一次听说“生态护林员”的工作,她便报了名,当月便领到800元工资。")
+    (inc,) = doc._.kg_incomes
+    assert (inc.when.text, inc.when.year, inc.when.scope) == ("当月", 2016, "clause")
 
 
 def test_no_time_across_sentences(nlp):
