@@ -122,6 +122,7 @@ def _stem(name: str) -> str:
 class _Points:
     by_code: dict[str, tuple[float, float]]          # 6-digit code -> WGS 84 (lon, lat)
     by_stem: dict[tuple[str, str], str]              # (prefecture code[:4], county name stem) -> code
+    names: dict[str, str]                            # 6-digit code -> the unit's name in the file
 
 
 @functools.cache
@@ -130,6 +131,7 @@ def load_points(path: str | None = None) -> _Points:
     src = Path(path) if path else coordinates_file()
     by_code: dict[str, tuple[float, float]] = {}
     by_stem: dict[tuple[str, str], str] = {}
+    names: dict[str, str] = {}
     try:
         with src.open(encoding="utf-8", newline="") as f:
             for lineno, row in enumerate(csv.DictReader(f), 2):
@@ -141,11 +143,12 @@ def load_points(path: str | None = None) -> _Points:
                 except ValueError as e:
                     raise PipelineError(f"{src}:{lineno}: bad coordinate ({e})") from e
                 by_code[code] = (round(point[0], 6), round(point[1], 6))
+                names[code] = row.get("name") or code
                 if not code.endswith("00"):
                     by_stem.setdefault((code[:4], _stem(row.get("name") or "")), code)
     except OSError as e:
         raise PipelineError(f"{src}: cannot read the coordinates of division seats: {e}") from e
-    return _Points(by_code, by_stem)
+    return _Points(by_code, by_stem, names)
 
 
 def point_for_code(code: str | None, name: str | None = None, level: str = "county") -> Point | None:
