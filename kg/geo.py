@@ -14,6 +14,8 @@ the point of the nearest unit on its path (itself, else its county, prefecture, 
 that has one, and :class:`Point` says which level that is (``precision``), so a village
 drawn at its county seat says so. A county whose code changed since cpca's data (晋宁县
 530122 became 晋宁区 530115) is found by its name without the suffix in the same prefecture.
+A place known only as an ancestor of others (广东省 above 广州市) has no code from the
+extraction: :func:`code_for_path` finds it by matching the path's names down cpca's codes.
 
 The data file is found without importing cpca (which loads pandas and builds a matcher).
 """
@@ -30,7 +32,7 @@ from pathlib import Path
 
 from kg.errors import PipelineError
 
-__all__ = ["Point", "SOURCE", "coordinates_file", "load_points", "point_for_code", "locate", "gazetteer_code",
+__all__ = ["Point", "SOURCE", "coordinates_file", "load_points", "point_for_code", "locate", "code_for_path",
            "gcj02_to_wgs84",
            "wgs84_to_gcj02", "distance_km"]
 
@@ -166,16 +168,31 @@ def point_for_code(code: str | None, name: str | None = None, level: str = "coun
 
 
 @functools.lru_cache(maxsize=4096)
-def gazetteer_code(path: tuple[str, ...]) -> str | None:
-    """The division code of the gazetteer unit whose canonical path is ``path`` (for places
-    that are in the graph only as an ancestor: 广东省 above 广州市), or None."""
-    from kg.nlp.gazetteer import load_gazetteer  # noqa: PLC0415 - loaded only when a place lacks a code
+def code_for_path(path: tuple[str, ...]) -> str | None:
+    """The division code of the unit whose canonical path is ``path``, matched name by name
+    down cpca's codes (a province, then a unit under it, ...): for places that are in the
+    graph only as an ancestor (广东省 above 广州市), or records without codes. None when a
+    name on the path is not a province, prefecture or county under the one before."""
+    names = _name_index()
+    parent: str | None = None
+    for name in path:
+        if parent is None:
+            found = [c for c in names.get(name, ()) if c.endswith("0000")]
+        else:
+            head = parent[:2] if parent.endswith("0000") else parent[:4]
+            found = [c for c in names.get(name, ()) if c != parent and c.startswith(head)]
+        if not found:
+            return None
+        parent = min(found)
+    return parent
 
-    gaz = load_gazetteer()
-    for uid in gaz.lookup(path[-1]):
-        if gaz.path(uid) == path and gaz.code(uid):
-            return gaz.code(uid)
-    return None
+
+@functools.cache
+def _name_index() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for code, name in load_points().names.items():
+        index.setdefault(name, []).append(code)
+    return {k: tuple(sorted(v)) for k, v in index.items()}
 
 
 def locate(path: tuple[str, ...], code_of: Callable[[tuple[str, ...]], str | None],

@@ -46,7 +46,7 @@ from rdflib.term import Node
 
 from kg import io
 from kg.errors import KGError
-from kg.geo import gazetteer_code, locate
+from kg.geo import code_for_path, locate
 from kg.namespace import DCTERMS as DCT
 from kg.namespace import FP, FP_NS, GEO, PREFIXES, PROV, SCHEMA, SKOS, WGS, resource, short_hash
 from kg.records import ADMIN_LEVELS, CATEGORIES, PERIODS, ArticleRecord, Evidence
@@ -240,7 +240,7 @@ class _Builder:
     def emit_point(self, iri: URIRef, path: tuple[str, ...]) -> None:
         """The place's point (:mod:`kg.geo`): its seat, else its nearest coded ancestor's,
         as W3C Basic Geo lat/long and a GeoSPARQL geometry, with the level it is precise to."""
-        point = locate(path, lambda p: min(self.place_codes[p]) if self.place_codes.get(p) else gazetteer_code(p),
+        point = locate(path, lambda p: min(self.place_codes[p]) if self.place_codes.get(p) else code_for_path(p),
                        lambda p: self._place_level(p))
         if point is None:
             return

@@ -46,11 +46,15 @@ def test_a_renamed_county_is_found_by_its_name():
     assert geo.point_for_code("530115") is None                  # no name: no guess
 
 
-def test_gazetteer_codes_of_ancestor_paths():
-    assert geo.gazetteer_code(("广东省",)) == "440000"
-    assert geo.gazetteer_code(("重庆市", "永川区")) == "500118"
-    assert geo.gazetteer_code(("重庆市", "酉阳土家族苗族自治县")) == "500242"
-    assert geo.gazetteer_code(("山东省", "永川区")) is None      # a path the gazetteer does not have
+def test_codes_of_paths_without_one():
+    assert geo.code_for_path(("广东省",)) == "440000"
+    assert geo.code_for_path(("重庆市", "永川区")) == "500118"
+    assert geo.code_for_path(("重庆市", "酉阳土家族苗族自治县")) == "500242"
+    assert geo.code_for_path(("山东省", "东营市")) == "370500"
+    assert geo.code_for_path(("河南省", "濮阳市", "南乐县")) == "410923"
+    assert geo.code_for_path(("山东省", "永川区")) is None       # not under that province
+    assert geo.code_for_path(("重庆市", "永川区", "五间镇")) is None  # townships have no code here
+    assert geo.code_for_path(("珠三角",)) is None
 
 
 def test_locate_takes_the_nearest_coded_unit_and_says_its_level():
