@@ -34,7 +34,6 @@ MAP_FILE = "map.html"
 GEOJSON_FILE = "places.geojson"
 #: Case pages listed per place on the map's side panel (the rest are counted).
 MAX_CASE_LINKS = 30
-_LEVELS = ("country", "province", "prefecture", "county", "township", "village", "group", "other")
 
 
 def _point(G: nx.MultiDiGraph, n: str) -> tuple[float, float] | None:
@@ -141,26 +140,37 @@ def places_geojson(G: nx.MultiDiGraph) -> dict[str, Any]:
     """Every place with a point as a GeoJSON FeatureCollection (RFC 7946: WGS 84, longitude
     first), with its path, level, precision, division code and its case, person and
     statistic counts (a case counts for each place it is at or under)."""
-    rollup = place_rollup(G, _LEVELS)
-    counts = {r["id"]: r for rows in rollup.values() for r in rows}
     chains: dict[str, list[str]] = {}
+    counts: dict[str, dict[str, Any]] = defaultdict(lambda: {"cases": 0, "persons": set(), "statistics": 0})
+    for case in nodes_of(G, "Case"):             # one pass: a case counts for every place at or above its own
+        parts = case_parts(G, case)
+        for a in {a for p in parts["place"] for a in place_chain(G, p, chains)}:
+            counts[a]["cases"] += 1
+            counts[a]["persons"].update(parts["person"])
+    for st in nodes_of(G, "Statistic"):
+        for a in {a for p in _out_places(G, st) for a in place_chain(G, p, chains)}:
+            counts[a]["statistics"] += 1
     features = []
     for n in nodes_of(G, "Place"):
         xy = _point(G, n)
         if xy is None:
             continue
-        d, r = G.nodes[n], counts.get(n, {})
+        d, r = G.nodes[n], counts.get(n, {"cases": 0, "persons": (), "statistics": 0})
         features.append({
             "type": "Feature", "id": n,
             "geometry": {"type": "Point", "coordinates": [xy[0], xy[1]]},
             "properties": {"name": d["label"], "iri": n,
                            "path": " › ".join(G.nodes[x]["label"] for x in reversed(place_chain(G, n, chains))),
                            "level": d.get("admin_level"), "admin_code": _admin_code(G, n),
-                           "precision": d.get("point_precision"), "cases": r.get("cases", 0),
-                           "persons": r.get("persons", 0), "statistics": r.get("statistics", 0)}})
+                           "precision": d.get("point_precision"), "cases": r["cases"],
+                           "persons": len(r["persons"]), "statistics": r["statistics"]}})
     features.sort(key=lambda f: (-f["properties"]["cases"], f["properties"]["path"], f["id"]))
     return {"type": "FeatureCollection", "features": features,
             "kg:source": SOURCE}
+
+
+def _out_places(G: nx.MultiDiGraph, n: str) -> list[str]:
+    return sorted(v for v, keys in G._adj[n].items() if "place" in keys)
 
 
 def write_geojson(G: nx.MultiDiGraph, path: Path) -> Path:
