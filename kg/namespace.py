@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-__all__ = ["FP", "FP_NS", "RES", "PREFIXES", "SCHEMA", "PROV", "DCTERMS", "SKOS", "iri_segment",
+__all__ = ["FP", "FP_NS", "RES", "PREFIXES", "SCHEMA", "PROV", "DCTERMS", "SKOS", "GEO", "WGS", "iri_segment",
            "resource", "short_hash"]
 
 FP_NS = "https://w3id.org/fupin-kg/ontology#"
@@ -32,6 +32,8 @@ SCHEMA = Namespace("https://schema.org/")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")          # GeoSPARQL: geo:hasGeometry, geo:asWKT
+WGS = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")      # W3C Basic Geo: wgs:lat, wgs:long
 
 
 class FP(DefinedNamespace):
@@ -86,6 +88,7 @@ class FP(DefinedNamespace):
     partOf: URIRef
     adminLevel: URIRef
     adminCode: URIRef
+    pointPrecision: URIRef
     role: URIRef
     gender: URIRef
     age: URIRef
@@ -134,6 +137,8 @@ PREFIXES: dict[str, str] = {
     "prov": str(PROV),
     "dcterms": str(DCTERMS),
     "schema": str(SCHEMA),
+    "geo": str(GEO),
+    "wgs": str(WGS),
 }
 
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")

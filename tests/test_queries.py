@@ -254,3 +254,20 @@ def test_corpus_where_sun_tianying_lives(corpus_store):
            if r["person"] == "孙天英"]
     assert got == [("塘坎上村民小组", "group"), ("景圣村", "village"), ("五间镇", "township"),
                    ("永川区", "county"), ("重庆市", "province")]
+
+
+def test_q13_cases_near_a_county_seat(store):
+    from kg.geo import distance_km, point_for_code
+
+    got = rows(store, "13_cases_near_a_county_seat.rq", "person", "county", "distanceKm")
+    # within 100 km of 永川区's seat: its own six cases (their villages carry its seat), then
+    # 铜梁区 (张均, 周光学) and 綦江区 (任启勇, 杨刚); 黔江区 and 酉阳 lie ~275 km away
+    assert [(p, c) for p, c, _ in got] == [
+        ("孙天英", "永川区"), ("徐泉铃", "永川区"), ("李刚伟", "永川区"), ("王世莲", "永川区"), ("郭满元", "永川区"),
+        ("黄家君", "永川区"), ("周光学", "铜梁区"), ("张均", "铜梁区"), ("任启勇", "綦江区"), ("杨刚", "綦江区")]
+    seat = point_for_code("500118")          # 永川区
+    for county, code in (("铜梁区", "500151"), ("綦江区", "500110")):
+        other = point_for_code(code)
+        km = distance_km((seat.lon, seat.lat), (other.lon, other.lat))
+        assert {d for _, c, d in got if c == county} == {round(km)}, county   # the query's arithmetic is exact enough
+    assert all(d == 0 for _, c, d in got if c == "永川区")
