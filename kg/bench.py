@@ -34,7 +34,8 @@ Parts (each can be skipped with ``--skip PART``):
     through Playwright, every request leaving the page blocked), from navigation until the
     page reports that the network view is drawn. A big graph's page opens on an overview of
     its regions (:func:`kg.views.write_graph_html`); the largest region and the whole graph,
-    drawn on request, are timed as well.
+    drawn on request, are timed as well. The same build's ``map.html`` (:mod:`kg.geomap`) is
+    timed the same way, navigation to the SVG drawn (``map``).
 
 With ``scale``, the smallest build is also scored against the synthetic corpus's own gold
 (``kg eval``; no target: it shows the extractor's quality on unseen names and places).
@@ -98,6 +99,8 @@ TARGETS = (
            ("sparql", "oxigraph", "median_ms"), "<=", 20.0, "ms"),
     Target("browser_draw", "1,000-article graph page drawn <= 5 s",
            ("browser", "draw_s"), "<=", 5.0, "s"),
+    Target("map_draw", "1,000-article map page drawn <= 5 s",
+           ("browser", "map", "draw_s"), "<=", 5.0, "s"),
     Target("cluster_speedup", "--cluster local:2 extract >= 1.6x one process",
            ("cluster", "speedup"), ">=", 1.6, "x"),
     Target("cluster_vs_pool", "--cluster local:2 extract within 10 % of the pool",
@@ -524,6 +527,23 @@ def bench_browser(page_path: Path, timeout_s: float = 120.0) -> dict[str, Any]:
             "blocked_requests": len(blocked), "console_errors": errors[:5]}
 
 
+def bench_map(page_path: Path, timeout_s: float = 120.0) -> dict[str, Any]:
+    """Open ``map.html`` from disk in headless Chromium with the network blocked and time
+    navigation -> the map drawn (:func:`kg.views.measure_draw`)."""
+    from kg.views import CHROMIUM, measure_draw
+
+    chromium = os.environ.get("KG_CHROMIUM", CHROMIUM)
+    if not Path(chromium).exists():
+        return {"error": f"{chromium}: no Chromium (apt-get install -y chromium)"}
+    if not page_path.exists():
+        return {"error": f"{page_path}: no map page (build with views)"}
+    r = measure_draw(page_path, timeout_s=timeout_s, chromium=chromium)
+    page = r.get("page") or {}
+    return {"draw_s": r["seconds"], "marks": r["nodes"], "arcs": r["edges"], "counties": page.get("counties"),
+            "townships": page.get("townships"), "svg_ms": page.get("ms"), "page_mb": round(page_path.stat().st_size / 2**20, 2),
+            "blocked_requests": len(r["blocked"]), "console_errors": r["console_errors"][:5]}
+
+
 # -- the whole bench ---------------------------------------------------------------------
 
 def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet: bool = False,
@@ -647,7 +667,7 @@ def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet:
 
     def browser() -> dict[str, Any]:
         ensure_ref_build()
-        return {"n": ref_n, **bench_browser(ref_out / "graph.html")}
+        return {"n": ref_n, **bench_browser(ref_out / "graph.html"), "map": bench_map(ref_out / "map.html")}
 
     part("browser", browser)
     part("cluster", lambda: bench_cluster(work, _corpus(work, ref_n, seed), ref_n, workers, results, quiet))
@@ -796,6 +816,14 @@ def format_table(results: dict[str, Any]) -> str:
             else:
                 lines.append(f"graph.html (N={br['n']}, {br['page_mb']} MB, {br['nodes']} nodes) drawn in "
                              f"{br['draw_s']:.2f} s; {br['blocked_requests']} outside requests blocked")
+    mp = results.get("browser", {}).get("map") if isinstance(results.get("browser"), dict) else None
+    if isinstance(mp, dict):
+        if "error" in mp:
+            lines.append(f"map: ERROR {mp['error']}")
+        else:
+            lines.append(f"map.html ({mp['page_mb']} MB, {mp['counties']} counties, {mp['townships']} townships, "
+                         f"{mp['arcs']} flows) drawn in {mp['draw_s']:.2f} s; {mp['blocked_requests']} outside "
+                         "requests blocked")
     cl = results.get("cluster")
     if isinstance(cl, dict):
         if "error" in cl:

@@ -438,6 +438,9 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
                 # Excel, Stata and Gephi users: OUT/exports/, linked from the case index
                 (write_exports,) = _stage_import("kg.export", ("write_exports",), "exports")
                 write_exports(nxg, staging / "exports")
+                # the map of cases, statistics and labour-cooperation flows (offline SVG)
+                (write_map,) = _stage_import("kg.geomap", ("write_map",), "map")
+                write_map(nxg, staging)
                 del nxg
                 _write_views_key(staging, views_key)
                 t = lap("exports", t)
@@ -513,7 +516,7 @@ def _shacl_key(graph_digest: str) -> str:
 
 
 _VIEWS_KEY = ".views-key.json"      # in a build directory: what its analytics and views came from
-_VIEW_FILES = ("analytics.json", "report.html", "graph.html")
+_VIEW_FILES = ("analytics.json", "report.html", "graph.html", "map.html")
 
 
 def _views_key(graph_digest: str) -> str:
@@ -527,7 +530,7 @@ def _views_key(graph_digest: str) -> str:
     from kg.resources import templates_dir
 
     h = hashlib.sha256(graph_digest.encode())
-    for name in ("kg.analytics", "kg.views", "kg.export"):
+    for name in ("kg.analytics", "kg.views", "kg.export", "kg.geo", "kg.geomap"):
         source = getattr(importlib.import_module(name), "__file__", None)
         if source:
             h.update(Path(source).read_bytes())
@@ -636,12 +639,13 @@ def _print_summary(report: BuildReport, out: Path) -> None:
              f"{'conforms' if report.shacl.get('conforms') else 'VIOLATIONS, see build-report.json'}",
              f"  records      {out / 'extractions'}/",
              f"  SPARQL       kg query --out {out} 'SELECT ...'   or   kg serve --out {out}"]
-    for name, label in (("report.html", "report"), ("graph.html", "graph view"), ("cases/index.html", "case pages")):
+    for name, label in (("report.html", "report"), ("graph.html", "graph view"), ("cases/index.html", "case pages"),
+                        ("map.html", "map")):
         if (out / name).exists():
             lines.append(f"  {label:<12} {url(out / name)}")
     if (out / "exports").is_dir():
         lines.append(f"  exports      {out / 'exports'}/  (cases, incomes, persons, organizations, statistics: "
-                     "CSV, XLSX, Parquet; graph: GraphML, GEXF)")
+                     "CSV, XLSX, Parquet; graph: GraphML, GEXF; places: GeoJSON)")
     lines.append(f"  build report {out / REPORT}")
     if report.rejected:
         lines.append(f"  {len(report.rejected)} input(s) rejected (listed above): exit status {EXIT_REJECTED}")

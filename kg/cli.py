@@ -198,7 +198,7 @@ def make_parser() -> argparse.ArgumentParser:
                  "Parquet tables, and the graph as GraphML and GEXF.", _cmd_export)
     ex.add_argument("--graph", type=Path, help="graph file (default: OUT/kg.ttl)")
     ex.add_argument("--dir", type=Path, help="where to write the files (default: OUT/exports)")
-    ex.add_argument("--format", help="comma-separated: csv,xlsx,parquet,graphml,gexf (default: all)")
+    ex.add_argument("--format", help="comma-separated: csv,xlsx,parquet,graphml,gexf,geojson (default: all)")
 
     e = command("eval", "Score the graph against gold annotations (GOLD-FORMAT).", _cmd_eval)
     e.add_argument("--gold", type=Path, help="folder of gold JSON files")

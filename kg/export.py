@@ -39,7 +39,7 @@ __all__ = ["TABLES", "FORMATS", "SEP", "column_labels", "export_tables", "write_
 #: The tables, in the order of the workbook's sheets.
 TABLES = ("cases", "incomes", "persons", "organizations", "statistics")
 #: Every format ``kg export`` writes (``--format`` chooses some).
-FORMATS = ("csv", "xlsx", "parquet", "graphml", "gexf")
+FORMATS = ("csv", "xlsx", "parquet", "graphml", "gexf", "geojson")
 #: Separator of the values of a multi-valued cell.
 SEP = " | "
 WORKBOOK = "fupin-kg.xlsx"
@@ -302,7 +302,8 @@ def _xlsx_clean(df):
 def write_exports(G: nx.MultiDiGraph, out_dir: Path, formats: tuple[str, ...] | list[str] = FORMATS) -> list[Path]:
     """Write the tables and the graph to ``out_dir`` (created) in ``formats``; returns the
     paths written: ``<table>.csv`` and ``labels.csv``, ``fupin-kg.xlsx``,
-    ``<table>.parquet``, ``graph.graphml``, ``graph.gexf``."""
+    ``<table>.parquet``, ``graph.graphml``, ``graph.gexf``, ``places.geojson`` (the places
+    with a point and their case counts, :func:`kg.geomap.places_geojson`)."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise KGError(f"unknown export format(s) {', '.join(unknown)} (known: {', '.join(FORMATS)})")
@@ -347,6 +348,10 @@ def write_exports(G: nx.MultiDiGraph, out_dir: Path, formats: tuple[str, ...] | 
             buf = _io.BytesIO()
             nx.write_gexf(H, buf, encoding="utf-8")
             written.append(io.write_bytes(out_dir / "graph.gexf", buf.getvalue()))
+    if "geojson" in formats:
+        from kg.geomap import GEOJSON_FILE, write_geojson  # noqa: PLC0415 - the map's module
+
+        written.append(write_geojson(G, out_dir / GEOJSON_FILE))
     return written
 
 

@@ -46,8 +46,9 @@ from rdflib.term import Node
 
 from kg import io
 from kg.errors import KGError
+from kg.geo import code_for_path, locate
 from kg.namespace import DCTERMS as DCT
-from kg.namespace import FP, FP_NS, PREFIXES, PROV, SCHEMA, SKOS, TIME, resource, short_hash
+from kg.namespace import FP, FP_NS, GEO, PREFIXES, PROV, SCHEMA, SKOS, TIME, WGS, resource, short_hash
 from kg.records import ADMIN_LEVELS, CATEGORIES, PARTS, PERIODS, ArticleRecord, Evidence, When
 
 __all__ = ["build_graph", "build_triples", "write_graph", "write_triples", "validate", "validate_file",
@@ -232,9 +233,31 @@ class _Builder:
             codes = self.place_codes.get(path)
             if codes:
                 self.add(iri, F.adminCode, _str(min(codes)))
+            self.emit_point(iri, path)
             for alt in self.place_alts.get(path, ()):
                 if alt != path[-1]:
                     self.add(iri, SKOS.altLabel, _zh(alt))
+
+    def emit_point(self, iri: URIRef, path: tuple[str, ...]) -> None:
+        """The place's point (:mod:`kg.geo`): its seat, else its nearest coded ancestor's,
+        as W3C Basic Geo lat/long and a GeoSPARQL geometry, with the level it is precise to."""
+        point = locate(path, lambda p: min(self.place_codes[p]) if self.place_codes.get(p) else code_for_path(p),
+                       lambda p: self._place_level(p))
+        if point is None:
+            return
+        self.add(iri, WGS.lat, Literal(f"{point.lat:.6f}", datatype=XSD.decimal))
+        self.add(iri, WGS.long, Literal(f"{point.lon:.6f}", datatype=XSD.decimal))
+        self.add(iri, F.pointPrecision, _str(point.precision))
+        geometry = URIRef(f"{iri}#point")
+        self.add(iri, GEO.hasGeometry, geometry)
+        self.add(geometry, RDF.type, GEO.Geometry)
+        self.add(geometry, GEO.asWKT, Literal(point.wkt, datatype=GEO.wktLiteral))
+
+    def _place_level(self, path: tuple[str, ...]) -> str:
+        levels = self.place_levels.get(path)
+        if levels:
+            return min(levels, key=lambda lv: (-levels[lv], ADMIN_LEVELS.index(lv)))
+        return guess_level(path[-1], len(path) - 1)
 
     def emit_orgs(self) -> None:
         for iri, kinds in self.org_kinds.items():

@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-__all__ = ["FP", "FP_NS", "RES", "PREFIXES", "SCHEMA", "PROV", "DCTERMS", "SKOS", "TIME", "iri_segment",
-           "resource", "short_hash"]
+__all__ = ["FP", "FP_NS", "RES", "PREFIXES", "SCHEMA", "PROV", "DCTERMS", "SKOS", "GEO", "WGS", "TIME",
+           "iri_segment", "resource", "short_hash"]
 
 FP_NS = "https://w3id.org/fupin-kg/ontology#"
 RES_NS = "https://w3id.org/fupin-kg/resource/"
@@ -32,6 +32,8 @@ SCHEMA = Namespace("https://schema.org/")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")          # GeoSPARQL: geo:hasGeometry, geo:asWKT
+WGS = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")      # W3C Basic Geo: wgs:lat, wgs:long
 TIME = Namespace("http://www.w3.org/2006/time#")       # OWL-Time: when a fact happened
 
 
@@ -87,6 +89,7 @@ class FP(DefinedNamespace):
     partOf: URIRef
     adminLevel: URIRef
     adminCode: URIRef
+    pointPrecision: URIRef
     role: URIRef
     gender: URIRef
     age: URIRef
@@ -144,6 +147,8 @@ PREFIXES: dict[str, str] = {
     "prov": str(PROV),
     "dcterms": str(DCTERMS),
     "schema": str(SCHEMA),
+    "geo": str(GEO),
+    "wgs": str(WGS),
     "time": str(TIME),
 }
 

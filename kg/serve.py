@@ -60,13 +60,13 @@ from kg.store import (
 __all__ = ["serve", "example_queries", "site_pages", "render_query_page", "render_home"]
 
 #: Top-level files of the output directory the site serves, and its folders.
-SITE_FILES = ("graph.html", "report.html", "analytics.json", "build-report.json", "kg.ttl", "kg.nt", "kg.jsonld")
+SITE_FILES = ("graph.html", "map.html", "report.html", "analytics.json", "build-report.json", "kg.ttl", "kg.nt", "kg.jsonld")
 SITE_DIRS = ("cases", "exports")
 _TYPES = {".ttl": "text/turtle; charset=utf-8", ".nt": "application/n-triples; charset=utf-8",
           ".jsonld": "application/ld+json", ".json": "application/json", ".html": "text/html; charset=utf-8",
           ".csv": "text/csv; charset=utf-8", ".parquet": "application/vnd.apache.parquet",
           ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-          ".graphml": "application/graphml+xml", ".gexf": "application/xml"}
+          ".graphml": "application/graphml+xml", ".gexf": "application/xml", ".geojson": "application/geo+json"}
 _CANCELLED = b"The SPARQL operation has been cancelled"   # what Oxigraph appends to an answer it stops
 _GRACE_S = 0.5          # the proxy waits this much past the limit before it gives up on Oxigraph
 
@@ -113,6 +113,7 @@ def site_pages(out: Path) -> dict[str, bool]:
     """Which of the site's pages the output directory has."""
     out = Path(out)
     return {"graph.html": (out / "graph.html").is_file(), "report.html": (out / "report.html").is_file(),
+            "map.html": (out / "map.html").is_file(),
             "cases/index.html": (out / "cases" / "index.html").is_file(),
             "exports": (out / "exports").is_dir()}
 

@@ -37,13 +37,13 @@ def test_targets_met_missed_and_not_measured():
     got = {t["name"]: t["met"] for t in check_targets(results)}
     assert got == {"extract_vs_tokeniser": True, "parallel_speedup": False, "build_1000_wall": True,
                    "build_1000_memory": False, "incremental_wall": None, "sparql_oxigraph_median": True,
-                   "browser_draw": None, "cluster_speedup": None, "cluster_vs_pool": None}
+                   "browser_draw": None, "map_draw": None, "cluster_speedup": None, "cluster_vs_pool": None}
     table = format_table({"targets": check_targets(results)})
-    assert table.count("MISSED") == 2 and table.count("not measured") == 4 and table.count(" met") == 3
+    assert table.count("MISSED") == 2 and table.count("not measured") == 5 and table.count(" met") == 3
     results["cluster"] = {"n": 1000, "speedup": 1.7, "vs_pool": 0.85}
     got = {t["name"]: t["met"] for t in check_targets(results)}
     assert got["cluster_speedup"] is True and got["cluster_vs_pool"] is False
-    assert len(TARGETS) == 9
+    assert len(TARGETS) == 10
 
 
 def test_change_article_changes_exactly_one(tmp_path):
@@ -137,6 +137,10 @@ def test_tiny_bench_browser(tmp_path):
     br = res["browser"]
     assert "error" not in br, br
     assert br["draw_s"] > 0 and br["blocked_requests"] == 0 and br["nodes"]
+    mp = br["map"]
+    assert "error" not in mp, mp
+    assert mp["draw_s"] > 0 and mp["blocked_requests"] == 0 and mp["console_errors"] == [] and mp["marks"] >= 1
+    assert {t["name"]: t["met"] for t in res["targets"]}["map_draw"] is True
 
 
 @pytest.mark.slow

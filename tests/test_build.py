@@ -73,6 +73,10 @@ def _write_exports(G, out_dir):
     (Path(out_dir) / "cases.csv").write_text("\ufeffcase_id\n" + G[0] + "\n", encoding="utf-8")
 
 
+def _write_map(G, out_dir):
+    (Path(out_dir) / "map.html").write_text("<html></html>", encoding="utf-8")
+
+
 @pytest.fixture
 def stages(monkeypatch):
     """Install stand-ins for the stage modules (the orchestration is what is tested)."""
@@ -86,6 +90,7 @@ def stages(monkeypatch):
                          "analyze": lambda p, d, G: (Path(d) / "report.html").write_text(G[0], encoding="utf-8")},
         "kg.views": {"write_views": _write_views},
         "kg.export": {"write_exports": _write_exports},
+        "kg.geomap": {"write_map": _write_map},
     }
     for name, attrs in mods.items():
         monkeypatch.setitem(sys.modules, name, types.SimpleNamespace(**attrs))
@@ -109,7 +114,7 @@ def test_build_writes_every_output_and_the_report(tmp_path, stages, capsys):
     report = kb.build(_corpus(tmp_path, GOOD), out, quiet=True)
     assert report.exit_code == EXIT_OK
     assert [i.file for i in report.built] == ["a.txt", "b.txt"]
-    for name in ("kg.ttl", "kg.nt", "store/data", "report.html", "graph.html", "cases/index.html",
+    for name in ("kg.ttl", "kg.nt", "store/data", "report.html", "graph.html", "map.html", "cases/index.html",
                  "extractions/a.json", "extractions/b.json", "build-report.json", "exports/cases.csv"):
         assert (out / name).is_file(), name
     saved = json.loads((out / "build-report.json").read_text(encoding="utf-8"))

@@ -116,8 +116,8 @@ def dated_store(tmp_path_factory):
     return open_store(build_store(out / "kg.nt", out / "store"))
 
 
-def test_q13_income_changes_by_year(dated_store):
-    got = rows(dated_store, "13_income_changes_by_year.rq", "person", "kind", "period", "year", "amount", "when",
+def test_q14_income_changes_by_year(dated_store):
+    got = rows(dated_store, "14_income_changes_by_year.rq", "person", "kind", "period", "year", "amount", "when",
                "startYear", "previousYear", "previousAmount", "change")
     assert got == [("黄家君", "income", "year", 2017, 200000, "当年", 2015, None, None, None),
                    ("黄家君", "income", "year", 2020, 250000, "今年", 2015, 2017, 200000, 50000),
@@ -285,8 +285,25 @@ def test_corpus_where_sun_tianying_lives(corpus_store):
                    ("永川区", "county"), ("重庆市", "province")]
 
 
+def test_q13_cases_near_a_county_seat(store):
+    from kg.geo import distance_km, point_for_code
+
+    got = rows(store, "13_cases_near_a_county_seat.rq", "person", "county", "distanceKm")
+    # within 100 km of 永川区's seat: its own six cases (their villages carry its seat), then
+    # 铜梁区 (张均, 周光学) and 綦江区 (任启勇, 杨刚); 黔江区 and 酉阳 lie ~275 km away
+    assert [(p, c) for p, c, _ in got] == [
+        ("孙天英", "永川区"), ("徐泉铃", "永川区"), ("李刚伟", "永川区"), ("王世莲", "永川区"), ("郭满元", "永川区"),
+        ("黄家君", "永川区"), ("周光学", "铜梁区"), ("张均", "铜梁区"), ("任启勇", "綦江区"), ("杨刚", "綦江区")]
+    seat = point_for_code("500118")          # 永川区
+    for county, code in (("铜梁区", "500151"), ("綦江区", "500110")):
+        other = point_for_code(code)
+        km = distance_km((seat.lon, seat.lat), (other.lon, other.lat))
+        assert {d for _, c, d in got if c == county} == {round(km)}, county   # the query's arithmetic is exact enough
+    assert all(d == 0 for _, c, d in got if c == "永川区")
+
+
 @pytest.mark.slow
 def test_corpus_income_changes_by_year(corpus_store):
-    got = rows(corpus_store, "13_income_changes_by_year.rq", "person", "year", "amount", "when", "startYear")
+    got = rows(corpus_store, "14_income_changes_by_year.rq", "person", "year", "amount", "when", "startYear")
     # 004: 2018年冬，张秀花报名参加了在乡里举办的…培训…每月能挣3000元左右
     assert ("张秀花", 2018, 3000, "2018年冬", 2018) in got

@@ -323,6 +323,10 @@ def test_the_served_site_in_a_browser(built_output):
                 page.goto(f"{base}/graph.html")
                 page.wait_for_function("window.kgDrawn === true", timeout=60_000)
                 page.goto(f"{base}/report.html")
+                assert "map.html" in links
+                page.goto(f"{base}/map.html")
+                page.wait_for_function("window.kgDrawn === true", timeout=60_000)
+                assert page.evaluate("window.kgStats.nodes") > 0
                 page.goto(f"{base}/cases/index.html")
                 page.wait_for_function("window.kgCases && window.kgCases.rows > 0")
                 page.click("#rows tr:first-child a")               # a case page
