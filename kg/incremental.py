@@ -1,0 +1,386 @@
+"""Incremental maintenance of ``kg build``'s graph, store and SHACL result.
+
+The knowledge graph splits into *article parts* and a *shared part*. An article's part is
+what :class:`kg.graph._Builder` makes of its record alone: its N-Triples lines (everything
+about the article, its cases, programs, evidence, and the mentions of shared entities) and
+its contributions to the shared entities (the places it names with their levels, codes and
+alternative names; the kinds it gives each organization). The shared part (each place's
+type, label, level, ``fp:partOf``, code and altLabels; each organization's ``fp:orgKind``;
+the category scheme) is a function of the merged contributions alone. Hence
+
+    kg.nt == sorted(union(article lines) | shared lines)
+
+exactly what :func:`kg.graph.build_triples` gives for the same records (tests/test_incremental.py
+checks it on the corpus).
+
+Parts are cached per record (``CACHE/parts/<graph key>/<record digest>.json``: the key
+hashes the code and ontology the triples depend on), so a build re-makes only the parts of
+added or changed articles, merges, and writes the graph files. The store is then *patched*:
+the committed build's store is copied by hard links (RocksDB checkpoint,
+``pyoxigraph.Store.backup``) and only the lines that differ from the committed ``kg.nt``
+are removed and inserted. SHACL is run on the changed part plus what links to it and merged
+with the committed build's results (:func:`validate_changed`). A deleted article's part
+is simply absent: its lines, and the shared lines only it supported, leave the graph.
+
+Everything here depends only on the records and the committed build directory; the result
+equals a full build of the same corpus (same bytes of ``kg.nt``/``kg.ttl``/``kg.jsonld``,
+same store contents, same SHACL results).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import shutil
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg import io
+from kg.ntriples import _ntriples_lines, _subject_first
+
+__all__ = ["ArticlePart", "article_part", "graph_key", "make_parts", "assemble", "write_graph_lines",
+           "diff_lines", "patch_store", "store_key", "validate_with_results", "validate_changed", "validate_patched", "read_state", "write_state", "STATE"]
+
+#: In a build directory: what its store and SHACL results were made from (read by the next build).
+STATE = ".incremental.json"
+
+
+# -- parts -----------------------------------------------------------------------------
+
+@dataclass
+class ArticlePart:
+    """One article's share of the graph: its own N-Triples lines, and its contributions to
+    the shared places and organizations."""
+
+    lines: list[str]
+    places: list[tuple[str, ...]] = field(default_factory=list)
+    levels: list[tuple[tuple[str, ...], str, int]] = field(default_factory=list)
+    codes: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    alts: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    orgs: list[tuple[str, str, int]] = field(default_factory=list)   # (iri, kind, count); kind "" = seen
+
+    def to_json(self) -> str:
+        return json.dumps({"nt": "".join(self.lines), "places": self.places, "levels": self.levels,
+                           "codes": self.codes, "alts": self.alts, "orgs": self.orgs},
+                          ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> ArticlePart:
+        d = json.loads(text)
+        return cls(d["nt"].splitlines(keepends=True), [tuple(p) for p in d["places"]],
+                   [(tuple(p), lv, n) for p, lv, n in d["levels"]], [(tuple(p), c) for p, c in d["codes"]],
+                   [(tuple(p), a) for p, a in d["alts"]], [(i, k, n) for i, k, n in d["orgs"]])
+
+
+def article_part(rec) -> ArticlePart:
+    """The part of one :class:`kg.records.ArticleRecord` (see the module docstring)."""
+    from kg.graph import _Builder
+
+    b = _Builder()
+    b.record(rec)
+    orgs = [(str(iri), kind, n) for iri, kinds in b.org_kinds.items() for kind, n in sorted(kinds.items())]
+    orgs += [(str(iri), "", 0) for iri, kinds in b.org_kinds.items() if not kinds]
+    return ArticlePart(
+        lines=_ntriples_lines(b.triples),
+        places=sorted(b.places),
+        levels=sorted((p, lv, n) for p, c in b.place_levels.items() for lv, n in c.items()),
+        codes=sorted((p, c) for p, cs in b.place_codes.items() for c in cs),
+        alts=sorted((p, a) for p, al in b.place_alts.items() for a in al),
+        orgs=sorted(orgs))
+
+
+@functools.lru_cache(maxsize=1)
+def graph_key() -> str:
+    """What an article's part depends on besides its record: the code that makes triples
+    and the ontology (the category scheme)."""
+    import importlib
+
+    from kg.resources import ontology_dir
+
+    h = hashlib.sha256(b"parts-1")
+    for name in ("kg.graph", "kg.ntriples", "kg.namespace", "kg.records", "kg.incremental"):
+        h.update(Path(importlib.import_module(name).__file__).read_bytes())
+    h.update((ontology_dir() / "fupin.ttl").read_bytes())
+    return h.hexdigest()[:20]
+
+
+def _record_digest(rec) -> str:
+    data = json.dumps(rec.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def make_parts(records: Iterable, cache_dir: Path | None) -> tuple[list[ArticlePart], dict[str, int]]:
+    """The part of each record, from ``cache_dir/parts/`` when made before (then only added
+    and changed articles cost anything); returns (parts, {"reused": n, "made": m})."""
+    folder = Path(cache_dir) / "parts" / graph_key() if cache_dir is not None else None
+    parts, stats = [], {"reused": 0, "made": 0}
+    for rec in sorted(records, key=lambda r: r.meta.file_name):
+        path = folder / f"{_record_digest(rec)}.json" if folder is not None else None
+        part = None
+        if path is not None and path.is_file():
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                part = ArticlePart.from_json(path.read_text(encoding="utf-8"))
+                stats["reused"] += 1
+        if part is None:
+            part = article_part(rec)
+            stats["made"] += 1
+            if path is not None:
+                with contextlib.suppress(OSError):
+                    io.write_text(path, part.to_json())
+        parts.append(part)
+    return parts, stats
+
+
+def shared_lines(parts: Iterable[ArticlePart]) -> list[str]:
+    """The lines of the shared part: places and organizations from the merged contributions,
+    and the category scheme (as :func:`kg.graph.build_triples` emits them)."""
+    from rdflib import URIRef
+
+    from kg.graph import _Builder, _category_scheme
+
+    b = _Builder()
+    b.triples.update(_category_scheme())
+    org_kinds: dict[str, Counter] = defaultdict(Counter)
+    for part in parts:
+        b.places.update(part.places)
+        for path, level, n in part.levels:
+            b.place_levels[path][level] += n
+        for path, code in part.codes:
+            b.place_codes[path].add(code)
+        for path, alt in part.alts:
+            b.place_alts[path].add(alt)
+        for iri, kind, n in part.orgs:
+            kinds = org_kinds[iri]
+            if kind:
+                kinds[kind] += n
+    for iri, kinds in org_kinds.items():
+        b.org_kinds[URIRef(iri)] = kinds
+    b.emit_places()
+    b.emit_orgs()
+    return _ntriples_lines(b.triples)
+
+
+def assemble(parts: list[ArticlePart]) -> list[str]:
+    """The sorted N-Triples lines of the whole graph (``kg.nt``) from the parts."""
+    lines = set(shared_lines(parts))
+    for part in parts:
+        lines.update(part.lines)
+    return sorted(lines, key=_subject_first)
+
+
+def write_graph_lines(lines: list[str], out_dir: Path) -> list[Path]:
+    """``kg.nt``, ``kg.ttl`` and ``kg.jsonld`` from sorted lines, as :func:`kg.graph.write_triples`
+    writes them (the Turtle and JSON-LD streamed from ``kg.nt``)."""
+    import pyoxigraph as ox
+
+    from kg.graph import GRAPH_FILES, _types_first
+    from kg.namespace import PREFIXES
+
+    nt, ttl, jsonld = (Path(out_dir) / name for name in GRAPH_FILES)
+    with io.atomic_write(nt, "w") as f:
+        f.writelines(lines)
+    prefixes = {k: v for k, v in PREFIXES.items() if k != "res"}
+    with io.atomic_write(ttl, "wb") as f:
+        ox.serialize(_types_first(nt), f, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    with io.atomic_write(jsonld, "wb") as f:
+        ox.serialize(_types_first(nt), f, format=ox.RdfFormat.JSON_LD)
+    return [nt, ttl, jsonld]
+
+
+# -- the difference with the committed graph --------------------------------------------
+
+def _file_lines(path: Path) -> Iterator[str]:
+    with open(path, encoding="utf-8", newline="") as f:
+        yield from f
+
+
+def diff_lines(old_nt: Path, new_lines: list[str]) -> tuple[list[str], list[str]]:
+    """(removed, added): the lines of the committed ``kg.nt`` not in ``new_lines`` and the
+    reverse. Both are sorted the same way, so one merge pass, the old file streamed."""
+    removed, added = [], []
+    new = iter(new_lines)
+    nxt = next(new, None)
+    nkey = _subject_first(nxt) if nxt is not None else None
+    for line in _file_lines(old_nt):
+        key = _subject_first(line)
+        while nxt is not None and nkey < key:
+            added.append(nxt)
+            nxt = next(new, None)
+            nkey = _subject_first(nxt) if nxt is not None else None
+        if nxt is not None and nkey == key:
+            nxt = next(new, None)
+            nkey = _subject_first(nxt) if nxt is not None else None
+        else:
+            removed.append(line)
+    while nxt is not None:
+        added.append(nxt)
+        nxt = next(new, None)
+    return removed, added
+
+
+# -- the store --------------------------------------------------------------------------
+
+def store_key() -> str:
+    """What a store holds besides the graph: the ontology's named graph, and the store's format."""
+    from importlib.metadata import version
+
+    from kg.resources import ontology_dir
+
+    h = hashlib.sha256((ontology_dir() / "fupin.ttl").read_bytes())
+    h.update(version("pyoxigraph").encode())
+    return h.hexdigest()[:20]
+
+
+def patch_store(previous_store: Path, store_dir: Path, removed: list[str], added: list[str]) -> Path:
+    """``store_dir``: a copy of ``previous_store`` (hard links to its immutable files) with the
+    ``removed`` N-Triples lines taken out of the default graph and the ``added`` ones put in."""
+    import pyoxigraph as ox
+
+    from kg.store import KGError, _one_line
+
+    store_dir = Path(store_dir)
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.", suffix=".tmp", dir=store_dir.parent))
+    tmp.rmdir()                                    # backup() creates it
+    try:
+        old = ox.Store.read_only(str(previous_store))
+        old.backup(str(tmp))
+        del old
+        store = ox.Store(str(tmp))
+        try:
+            if removed:
+                for t in ox.parse("".join(removed).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+                    store.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+            if added:
+                store.load("".join(added).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+            store.flush()
+        except (SyntaxError, ValueError, OSError) as e:
+            raise KGError(f"{previous_store}: cannot patch the store: {_one_line(str(e))}") from None
+        finally:
+            del store
+        io.replace_dir(tmp, store_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return store_dir
+
+
+# -- SHACL ------------------------------------------------------------------------------
+
+_PART_OF = "<https://w3id.org/fupin-kg/ontology#partOf>"
+
+
+def _result_row(r) -> list[Any]:
+    return [r.focus, r.path, r.component, r.value, r.message, r.shape]
+
+
+def _summary(results: list) -> dict[str, Any]:
+    from kg.shacl import format_report
+
+    text = format_report(results)
+    return {"conforms": not results, "violations": text.count("Constraint Violation"), "report": text[:20000]}
+
+
+def _sort_results(results: list) -> list:
+    return sorted(set(results), key=lambda r: (r.shape, r.component, r.focus, r.value or ""))
+
+
+def validate_with_results(graph_file: Path) -> tuple[dict[str, Any], list[list[Any]] | None]:
+    """Validate a written graph as :func:`kg.graph.validate_file` (``engine="auto"``) does:
+    (summary for the build report, every result as a row, or None when pyshacl checked a
+    small graph and gave text only)."""
+    from kg.graph import PYSHACL_MAX_TRIPLES, count_triples, validate_file
+
+    if count_triples(graph_file) <= PYSHACL_MAX_TRIPLES:
+        conforms, text = validate_file(graph_file, engine="pyshacl")
+        return {"conforms": bool(conforms), "violations": text.count("Constraint Violation"),
+                "report": text[:20000]}, None
+    from kg.shacl import validate_oxigraph
+
+    _conforms, _text, results = validate_oxigraph(graph_file)
+    return _summary(results), [_result_row(r) for r in results]
+
+
+def _subject(line: str) -> str:
+    return line[: line.index(" ")]
+
+
+def _object_iri(line: str) -> str | None:
+    """The object of an N-Triples line when it is an IRI (IRIs hold no spaces)."""
+    p_end = line.index(" ", line.index(" ") + 1)
+    obj = line[p_end + 1:].rstrip()[:-1].rstrip()
+    return obj if obj.startswith("<") else None
+
+
+def validate_patched(graph_file: Path, lines: list[str], removed: list[str], added: list[str],
+                     previous_rows: list[list[Any]] | None) -> tuple[dict[str, Any], list[list[Any]] | None]:
+    """SHACL of a patched graph: :func:`validate_changed` when the committed build's results
+    are at hand and the graph is one Oxigraph checks, else the whole graph again."""
+    from kg.graph import PYSHACL_MAX_TRIPLES
+
+    if previous_rows is None or len(lines) <= PYSHACL_MAX_TRIPLES:
+        return validate_with_results(graph_file)
+    return validate_changed(lines, removed, added, previous_rows)
+
+
+def validate_changed(lines: list[str], removed: list[str], added: list[str],
+                     previous_rows: list[list[Any]]) -> tuple[dict[str, Any], list[list[Any]]]:
+    """SHACL results of the whole graph (``lines``) from the committed build's results
+    (``previous_rows``) and a validation of the changed part plus what links to it.
+
+    The focus nodes whose results may differ are the subjects and IRI objects of the changed
+    lines and the subjects that link to them; they are validated on a subgraph holding
+    every triple about them and about the nodes they link to (for ``sh:class`` and
+    value shapes), and every ``fp:partOf`` triple (the cycle rule follows the chain). The
+    other focus nodes keep their results."""
+    import pyoxigraph as ox
+
+    from kg.shacl import ViolationResult, validate_oxigraph
+
+    changed: set[str] = set()
+    for line in (*removed, *added):
+        changed.add(_subject(line))
+        obj = _object_iri(line)
+        if obj is not None:
+            changed.add(obj)
+    focus = set(changed)
+    for line in lines:                             # what links to the changed nodes
+        obj = _object_iri(line)
+        if obj is not None and obj in changed:
+            focus.add(_subject(line))
+    reach = set(focus)
+    for line in lines:
+        if _subject(line) in focus:
+            obj = _object_iri(line)
+            if obj is not None:
+                reach.add(obj)
+    sub = [line for line in lines if _subject(line) in reach or f" {_PART_OF} " in line]
+    store = ox.Store()
+    if sub:
+        store.load("".join(sub).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    _c, _t, fresh = validate_oxigraph(store)
+    kept = [ViolationResult(*row) for row in previous_rows if row[0] not in focus]
+    results = _sort_results(kept + [r for r in fresh if r.focus in focus])
+    return _summary(results), [_result_row(r) for r in results]
+
+
+# -- the state a build leaves for the next ---------------------------------------------
+
+def read_state(build_dir: Path | None) -> dict[str, Any] | None:
+    if build_dir is None:
+        return None
+    try:
+        state = json.loads((Path(build_dir) / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def write_state(build_dir: Path, state: dict[str, Any]) -> None:
+    io.write_json(Path(build_dir) / STATE, state, indent=None, separators=(",", ":"))
