@@ -13,7 +13,7 @@ the category scheme) is a function of the merged contributions alone. Hence
 exactly what :func:`kg.graph.build_triples` gives for the same records (tests/test_incremental.py
 checks it on the corpus).
 
-Parts are cached per record (``CACHE/parts/<graph key>/<record digest>.json``: the key
+Parts are cached per record (``CACHE/.parts/<graph key>/<record digest>.json``: the key
 hashes the code and ontology the triples depend on), so a build re-makes only the parts of
 added or changed articles, merges, and writes the graph files. The store is then *patched*:
 the committed build's store is copied by hard links (RocksDB checkpoint,
@@ -116,9 +116,10 @@ def _record_digest(rec) -> str:
 
 
 def make_parts(records: Iterable, cache_dir: Path | None) -> tuple[list[ArticlePart], dict[str, int]]:
-    """The part of each record, from ``cache_dir/parts/`` when made before (then only added
+    """The part of each record, from ``cache_dir/.parts/`` when made before (then only added
     and changed articles cost anything); returns (parts, {"reused": n, "made": m})."""
-    folder = Path(cache_dir) / "parts" / graph_key() if cache_dir is not None else None
+    # a dot-name: the extraction cache prunes every other entry of cache_dir
+    folder = Path(cache_dir) / ".parts" / graph_key() if cache_dir is not None else None
     parts, stats = [], {"reused": 0, "made": 0}
     for rec in sorted(records, key=lambda r: r.meta.file_name):
         path = folder / f"{_record_digest(rec)}.json" if folder is not None else None
