@@ -414,6 +414,7 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
         patch = inc.diff_lines(previous / "kg.nt", lines)
         report.cache["patch"] = {"removed": len(patch[0]), "added": len(patch[1])}
         t = lap("diff", t)
+    del lines               # the later stages read the files
 
     graph_digest = _digest(graph_file)      # the graph's bytes, for the SHACL and views keys
     shacl_key = _shacl_key(graph_digest) if shacl else ""
@@ -427,7 +428,7 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
         store_job = stack.enter_context(cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="store"))
         rows = state.get("shacl_rows") if state is not None and state.get("shacl_key") == _shacl_key("") else None
         if patch is not None:
-            storing = store_job.submit(_patch_and_validate, inc, previous / "store", staging / "store", lines, patch,
+            storing = store_job.submit(_patch_and_validate, inc, previous / "store", staging / "store", patch,
                                        graph_file, shacl and shacl_cached is None, rows)
         else:
             storing = store_job.submit(_store_and_validate, build_store, inc.validate_with_results, graph_file,
@@ -460,7 +461,6 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
                 _write_views_key(staging, views_key)
                 t = lap("exports", t)
         timings["store"], validation, validate_s = storing.result()
-        del lines
         fault_point("after_store")
         new_rows = None
         if not shacl:
@@ -520,7 +520,7 @@ def _incremental_stage() -> Any:
                                                                          "incremental graph"), strict=True)))
 
 
-def _patch_and_validate(inc: Any, previous_store: Path, store_dir: Path, lines: list[str],
+def _patch_and_validate(inc: Any, previous_store: Path, store_dir: Path,
                         patch: tuple[list[str], list[str]], graph_file: Path, validate: bool,
                         rows: list | None) -> tuple[float, Any, float]:
     """:func:`_store_and_validate` by patching the committed store, and checking only the
@@ -532,7 +532,7 @@ def _patch_and_validate(inc: Any, previous_store: Path, store_dir: Path, lines: 
     if not validate:
         return store_s, None, 0.0
     t = time.perf_counter()
-    result = inc.validate_patched(graph_file, lines, *patch, rows)
+    result = inc.validate_patched(graph_file, *patch, rows)
     return store_s, result, round(time.perf_counter() - t, 3)
 
 

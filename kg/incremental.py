@@ -103,8 +103,8 @@ def graph_key() -> str:
 
     from kg.resources import ontology_dir
 
-    h = hashlib.sha256(b"parts-1")
-    for name in ("kg.graph", "kg.ntriples", "kg.namespace", "kg.records", "kg.incremental"):
+    h = hashlib.sha256(b"parts-1")           # the format of a part file: change it with ArticlePart
+    for name in ("kg.graph", "kg.ntriples", "kg.namespace", "kg.records"):
         h.update(Path(importlib.import_module(name).__file__).read_bytes())
     h.update((ontology_dir() / "fupin.ttl").read_bytes())
     return h.hexdigest()[:20]
@@ -319,20 +319,20 @@ def _object_iri(line: str) -> str | None:
     return obj if obj.startswith("<") else None
 
 
-def validate_patched(graph_file: Path, lines: list[str], removed: list[str], added: list[str],
+def validate_patched(graph_file: Path, removed: list[str], added: list[str],
                      previous_rows: list[list[Any]] | None) -> tuple[dict[str, Any], list[list[Any]] | None]:
     """SHACL of a patched graph: :func:`validate_changed` when the committed build's results
     are at hand and the graph is one Oxigraph checks, else the whole graph again."""
-    from kg.graph import PYSHACL_MAX_TRIPLES
+    from kg.graph import PYSHACL_MAX_TRIPLES, count_triples
 
-    if previous_rows is None or len(lines) <= PYSHACL_MAX_TRIPLES:
+    if previous_rows is None or count_triples(graph_file) <= PYSHACL_MAX_TRIPLES:
         return validate_with_results(graph_file)
-    return validate_changed(lines, removed, added, previous_rows)
+    return validate_changed(graph_file, removed, added, previous_rows)
 
 
-def validate_changed(lines: list[str], removed: list[str], added: list[str],
+def validate_changed(graph_file: Path | list[str], removed: list[str], added: list[str],
                      previous_rows: list[list[Any]]) -> tuple[dict[str, Any], list[list[Any]]]:
-    """SHACL results of the whole graph (``lines``) from the committed build's results
+    """SHACL results of the whole graph (``graph_file``, sorted N-Triples, or its lines) from the committed build's results
     (``previous_rows``) and a validation of the changed part plus what links to it.
 
     The focus nodes whose results may differ are the subjects and IRI objects of the changed
@@ -350,18 +350,21 @@ def validate_changed(lines: list[str], removed: list[str], added: list[str],
         obj = _object_iri(line)
         if obj is not None:
             changed.add(obj)
+    def lines() -> Iterable[str]:                  # streamed: the graph is not held in memory
+        return graph_file if isinstance(graph_file, list) else _file_lines(graph_file)
+
     focus = set(changed)
-    for line in lines:                             # what links to the changed nodes
+    for line in lines():                           # what links to the changed nodes
         obj = _object_iri(line)
         if obj is not None and obj in changed:
             focus.add(_subject(line))
     reach = set(focus)
-    for line in lines:
+    for line in lines():
         if _subject(line) in focus:
             obj = _object_iri(line)
             if obj is not None:
                 reach.add(obj)
-    sub = [line for line in lines if _subject(line) in reach or f" {_PART_OF} " in line]
+    sub = [line for line in lines() if _subject(line) in reach or f" {_PART_OF} " in line]
     store = ox.Store()
     if sub:
         store.load("".join(sub).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)

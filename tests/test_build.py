@@ -72,7 +72,7 @@ def _incremental() -> dict:
             "patch_store": lambda prev, store_dir, removed, added: sys.modules["kg.store"].build_store(
                 Path(store_dir).parent / "kg.nt", store_dir),
             "validate_with_results": _validate,
-            "validate_patched": lambda path, lines, removed, added, rows: _validate(path),
+            "validate_patched": lambda path, removed, added, rows: _validate(path),
             "read_state": real.read_state, "write_state": real.write_state, "store_key": lambda: "stand-in"}
 
 

@@ -131,7 +131,7 @@ def test_shacl_of_the_changed_part_equals_the_whole(records, tmp_path):
     for new in (_full(records[1:4]), _tamper(_full(records[:4])), _full(records[:3]), _tamper(_full(records[1:3]))):
         (tmp_path / "new.nt").write_text("".join(new), encoding="utf-8")
         removed, added = inc.diff_lines(tmp_path / "old.nt", new)
-        summary, new_rows = inc.validate_changed(new, removed, added, rows)
+        summary, new_rows = inc.validate_changed(tmp_path / "new.nt", removed, added, rows)
         conforms, text, whole = validate_oxigraph(tmp_path / "new.nt")
         assert new_rows == [inc._result_row(r) for r in whole]
         assert summary["conforms"] is conforms and summary["report"] == text
