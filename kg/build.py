@@ -395,15 +395,14 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
     # read the files, and the networkx graph needs the memory
     # each article's triples (its part, cached per record) and the shared places and
     # organizations merged from them (kg.incremental): only added and changed articles
-    # cost anything; the lines are kept to patch the store and check the changed part
+    # cost anything, and the parts' lines are merged from their files, not held
     inc = _incremental_stage()
     previous = _current(out)
     state = inc.read_state(previous)
     parts, report.cache["parts"] = inc.make_parts(records, cache_dir)
     del records, by_file, extraction
-    lines = inc.assemble(parts)
+    graph_files = inc.write_graph_lines(inc.assemble(parts), staging)
     del parts
-    graph_files = inc.write_graph_lines(lines, staging)
     nt = staging / "kg.nt"
     graph_file = nt if nt.exists() else staging / "kg.ttl"
     n_triples = count_triples(graph_file)
@@ -411,10 +410,9 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
     patch = None           # (removed, added) lines against the committed graph, when it can be patched
     if (state is not None and state.get("store_key") == inc.store_key() and (previous / "kg.nt").is_file()
             and (previous / "store").is_dir()):
-        patch = inc.diff_lines(previous / "kg.nt", lines)
+        patch = inc.diff_lines(previous / "kg.nt", nt)
         report.cache["patch"] = {"removed": len(patch[0]), "added": len(patch[1])}
         t = lap("diff", t)
-    del lines               # the later stages read the files
 
     graph_digest = _digest(graph_file)      # the graph's bytes, for the SHACL and views keys
     shacl_key = _shacl_key(graph_digest) if shacl else ""

@@ -55,27 +55,42 @@ STATE = ".incremental.json"
 
 @dataclass
 class ArticlePart:
-    """One article's share of the graph: its own N-Triples lines, and its contributions to
+    """One article's share of the graph: its own N-Triples lines (sorted; in memory, or in
+    the file ``nt`` of the parts cache, read only while merging), and its contributions to
     the shared places and organizations."""
 
-    lines: list[str]
+    lines: list[str] | None
     places: list[tuple[str, ...]] = field(default_factory=list)
     levels: list[tuple[tuple[str, ...], str, int]] = field(default_factory=list)
     codes: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     alts: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     orgs: list[tuple[str, str, int]] = field(default_factory=list)   # (iri, kind, count); kind "" = seen
+    nt: Path | None = None
 
-    def to_json(self) -> str:
-        return json.dumps({"nt": "".join(self.lines), "places": self.places, "levels": self.levels,
-                           "codes": self.codes, "alts": self.alts, "orgs": self.orgs},
-                          ensure_ascii=False, separators=(",", ":"))
+    def iter_lines(self) -> Iterator[str]:
+        if self.lines is not None:
+            yield from self.lines
+        elif self.nt is not None:
+            yield from _file_lines(self.nt)
+
+    def save(self, path: Path) -> None:
+        """``path`` (the contributions, JSON) and ``path.with_suffix(".nt")`` (the lines); the
+        JSON is written last, so it being there means the part is whole."""
+        io.write_text(path.with_suffix(".nt"), "".join(self.iter_lines()))
+        io.write_text(path, json.dumps({"places": self.places, "levels": self.levels, "codes": self.codes,
+                                        "alts": self.alts, "orgs": self.orgs},
+                                       ensure_ascii=False, separators=(",", ":")))
 
     @classmethod
-    def from_json(cls, text: str) -> ArticlePart:
-        d = json.loads(text)
-        return cls(d["nt"].splitlines(keepends=True), [tuple(p) for p in d["places"]],
+    def load(cls, path: Path) -> ArticlePart:
+        """A saved part, its lines left in their file."""
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        nt = Path(path).with_suffix(".nt")
+        if not nt.is_file():
+            raise OSError(f"{nt}: missing")
+        return cls(None, [tuple(p) for p in d["places"]],
                    [(tuple(p), lv, n) for p, lv, n in d["levels"]], [(tuple(p), c) for p, c in d["codes"]],
-                   [(tuple(p), a) for p, a in d["alts"]], [(i, k, n) for i, k, n in d["orgs"]])
+                   [(tuple(p), a) for p, a in d["alts"]], [(i, k, n) for i, k, n in d["orgs"]], nt=nt)
 
 
 def article_part(rec) -> ArticlePart:
@@ -103,7 +118,7 @@ def graph_key() -> str:
 
     from kg.resources import ontology_dir
 
-    h = hashlib.sha256(b"parts-1")           # the format of a part file: change it with ArticlePart
+    h = hashlib.sha256(b"parts-2")           # the format of a part file: change it with ArticlePart
     for name in ("kg.graph", "kg.ntriples", "kg.namespace", "kg.records"):
         h.update(Path(importlib.import_module(name).__file__).read_bytes())
     h.update((ontology_dir() / "fupin.ttl").read_bytes())
@@ -126,14 +141,15 @@ def make_parts(records: Iterable, cache_dir: Path | None) -> tuple[list[ArticleP
         part = None
         if path is not None and path.is_file():
             with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-                part = ArticlePart.from_json(path.read_text(encoding="utf-8"))
+                part = ArticlePart.load(path)
                 stats["reused"] += 1
         if part is None:
             part = article_part(rec)
             stats["made"] += 1
             if path is not None:
                 with contextlib.suppress(OSError):
-                    io.write_text(path, part.to_json())
+                    part.save(path)
+                    part = ArticlePart.load(path)     # the lines are not held in memory
         parts.append(part)
     return parts, stats
 
@@ -167,15 +183,21 @@ def shared_lines(parts: Iterable[ArticlePart]) -> list[str]:
     return _ntriples_lines(b.triples)
 
 
-def assemble(parts: list[ArticlePart]) -> list[str]:
-    """The sorted N-Triples lines of the whole graph (``kg.nt``) from the parts."""
-    lines = set(shared_lines(parts))
-    for part in parts:
-        lines.update(part.lines)
-    return sorted(lines, key=_subject_first)
+def assemble(parts: list[ArticlePart]) -> Iterator[str]:
+    """The sorted N-Triples lines of the whole graph (``kg.nt``) from the parts, streamed:
+    the parts' sorted lines merged (``heapq.merge``, one open file per part), duplicates
+    (an organization two articles name) dropped, so memory does not grow with the corpus."""
+    import heapq
+
+    streams = [iter(shared_lines(parts)), *(p.iter_lines() for p in parts)]
+    last = None
+    for line in heapq.merge(*streams, key=_subject_first):
+        if line != last:
+            yield line
+            last = line
 
 
-def write_graph_lines(lines: list[str], out_dir: Path) -> list[Path]:
+def write_graph_lines(lines: Iterable[str], out_dir: Path) -> list[Path]:
     """``kg.nt``, ``kg.ttl`` and ``kg.jsonld`` from sorted lines, as :func:`kg.graph.write_triples`
     writes them (the Turtle and JSON-LD streamed from ``kg.nt``)."""
     import pyoxigraph as ox
@@ -201,11 +223,11 @@ def _file_lines(path: Path) -> Iterator[str]:
         yield from f
 
 
-def diff_lines(old_nt: Path, new_lines: list[str]) -> tuple[list[str], list[str]]:
-    """(removed, added): the lines of the committed ``kg.nt`` not in ``new_lines`` and the
-    reverse. Both are sorted the same way, so one merge pass, the old file streamed."""
+def diff_lines(old_nt: Path, new_lines: Iterable[str] | Path) -> tuple[list[str], list[str]]:
+    """(removed, added): the lines of the committed ``kg.nt`` not in ``new_lines`` (lines, or
+    the new ``kg.nt``) and the reverse. Both are sorted the same way: one merge pass, streamed."""
     removed, added = [], []
-    new = iter(new_lines)
+    new = iter(_file_lines(new_lines) if isinstance(new_lines, Path) else new_lines)
     nxt = next(new, None)
     nkey = _subject_first(nxt) if nxt is not None else None
     for line in _file_lines(old_nt):

@@ -38,29 +38,34 @@ def _full(recs) -> list[str]:
     return graph_to_ntriples(build_triples(recs)).splitlines(keepends=True)
 
 
+def _assemble(parts) -> list[str]:
+    return list(inc.assemble(parts))
+
+
 def _parts(recs, cache=None):
     parts, _stats = inc.make_parts(recs, cache)
     return parts
 
 
-def test_parts_merged_equal_the_whole_graph(records):
+def test_parts_merged_equal_the_whole_graph(records, tmp_path):
     for subset in (records, records[:1], records[1:3], records[::2]):
-        assert inc.assemble(_parts(subset)) == _full(subset)
+        assert _assemble(_parts(subset)) == _full(subset)
+        assert _assemble(_parts(subset, tmp_path)) == _full(subset)       # merged from the cached files
 
 
 def test_shared_entities_follow_their_articles(records):
     """A place named by two articles keeps its triples when one goes, loses them when both go."""
     a, b = records[0], records[1]
-    both = inc.assemble(_parts([a, b]))
-    dropped = set(both) - set(inc.assemble(_parts([b])))
+    both = _assemble(_parts([a, b]))
+    dropped = set(both) - set(_assemble(_parts([b])))
     assert any("/article/" + a.meta.file_name in line for line in dropped)
     top = {tuple(p.path[:1]) for p in a.places} & {tuple(p.path[:1]) for p in b.places}
     for path in top:               # a province both name stays, with its type
         iri = "".join(line.split(" ")[0] for line in both if line.startswith("<https://w3id.org/fupin-kg/resource/place/")
                       and f'"{path[0]}"@zh' in line and "rdf-schema#label" in line)
         assert iri and any(line.startswith(iri + " <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>")
-                           for line in inc.assemble(_parts([b])))
-    assert inc.assemble(_parts([b])) == _full([b])
+                           for line in _assemble(_parts([b])))
+    assert _assemble(_parts([b])) == _full([b])
 
 
 def test_parts_are_cached_per_record(records, tmp_path):
@@ -68,7 +73,7 @@ def test_parts_are_cached_per_record(records, tmp_path):
     assert stats == {"reused": 0, "made": len(records)}
     again, stats = inc.make_parts(records, tmp_path)
     assert stats == {"reused": len(records), "made": 0}
-    assert inc.assemble(again) == inc.assemble(parts)
+    assert _assemble(again) == _assemble(parts)
     changed = ArticleRecord.from_dict({**records[0].to_dict(), "persons": []})
     _parts2, stats = inc.make_parts([changed, *records[1:]], tmp_path)
     assert stats == {"reused": len(records) - 1, "made": 1}
