@@ -360,8 +360,9 @@ def validate_changed(graph_file: Path | list[str], removed: list[str], added: li
     The focus nodes whose results may differ are the subjects and IRI objects of the changed
     lines and the subjects that link to them; they are validated on a subgraph holding
     every triple about them and about the nodes they link to (for ``sh:class`` and
-    value shapes), and every ``fp:partOf`` triple (the cycle rule follows the chain). The
-    other focus nodes keep their results."""
+    value shapes), and every ``fp:partOf`` triple (the cycle rule follows the chain; when a
+    ``fp:partOf`` changed, every place on a chain is a focus node). The other focus nodes
+    keep their results."""
     import pyoxigraph as ox
 
     from kg.shacl import ViolationResult, validate_oxigraph
@@ -375,10 +376,13 @@ def validate_changed(graph_file: Path | list[str], removed: list[str], added: li
     def lines() -> Iterable[str]:                  # streamed: the graph is not held in memory
         return graph_file if isinstance(graph_file, list) else _file_lines(graph_file)
 
+    # a changed fp:partOf can close a cycle through places far from the change: then every
+    # place on a partOf chain is checked again
+    part_of_changed = any(f" {_PART_OF} " in line for line in (*removed, *added))
     focus = set(changed)
     for line in lines():                           # what links to the changed nodes
         obj = _object_iri(line)
-        if obj is not None and obj in changed:
+        if obj is not None and (obj in changed or (part_of_changed and f" {_PART_OF} " in line)):
             focus.add(_subject(line))
     reach = set(focus)
     for line in lines():

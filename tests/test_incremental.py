@@ -142,6 +142,37 @@ def test_shacl_of_the_changed_part_equals_the_whole(records, tmp_path):
         assert summary["conforms"] is conforms and summary["report"] == text
 
 
+def test_a_cycle_closed_far_away_is_found(records, tmp_path):
+    """Closing an fp:partOf cycle puts places on the cycle that no changed line names in
+    violation: they are checked again too."""
+    from kg.shacl import validate_oxigraph
+
+    old = _full(records[:2])
+    (tmp_path / "old.nt").write_text("".join(old), encoding="utf-8")
+    _c, _t, old_results = validate_oxigraph(tmp_path / "old.nt")
+    part_of = "<https://w3id.org/fupin-kg/ontology#partOf>"
+    parent = {line.split(" ")[0]: line.split(" ")[2] for line in old if f" {part_of} " in line}
+
+    def ancestors(iri: str) -> list[str]:
+        up = []
+        while iri in parent:
+            iri = parent[iri]
+            up.append(iri)
+        return up
+
+    deep = max(parent, key=lambda iri: len(ancestors(iri)))
+    top = ancestors(deep)[-1]                                   # a place two or more levels up
+    assert len(ancestors(deep)) >= 2
+    new = sorted({*old, f"{top} {part_of} {deep} .\n"}, key=inc._subject_first)
+    (tmp_path / "new.nt").write_text("".join(new), encoding="utf-8")
+    removed, added = inc.diff_lines(tmp_path / "old.nt", new)
+    _summary, rows = inc.validate_changed(tmp_path / "new.nt", removed, added,
+                                          [inc._result_row(r) for r in old_results])
+    _c, _t, whole = validate_oxigraph(tmp_path / "new.nt")
+    cycle = [r for r in whole if "partOf cycle" in r.message]
+    assert len(cycle) >= 3 and rows == [inc._result_row(r) for r in whole]
+
+
 # -- end to end: kg build through add, change and delete ----------------------------------
 
 def _corpus(folder: Path, names: list[str], changed: dict[str, str] | None = None) -> Path:
