@@ -297,6 +297,7 @@ def patch_store(previous_store: Path, store_dir: Path, removed: list[str], added
 # -- SHACL ------------------------------------------------------------------------------
 
 _PART_OF = "<https://w3id.org/fupin-kg/ontology#partOf>"
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
 def _result_row(r) -> list[Any]:
@@ -354,18 +355,30 @@ def validate_patched(graph_file: Path, removed: list[str], added: list[str],
 
 def validate_changed(graph_file: Path | list[str], removed: list[str], added: list[str],
                      previous_rows: list[list[Any]]) -> tuple[dict[str, Any], list[list[Any]]]:
-    """SHACL results of the whole graph (``graph_file``, sorted N-Triples, or its lines) from the committed build's results
-    (``previous_rows``) and a validation of the changed part plus what links to it.
+    """SHACL results of the whole graph (``graph_file``, sorted N-Triples, or its lines) from
+    the committed build's results (``previous_rows``) and a validation of the changed part plus what links to it.
 
     The focus nodes whose results may differ are the subjects and IRI objects of the changed
     lines and the subjects that link to them; they are validated on a subgraph holding
     every triple about them and about the nodes they link to (for ``sh:class`` and
-    value shapes), and every ``fp:partOf`` triple (the cycle rule follows the chain; when a
-    ``fp:partOf`` changed, every place on a chain is a focus node). The other focus nodes
-    keep their results."""
+    value shapes). The other focus nodes keep their results. Checks that follow a path (the
+    ``fp:partOf`` cycle rule), whose results can change far from the change, are run again
+    on every ``fp:partOf`` and ``rdf:type`` triple of the graph."""
     import pyoxigraph as ox
 
-    from kg.shacl import ViolationResult, validate_oxigraph
+    from kg.shacl import ViolationResult, _default_checks, run_checks
+
+    checks = _default_checks(True)
+    # checks that follow a path (the fp:partOf cycle rule) can change far from the change:
+    # they are run again over the whole graph's partOf and type triples (a small part of it)
+    import re
+
+    chain = [c for c in checks if re.search(r"(fp:partOf|ontology#partOf>)[+*]", c.sparql)]
+    chain_keys = {(c.shape, c.component, c.message) for c in chain}
+    local = [c for c in checks if (c.shape, c.component, c.message) not in chain_keys]
+
+    def lines() -> Iterable[str]:                  # streamed: the graph is not held in memory
+        return graph_file if isinstance(graph_file, list) else _file_lines(graph_file)
 
     changed: set[str] = set()
     for line in (*removed, *added):
@@ -373,16 +386,10 @@ def validate_changed(graph_file: Path | list[str], removed: list[str], added: li
         obj = _object_iri(line)
         if obj is not None:
             changed.add(obj)
-    def lines() -> Iterable[str]:                  # streamed: the graph is not held in memory
-        return graph_file if isinstance(graph_file, list) else _file_lines(graph_file)
-
-    # a changed fp:partOf can close a cycle through places far from the change: then every
-    # place on a partOf chain is checked again
-    part_of_changed = any(f" {_PART_OF} " in line for line in (*removed, *added))
     focus = set(changed)
     for line in lines():                           # what links to the changed nodes
         obj = _object_iri(line)
-        if obj is not None and (obj in changed or (part_of_changed and f" {_PART_OF} " in line)):
+        if obj is not None and obj in changed:
             focus.add(_subject(line))
     reach = set(focus)
     for line in lines():
@@ -390,13 +397,23 @@ def validate_changed(graph_file: Path | list[str], removed: list[str], added: li
             obj = _object_iri(line)
             if obj is not None:
                 reach.add(obj)
-    sub = [line for line in lines() if _subject(line) in reach or f" {_PART_OF} " in line]
-    store = ox.Store()
-    if sub:
-        store.load("".join(sub).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    _c, _t, fresh = validate_oxigraph(store)
-    kept = [ViolationResult(*row) for row in previous_rows if row[0] not in focus]
-    results = _sort_results(kept + [r for r in fresh if r.focus in focus])
+    sub, links = [], []
+    for line in lines():
+        if _subject(line) in reach:
+            sub.append(line)
+        if f" {_PART_OF} " in line or f" {_RDF_TYPE} " in line:
+            links.append(line)
+
+    def run(part: list[str], which: list) -> list:
+        store = ox.Store()
+        if part:
+            store.load("".join(part).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        return run_checks(store, which)
+
+    fresh = [r for r in run(sub, local) if r.focus in focus] + (run(links, chain) if chain else [])
+    kept = [ViolationResult(*row) for row in previous_rows
+            if row[0] not in focus and (row[5], row[2], row[4]) not in chain_keys]
+    results = _sort_results(kept + fresh)
     return _summary(results), [_result_row(r) for r in results]
 
 
