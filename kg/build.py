@@ -27,6 +27,13 @@ The cache
     the graph's bytes, the shapes and the validator, so an unchanged graph is not
     validated again.
 
+Incremental
+    The graph is merged from per-article parts cached by record (:mod:`kg.incremental`), so
+    only added and changed articles make new triples; when the committed build left its
+    state (``.incremental.json``), its store is copied by hard links and patched with the
+    lines that differ, and SHACL checks the changed part plus what links to it. The result
+    equals a build from scratch (tests/test_incremental.py).
+
 One build at a time writes to an output directory (``OUT/.lock``, released by the kernel
 even when the process is killed).
 """
