@@ -23,14 +23,12 @@ Conventions the report states too:
 
 from __future__ import annotations
 
-import json
 import math
 import statistics
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -38,6 +36,7 @@ import networkx as nx
 
 from kg import io
 from kg.errors import InputError
+from kg.report import display_vocabulary, render_report
 
 __all__ = [
     "FP", "CLASSES", "ENTITY_CLASSES", "load_graph", "display_vocabulary", "nodes_of", "case_parts",
@@ -91,14 +90,6 @@ def _py(lit) -> Any:
     if isinstance(v, int | float | bool | str):
         return v
     return str(lit)
-
-
-@lru_cache(maxsize=1)
-def display_vocabulary() -> dict[str, Any]:
-    """The display vocabulary (``kg/templates/labels.json``): class colours, Chinese names."""
-    from kg.resources import templates_dir
-
-    return json.loads((templates_dir() / "labels.json").read_text(encoding="utf-8"))
 
 
 class _Lit(NamedTuple):
@@ -819,8 +810,6 @@ def analyze(graph_path: Path, out_dir: Path, G: nx.MultiDiGraph | None = None) -
     out_dir = Path(out_dir)
     # one line: indenting forces json's pure-Python encoder (5 s for a 1,000-article graph)
     io.write_json(_through_link(out_dir / "analytics.json"), result, indent=None, separators=(",", ":"))
-    from kg.views import render_report
-
     io.write_text(_through_link(out_dir / "report.html"), render_report(result))
     return result
 

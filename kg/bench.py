@@ -95,6 +95,12 @@ TARGETS = (
            ("scale_by_n", "1000", "peak_rss_mb"), "<=", 2048.0, "MB"),
     Target("incremental_wall", "one changed article rebuilt <= 15 s",
            ("incremental", "wall_s"), "<=", 15.0, "s"),
+    Target("incremental_added_wall", "one added article rebuilt <= 15 s",
+           ("incremental", "added", "wall_s"), "<=", 15.0, "s"),
+    Target("build_5000_memory", "5,000-article build peak memory <= 4 GB",
+           ("scale_by_n", "5000", "peak_rss_mb"), "<=", 4096.0, "MB"),
+    Target("build_5000_vs_1000", "5,000-article build <= 5.5x the 1,000-article build",
+           ("scale_ratio", "5000_over_1000"), "<=", 5.5, "x"),
     Target("sparql_oxigraph_median", "example queries' median <= 20 ms in Oxigraph",
            ("sparql", "oxigraph", "median_ms"), "<=", 20.0, "ms"),
     Target("browser_draw", "1,000-article graph page drawn <= 5 s",
@@ -629,6 +635,9 @@ def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet:
     if isinstance(results.get("scale"), list):
         results["scale_by_n"] = {str(r["n"]): r for r in results["scale"]}
         results["parallel"] = parallel_at_scale(results)
+        by_n = results["scale_by_n"]
+        if all(k in by_n and "error" not in by_n[k] for k in ("1000", "5000")):
+            results["scale_ratio"] = {"5000_over_1000": round(by_n["5000"]["wall_s"] / by_n["1000"]["wall_s"], 2)}
 
     ref_out = work / f"build-{ref_n}"
 
@@ -655,6 +664,25 @@ def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet:
         res.update({"n": ref_n, "changed": changed.name, "extracted": cache.get("extracted"),
                     "cache_hits": cache.get("hits"),
                     "only_changed_reextracted": res.get("extracted_files") == [changed.name]})
+        # one added article, then the same article deleted again (the corpus as it was)
+        from kg.synth import synth_article
+
+        new = synth_article(ref_n, seed)
+        write_text(corpus / new.file_name, new.text)
+        added = _build(corpus, ref_out, workers, fresh=False, views=views)
+        (corpus / new.file_name).unlink()
+        deleted = _build(corpus, ref_out, workers, fresh=False, views=views)
+        # a full build of the same size: the scale part's, else the reference build's own report
+        scale = (results.get("scale_by_n") or {}).get(str(ref_n)) or {}
+        full_s = scale.get("wall_s") if "error" not in scale else None
+        res["full_s"] = full_s
+        res["ratio_to_full"] = round(res["wall_s"] / full_s, 3) if full_s and "wall_s" in res else None
+        for key, r in (("added", added), ("deleted", deleted)):
+            res[key] = {k: r.get(k) for k in ("wall_s", "peak_rss_mb", "timings", "extracted_files", "error")
+                        if r.get(k) is not None}
+            res[key]["patch"] = (r.get("cache") or {}).get("patch")
+            res[key]["ratio_to_full"] = round(r["wall_s"] / full_s, 3) if full_s and "wall_s" in r else None
+        res["added"]["file"] = new.file_name
         return res
 
     part("incremental", incremental)
@@ -783,7 +811,18 @@ def format_table(results: dict[str, Any]) -> str:
         else:
             lines.append(f"incremental rebuild (N={inc['n']}, changed {inc['changed']}): {inc['wall_s']:.1f} s, "
                          f"{inc.get('extracted')} extracted, {inc.get('cache_hits')} from cache"
-                         f"{'' if inc.get('only_changed_reextracted') else '  (NOT only the changed article!)'}")
+                         f"{'' if inc.get('only_changed_reextracted') else '  (NOT only the changed article!)'}"
+                         + (f"; {inc['ratio_to_full']:.2f}x the full build ({inc['full_s']:.1f} s)"
+                            if inc.get("ratio_to_full") else ""))
+            for key in ("added", "deleted"):
+                r = inc.get(key) or {}
+                if "wall_s" in r:
+                    tm = r.get("timings") or {}
+                    lines.append(f"  one article {key} (N={inc['n']}): {r['wall_s']:.1f} s"
+                                 + (f", {r['ratio_to_full']:.2f}x the full build" if r.get("ratio_to_full") else "")
+                                 + f" (graph {_fmt(tm.get('graph'))}, store {_fmt(tm.get('store'))}, "
+                                   f"SHACL {_fmt(tm.get('validate'))}, views {_fmt(tm.get('views'))}; "
+                                   f"patch {r.get('patch')})")
     sp = results.get("sparql")
     if isinstance(sp, dict):
         if "error" in sp:

@@ -27,6 +27,13 @@ The cache
     the graph's bytes, the shapes and the validator, so an unchanged graph is not
     validated again.
 
+Incremental
+    The graph is merged from per-article parts cached by record (:mod:`kg.incremental`), so
+    only added and changed articles make new triples; when the committed build left its
+    state (``.incremental.json``), its store is copied by hard links and patched with the
+    lines that differ, and SHACL checks the changed part plus what links to it. The result
+    equals a build from scratch (tests/test_incremental.py).
+
 One build at a time writes to an output directory (``OUT/.lock``, released by the kernel
 even when the process is killed).
 """
@@ -390,16 +397,29 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
 
     # the triples go straight to the files (filling an rdflib Graph would cost more time and
     # memory than building them); later stages read the files
-    build_triples, write_triples, count_triples, validate_file = _stage_import(
-        "kg.graph", ("build_triples", "write_triples", "count_triples", "validate_file"), "graph")
+    (count_triples,) = _stage_import("kg.graph", ("count_triples",), "graph")
     # the triples and the records are freed as soon as they are written: the later stages
     # read the files, and the networkx graph needs the memory
-    graph_files = [Path(p) for p in write_triples(build_triples(records), staging)]
+    # each article's triples (its part, cached per record) and the shared places and
+    # organizations merged from them (kg.incremental): only added and changed articles
+    # cost anything, and the parts' lines are merged from their files, not held
+    inc = _incremental_stage()
+    previous = _current(out)
+    state = inc.read_state(previous)
+    parts, report.cache["parts"] = inc.make_parts(records, cache_dir)
     del records, by_file, extraction
+    graph_files = inc.write_graph_lines(inc.assemble(parts), staging)
+    del parts
     nt = staging / "kg.nt"
     graph_file = nt if nt.exists() else staging / "kg.ttl"
     n_triples = count_triples(graph_file)
     t = lap("graph", t)
+    patch = None           # (removed, added) lines against the committed graph, when it can be patched
+    if (state is not None and state.get("store_key") == inc.store_key() and (previous / "kg.nt").is_file()
+            and (previous / "store").is_dir()):
+        patch = inc.diff_lines(previous / "kg.nt", nt)
+        report.cache["patch"] = {"removed": len(patch[0]), "added": len(patch[1])}
+        t = lap("diff", t)
 
     graph_digest = _digest(graph_file)      # the graph's bytes, for the SHACL and views keys
     shacl_key = _shacl_key(graph_digest) if shacl else ""
@@ -411,12 +431,16 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
         # An unchanged graph (same bytes, shapes and validator) reuses the last SHACL result.
         (build_store,) = _stage_import("kg.store", ("build_store",), "store")
         store_job = stack.enter_context(cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="store"))
-        storing = store_job.submit(_store_and_validate, build_store, validate_file, graph_file, staging / "store",
-                                   shacl and shacl_cached is None)
+        rows = state.get("shacl_rows") if state is not None and state.get("shacl_key") == _shacl_key("") else None
+        if patch is not None:
+            storing = store_job.submit(_patch_and_validate, inc, previous / "store", staging / "store", patch,
+                                       graph_file, shacl and shacl_cached is None, rows)
+        else:
+            storing = store_job.submit(_store_and_validate, build_store, inc.validate_with_results, graph_file,
+                                       staging / "store", shacl and shacl_cached is None)
         if views:
             load_nx, analyze = _stage_import("kg.analytics", ("load_graph", "analyze"), "analytics")
             (write_views,) = _stage_import("kg.views", ("write_views",), "views")
-            previous = _current(out)
             views_key = _views_key(graph_digest)
             if previous is not None and _reuse_views(previous, staging, views_key):
                 # the same graph, code and templates as the committed build: its analytics,
@@ -446,14 +470,20 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
                 t = lap("exports", t)
         timings["store"], validation, validate_s = storing.result()
         fault_point("after_store")
+        new_rows = None
         if not shacl:
             report.shacl = {"conforms": None, "skipped": "validation turned off"}
         elif shacl_cached is not None:
             report.shacl = {**shacl_cached, "cached": True}
+            if state is not None and state.get("graph_digest") == graph_digest:
+                new_rows = rows
         else:
+            validation, new_rows = validation
             report.shacl = validation
             timings["validate"] = validate_s
             _write_shacl_cache(cache_dir, shacl_key, report.shacl)
+        inc.write_state(staging, {"graph_digest": graph_digest, "store_key": inc.store_key(),
+                                  "shacl_key": _shacl_key(""), "shacl_rows": new_rows})
 
     totals: dict[str, int] = {}
     for item in report.built:
@@ -482,8 +512,36 @@ def _store_and_validate(build_store: Callable, validate_file: Callable, graph_fi
     if not validate:
         return store_s, None, 0.0
     t = time.perf_counter()
-    summary = _shacl_summary(validate_file(graph_file, engine="auto"))
-    return store_s, summary, round(time.perf_counter() - t, 3)
+    result = validate_file(graph_file)          # (SHACL summary, result rows or None)
+    return store_s, result, round(time.perf_counter() - t, 3)
+
+
+_INCREMENTAL = ("make_parts", "assemble", "write_graph_lines", "diff_lines", "patch_store", "validate_with_results",
+                "validate_patched", "read_state", "write_state", "store_key")
+
+
+def _incremental_stage() -> Any:
+    """kg.incremental's functions (per-article parts, the store patch, SHACL of the changed part)."""
+    import types
+
+    return types.SimpleNamespace(**dict(zip(_INCREMENTAL, _stage_import("kg.incremental", _INCREMENTAL,
+                                                                         "incremental graph"), strict=True)))
+
+
+def _patch_and_validate(inc: Any, previous_store: Path, store_dir: Path,
+                        patch: tuple[list[str], list[str]], graph_file: Path, validate: bool,
+                        rows: list | None) -> tuple[float, Any, float]:
+    """:func:`_store_and_validate` by patching the committed store, and checking only the
+    changed part plus what links to it when the committed build's SHACL results are at
+    hand (kg.incremental)."""
+    t = time.perf_counter()
+    inc.patch_store(previous_store, store_dir, *patch)
+    store_s = round(time.perf_counter() - t, 3)
+    if not validate:
+        return store_s, None, 0.0
+    t = time.perf_counter()
+    result = inc.validate_patched(graph_file, *patch, rows)
+    return store_s, result, round(time.perf_counter() - t, 3)
 
 
 def _digest(path: Path) -> str:
@@ -504,7 +562,7 @@ def _shacl_key(graph_digest: str) -> str:
     h = hashlib.sha256(graph_digest.encode())
     for p in sorted(ontology_dir().glob("*.ttl")):
         h.update(p.name.encode() + b"\0" + p.read_bytes())
-    for module in ("kg.graph", "kg.shacl"):
+    for module in ("kg.graph", "kg.shacl", "kg.ntriples"):
         source = getattr(importlib.import_module(module), "__file__", None)
         if source:
             h.update(Path(source).read_bytes())
@@ -530,7 +588,7 @@ def _views_key(graph_digest: str) -> str:
     from kg.resources import templates_dir
 
     h = hashlib.sha256(graph_digest.encode())
-    for name in ("kg.analytics", "kg.views", "kg.export", "kg.geo", "kg.geomap"):
+    for name in ("kg.analytics", "kg.views", "kg.export", "kg.report", "kg.geo", "kg.geomap"):
         source = getattr(importlib.import_module(name), "__file__", None)
         if source:
             h.update(Path(source).read_bytes())

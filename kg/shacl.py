@@ -49,6 +49,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from kg.errors import KGError
+from kg.ntriples import graph_to_ntriples
 
 __all__ = ["Check", "ShaclError", "ViolationResult", "compile_shapes", "load_store", "run_checks",
            "validate_oxigraph", "format_report"]
@@ -340,8 +341,6 @@ def load_store(data: Path | str | rdflib.Graph | Iterable[tuple[Node, Node, Node
         fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.N_TRIPLES
         store.bulk_load(path=str(path), format=fmt)
     else:
-        from kg.graph import graph_to_ntriples
-
         store.bulk_load(graph_to_ntriples(data).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     return store
 

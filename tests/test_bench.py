@@ -36,14 +36,21 @@ def test_targets_met_missed_and_not_measured():
                "sparql": {"oxigraph": {"median_ms": 3.0}}}
     got = {t["name"]: t["met"] for t in check_targets(results)}
     assert got == {"extract_vs_tokeniser": True, "parallel_speedup": False, "build_1000_wall": True,
-                   "build_1000_memory": False, "incremental_wall": None, "sparql_oxigraph_median": True,
+                   "build_1000_memory": False, "incremental_wall": None, "incremental_added_wall": None,
+                   "build_5000_memory": None, "build_5000_vs_1000": None, "sparql_oxigraph_median": True,
                    "browser_draw": None, "map_draw": None, "cluster_speedup": None, "cluster_vs_pool": None}
     table = format_table({"targets": check_targets(results)})
-    assert table.count("MISSED") == 2 and table.count("not measured") == 5 and table.count(" met") == 3
+    assert table.count("MISSED") == 2 and table.count("not measured") == 8 and table.count(" met") == 3
+    results["incremental"] = {"wall_s": 20.0, "added": {"wall_s": 12.0}}
+    results["scale_by_n"]["5000"] = {"wall_s": 900.0, "peak_rss_mb": 3900.0}
+    results["scale_ratio"] = {"5000_over_1000": 5.29}
+    got = {t["name"]: t["met"] for t in check_targets(results)}
+    assert (got["incremental_wall"], got["incremental_added_wall"], got["build_5000_memory"],
+            got["build_5000_vs_1000"]) == (False, True, True, True)
     results["cluster"] = {"n": 1000, "speedup": 1.7, "vs_pool": 0.85}
     got = {t["name"]: t["met"] for t in check_targets(results)}
     assert got["cluster_speedup"] is True and got["cluster_vs_pool"] is False
-    assert len(TARGETS) == 10
+    assert len(TARGETS) == 13
 
 
 def test_change_article_changes_exactly_one(tmp_path):

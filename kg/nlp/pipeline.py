@@ -24,7 +24,7 @@ from spacy.language import Language
 from kg import __version__
 from kg.errors import PipelineError
 from kg.nlp import doc as kgdoc
-from kg.nlp.segmenter import cache_dir, pkuseg_model_dir
+from kg.nlp.segmenter import _publish, cache_dir, pkuseg_model_dir
 
 __all__ = ["load_pipeline", "pipeline_version", "pipeline_key", "build_pipeline", "config_path", "COMPONENT_MODULES"]
 
@@ -93,18 +93,6 @@ def build_pipeline(target: Path | None = None) -> Path:
     nlp.to_disk(tmp)
     _publish(tmp, target, ready="config.cfg")
     return target
-
-
-def _publish(tmp: Path, target: Path, ready: str) -> None:
-    """Move a fully written cache directory into place without ever removing a live one:
-    when another process published ``target`` first, keep theirs and drop ours."""
-    if not (target / ready).exists():
-        try:
-            os.replace(tmp, target)  # atomic; fails when target exists (non-empty directory)
-            return
-        except OSError:  # another process won the race
-            pass
-    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def load_pipeline(path: str | os.PathLike | None = None) -> Language:

@@ -49,7 +49,17 @@ def pkuseg_model_dir() -> Path:
     import spacy_pkuseg  # noqa: PLC0415
 
     spacy_pkuseg.pkuseg(model_name=str(tmp))  # converts the old text format in place
-    from kg.nlp.pipeline import _publish  # noqa: PLC0415  (pipeline imports this module)
-
     _publish(tmp, target, ready="weights.npz")
     return target
+
+
+def _publish(tmp: Path, target: Path, ready: str) -> None:
+    """Move a fully written cache directory into place without ever removing a live one:
+    when another process published ``target`` first, keep theirs and drop ours."""
+    if not (target / ready).exists():
+        try:
+            os.replace(tmp, target)  # atomic; fails when target exists (non-empty directory)
+            return
+        except OSError:  # another process won the race
+            pass
+    shutil.rmtree(tmp, ignore_errors=True)
