@@ -37,6 +37,7 @@ from kg import io
 from kg.errors import EXIT_OK, EXIT_USAGE, KGError, QueryError, ServeError
 from kg.namespace import PREFIXES
 from kg.resources import ontology_dir
+from kg.summary import materialise
 
 __all__ = ["ONTOLOGY_GRAPH", "build_store", "open_store", "query", "with_default_prefixes", "query_command", "QueryResult", "format_result",
            "oxigraph_binary", "port_in_use", "sparql_prefixes", "compact", "DEFAULT_TIMEOUT"]
@@ -73,6 +74,9 @@ def build_store(graph_file: Path, store_dir: Path) -> Path:
             # classes' and properties' labels and comments without touching the data
             store.bulk_load(path=str(ontology_dir() / "fupin.ttl"), format=ox.RdfFormat.TURTLE,
                             to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
+            # shortcuts for whole-graph and browsing queries (the place hierarchy's closure):
+            # the named graph fp:summary, recomputed from the facts (kg.summary)
+            materialise(store)
             store.flush()
             store.optimize()
         except (SyntaxError, ValueError, OSError) as e:
