@@ -27,7 +27,8 @@ from pathlib import Path
 from kg.errors import KGError
 from kg.namespace import PREFIXES
 
-__all__ = ["Param", "KINDS", "query_params", "fill_params", "parse_assignments", "browse_dir", "browse_queries"]
+__all__ = ["Param", "KINDS", "query_params", "fill_params", "parse_assignments", "browse_dir", "browse_queries",
+           "candidate_values", "sample_params"]
 
 #: The kinds of value a parameter takes, and how each is written in SPARQL.
 KINDS = ("zh", "string", "integer", "iri")
@@ -96,7 +97,8 @@ def fill_params(text: str, values: dict[str, list[str]], source: str = "<query>"
         if not vals:
             continue
         terms = " ".join(_term(v, params[name].kind, name) for v in vals)
-        text = _values_line(name).sub(lambda _m: f"VALUES ?{name} {{ {terms} }}", text, count=1)
+        line = f"VALUES ?{name} {{ {terms} }}"
+        text = _values_line(name).sub(lambda _m, line=line: line, text, count=1)
     return text
 
 
@@ -133,3 +135,35 @@ def browse_queries() -> list[dict[str, object]]:
         out.append({"name": f"browse/{p.stem}", "comment": " ".join(x for x in comment if x),
                     "params": [vars(q) for q in query_params(text, str(p))], "text": text})
     return out
+
+
+_BINDS = r"(\?\w+)\s+([A-Za-z]+:\w+)\s+\?{name}\b"
+
+
+def candidate_values(store, text: str, param: Param) -> list[str]:
+    """Every value the graph offers for ``param`` of this query, sorted: the objects of the
+    property the query looks the parameter up with (``?x rdfs:label ?name``), restricted to
+    the class the query asks for (``?x a fp:Person``) when it names one. The bench samples
+    these; a test checks that each query finds what it is given."""
+    from kg.store import query
+
+    m = re.search(_BINDS.format(name=re.escape(param.name)), text)
+    if not m:
+        raise KGError(f"parameter ?{param.name}: no `?x prefix:property ?{param.name}` pattern to sample from")
+    subject, prop = m.group(1), m.group(2)
+    cls = re.search(rf"\{re.escape(subject)}\s+(?:[^.{{}}]*?;\s*)?a\s+(fp:\w+)", text)
+    where = f"?s {prop} ?v ." + (f" ?s a {cls.group(1)} ." if cls else "")
+    rows = query(store, f"SELECT DISTINCT ?v WHERE {{ {where} }}").rows
+    return sorted(row[0].value for row in rows if row[0] is not None)
+
+
+def sample_params(store, text: str, k: int = 5, seed: int = 0) -> list[dict[str, list[str]]]:
+    """``k`` parameter settings for a browsing query, drawn (reproducibly, with ``seed``)
+    from :func:`candidate_values` — what a researcher clicking through entities would ask."""
+    import random
+
+    rng = random.Random(seed)
+    pools = {p.name: candidate_values(store, text, p) for p in query_params(text)}
+    if any(not pool for pool in pools.values()):
+        return []
+    return [{name: [rng.choice(pool)] for name, pool in pools.items()} for _ in range(k)]

@@ -143,9 +143,12 @@ def test_place_statistics(store):
 
 
 def test_program_and_category_in_place(store):
-    got = {(r["what"], r["value"]) for r in ask(store, "program", name="扶贫车间")}
-    # 曾晓林 of 桃坪村 works in the 扶贫车间 of 重庆卫之服饰有限公司 (001)
-    assert {("category", "扶贫车间"), ("participant", "曾晓林")} <= got
+    # 曾晓林 of 桃坪村 works in the 扶贫车间 of 重庆卫之服饰有限公司 (001): the program by its IRI,
+    # written with the res: prefix as results show it
+    got = {(r["what"], r["value"], r["detail"])
+           for r in ask(store, "program", program="res:program/001_d699e7130214e09d.txt/扶贫车间")}
+    assert {("category", "扶贫车间", "PovertyWorkshop"), ("participant", "曾晓林", None),
+            ("participant income", "曾晓林", "4000/month")} <= got
     jobs = ask(store, "category_in_place", name="永川区", category="fp:PublicWelfareJob")
     assert [r["person"] for r in jobs] == ["郭满元"]
 
