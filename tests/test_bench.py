@@ -37,13 +37,14 @@ def test_targets_met_missed_and_not_measured():
     got = {t["name"]: t["met"] for t in check_targets(results)}
     assert got == {"extract_vs_tokeniser": True, "parallel_speedup": False, "build_1000_wall": True,
                    "build_1000_memory": False, "incremental_wall": None, "sparql_oxigraph_median": True,
+                   "sparql_browse_p50": None, "sparql_browse_p95": None, "sparql_whole_graph_p50": True,
                    "browser_draw": None, "cluster_speedup": None, "cluster_vs_pool": None}
     table = format_table({"targets": check_targets(results)})
-    assert table.count("MISSED") == 2 and table.count("not measured") == 4 and table.count(" met") == 3
+    assert table.count("MISSED") == 2 and table.count("not measured") == 6 and table.count(" met") == 4
     results["cluster"] = {"n": 1000, "speedup": 1.7, "vs_pool": 0.85}
     got = {t["name"]: t["met"] for t in check_targets(results)}
     assert got["cluster_speedup"] is True and got["cluster_vs_pool"] is False
-    assert len(TARGETS) == 9
+    assert len(TARGETS) == 12
 
 
 def test_change_article_changes_exactly_one(tmp_path):
@@ -120,6 +121,11 @@ def test_tiny_bench(tmp_path):
         assert sp["queries"] >= 1 and sp["oxigraph"]["median_ms"] > 0 and sp["rdflib"]["median_ms"] > 0
         assert sp["ratio_rdflib_over_oxigraph"] == pytest.approx(
             sp["rdflib"]["median_ms"] / sp["oxigraph"]["median_ms"], rel=0.02)
+        assert sp["oxigraph_original"]["median_ms"] > 0          # the queries/portable/ shapes, same run
+        bw = sp["browse"]                                        # one-entity queries on sampled entities
+        assert bw["queries"] >= 10 and bw["oxigraph"]["n"] >= bw["queries"] and bw["oxigraph"]["p50_ms"] > 0
+        assert bw["rdflib"]["p50_ms"] > 0
+        assert "browsing" in format_table(res)
     assert {t["name"] for t in res["targets"] if t["met"] is not None} >= {"extract_vs_tokeniser", "incremental_wall"}
     inc = res["incremental"]
     if inc["pipeline_changed"]:
