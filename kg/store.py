@@ -2,7 +2,8 @@
 
 The store is a directory (RocksDB) under ``output/store`` built from ``kg.nt`` by
 :func:`build_store`: bulk-loaded into a temporary sibling and swapped in whole, so a
-killed build leaves the previous store usable. Queries open it read-only, so several
+killed build leaves the previous store usable. Beside the facts it holds the ontology
+(named graph :data:`ONTOLOGY_GRAPH`) and the summary triples of :mod:`kg.summary`. Queries open it read-only, so several
 readers (``kg query``, notebooks, the ``kg serve`` endpoint) can share it.
 
 ``kg serve`` (:mod:`kg.serve`) runs the Oxigraph server (``oxigraph serve-read-only``)
