@@ -32,6 +32,10 @@ def _cmd_query(a: argparse.Namespace) -> int:
     if (a.query is None) == (a.file is None):
         raise KGError("give either a query string or -f FILE (not both)")
     text = a.query if a.query is not None else _read_query_file(a.file)
+    if a.param:                       # a browsing query's parameters (kg.browse)
+        from kg.browse import fill_params, parse_assignments
+
+        text = fill_params(text, parse_assignments(a.param), str(a.file or "<query>"))
     from kg.store import query_command
 
     return query_command(text, store=a.store or a.out / "store", fmt=a.format,
@@ -39,6 +43,13 @@ def _cmd_query(a: argparse.Namespace) -> int:
 
 
 def _read_query_file(path: Path) -> str:
+    if not path.exists():             # `-f browse/person` names a query shipped in queries/
+        from kg.resources import queries_dir
+
+        for shipped in (queries_dir() / path, queries_dir() / path.with_suffix(".rq")):
+            if shipped.is_file():
+                path = shipped
+                break
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -174,6 +185,8 @@ def make_parser() -> argparse.ArgumentParser:
     q.add_argument("--store", type=Path, help="store directory (default: OUT/store)")
     q.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="stop the query after this many seconds, exit status 2 (default: 60; 0: no limit)")
+    q.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="fill a browsing query's parameter (queries/browse/*.rq, `# @param` lines); repeatable")
 
     s = command("serve", "Serve the local site: a read-only SPARQL 1.1 Protocol endpoint (/query), a query page, "
                          "the graph, case pages, report and downloads (follows new builds).", _cmd_serve)

@@ -262,10 +262,12 @@ def store_key() -> str:
 
 def patch_store(previous_store: Path, store_dir: Path, removed: list[str], added: list[str]) -> Path:
     """``store_dir``: a copy of ``previous_store`` (hard links to its immutable files) with the
-    ``removed`` N-Triples lines taken out of the default graph and the ``added`` ones put in."""
+    ``removed`` N-Triples lines taken out of the default graph and the ``added`` ones put in,
+    and the summary graph (:mod:`kg.summary`) recomputed from them."""
     import pyoxigraph as ox
 
     from kg.store import KGError, _one_line
+    from kg.summary import materialise
 
     store_dir = Path(store_dir)
     store_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -282,6 +284,8 @@ def patch_store(previous_store: Path, store_dir: Path, removed: list[str], added
                     store.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
             if added:
                 store.load("".join(added).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+            if removed or added:
+                materialise(store)     # the summary graph follows the patched facts
             store.flush()
         except (SyntaxError, ValueError, OSError) as e:
             raise KGError(f"{previous_store}: cannot patch the store: {_one_line(str(e))}") from None

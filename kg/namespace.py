@@ -87,6 +87,8 @@ class FP(DefinedNamespace):
     # entities
     mentionedIn: URIRef
     partOf: URIRef
+    within: URIRef          # summary triples (kg.summary), only in the store's summary graph
+    caseWithin: URIRef
     adminLevel: URIRef
     adminCode: URIRef
     pointPrecision: URIRef

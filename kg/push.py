@@ -10,7 +10,9 @@ the graph as named graphs:
   that the merge decides across articles (a place's type, label and ``partOf`` chain, its
   administrative level and an organization's kind chosen by vote);
 * ``https://w3id.org/fupin-kg/ontology`` (:data:`kg.store.ONTOLOGY_GRAPH`, as in the
-  embedded store): ``ontology/fupin.ttl``.
+  embedded store): ``ontology/fupin.ttl``;
+* ``https://w3id.org/fupin-kg/summary`` (:data:`kg.summary.SUMMARY_GRAPH`): the build
+  store's summary triples, which the example queries read.
 
 The graphs do not overlap (the SKOS category scheme that ``kg.nt`` copies from the ontology
 is left to the ontology graph), so the store's *union default graph* holds each triple of
@@ -117,7 +119,28 @@ def partition(build_dir: Path) -> dict[str, bytes]:
     from kg.store import ONTOLOGY_GRAPH
 
     out[ONTOLOGY_GRAPH] = "".join(ontology).encode("utf-8")
+    summary = _summary_lines(build_dir)
+    if summary is not None:
+        from kg.summary import SUMMARY_GRAPH
+
+        out[SUMMARY_GRAPH] = "".join(summary).encode("utf-8")
     return out
+
+
+def _summary_lines(build_dir: Path) -> list[str] | None:
+    """The build store's summary graph (:mod:`kg.summary`) as sorted N-Triples lines: the
+    example queries read it, so the store pushed to needs it too (None: no store here)."""
+    import pyoxigraph as ox
+
+    from kg.store import open_store
+    from kg.summary import SUMMARY_GRAPH
+
+    if not (build_dir / "store").is_dir():
+        return None
+    st = open_store(build_dir / "store")
+    quads = st.quads_for_pattern(None, None, None, ox.NamedNode(SUMMARY_GRAPH))
+    text = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    return sorted(line + "\n" for line in text.splitlines() if line)
 
 
 # -- HTTP ---------------------------------------------------------------------------------
@@ -155,9 +178,11 @@ def _graph_url(store: str, graph: str) -> str:
 def store_counts(endpoint: str) -> dict[str, int]:
     """Our graphs in the store and their triple counts (one SPARQL query)."""
     from kg.store import ONTOLOGY_GRAPH
+    from kg.summary import SUMMARY_GRAPH
 
     q = (f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-         f"FILTER(STRSTARTS(STR(?g), \"{GRAPH_NS}\") || ?g = <{ONTOLOGY_GRAPH}>) }} GROUP BY ?g")
+         f"FILTER(STRSTARTS(STR(?g), \"{GRAPH_NS}\") || ?g = <{ONTOLOGY_GRAPH}> || ?g = <{SUMMARY_GRAPH}>) }} "
+         "GROUP BY ?g")
     body = urllib.parse.urlencode({"query": q}).encode()
     raw = _request("POST", endpoint, body, {"Content-Type": "application/x-www-form-urlencoded",
                                              "Accept": "application/sparql-results+json"})

@@ -13,7 +13,9 @@ private port of 127.0.0.1, started with ``--timeout-s``):
   Oxigraph is dropped, which, with Oxigraph's own ``--timeout-s``, stops the work (Oxigraph's
   limit alone lets a streaming result run for ever). Updates are refused (403).
 * ``/`` is the site's home page; ``/query.html`` a query page preloaded with the prefixes
-  and the example queries (``queries/*.rq``, each with its comment), that runs them here and
+  and the example queries (``queries/*.rq``, each with its comment) and the browsing
+  queries (``queries/browse/*.rq``, a field for each parameter; ``query.html?example=
+  browse/person&name=…`` opens one filled in and runs it), that runs them here and
   shows the results as a table; ``/graph.html``, ``/report.html``, ``/cases/…`` and
   ``/exports/…`` are the build's files (through the output's entry links, so a new build is
   served as soon as it commits). Every page is self-contained: no request leaves it.
@@ -102,10 +104,14 @@ LIMIT 50
 def render_query_page() -> str:
     """The query page: an editor preloaded with the project's prefixes, the example queries
     (each with its comment) and a results table; it posts to ``query`` beside it."""
+    from kg.browse import browse_queries
     from kg.views import _css, _env, _markup, _script_json
 
+    # the example queries, then the browsing queries (queries/browse/) with their parameters:
+    # the page shows a field per parameter and fills the query's VALUES line from it
+    examples = example_queries() + browse_queries()
     return _env().get_template("query.html").render(
-        css=_markup(_css()), examples=example_queries(), examples_json=_script_json(example_queries()),
+        css=_markup(_css()), examples=examples, examples_json=_script_json(examples),
         start=sparql_prefixes() + "\n" + _START_QUERY)
 
 

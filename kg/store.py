@@ -2,7 +2,8 @@
 
 The store is a directory (RocksDB) under ``output/store`` built from ``kg.nt`` by
 :func:`build_store`: bulk-loaded into a temporary sibling and swapped in whole, so a
-killed build leaves the previous store usable. Queries open it read-only, so several
+killed build leaves the previous store usable. Beside the facts it holds the ontology
+(named graph :data:`ONTOLOGY_GRAPH`) and the summary triples of :mod:`kg.summary`. Queries open it read-only, so several
 readers (``kg query``, notebooks, the ``kg serve`` endpoint) can share it.
 
 ``kg serve`` (:mod:`kg.serve`) runs the Oxigraph server (``oxigraph serve-read-only``)
@@ -37,6 +38,7 @@ from kg import io
 from kg.errors import EXIT_OK, EXIT_USAGE, KGError, QueryError, ServeError
 from kg.namespace import PREFIXES
 from kg.resources import ontology_dir
+from kg.summary import materialise
 
 __all__ = ["ONTOLOGY_GRAPH", "build_store", "open_store", "query", "with_default_prefixes", "query_command", "QueryResult", "format_result",
            "oxigraph_binary", "port_in_use", "sparql_prefixes", "compact", "DEFAULT_TIMEOUT"]
@@ -73,6 +75,9 @@ def build_store(graph_file: Path, store_dir: Path) -> Path:
             # classes' and properties' labels and comments without touching the data
             store.bulk_load(path=str(ontology_dir() / "fupin.ttl"), format=ox.RdfFormat.TURTLE,
                             to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
+            # shortcuts for whole-graph and browsing queries (the place hierarchy's closure):
+            # the named graph fp:summary, recomputed from the facts (kg.summary)
+            materialise(store)
             store.flush()
             store.optimize()
         except (SyntaxError, ValueError, OSError) as e:

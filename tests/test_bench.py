@@ -38,9 +38,10 @@ def test_targets_met_missed_and_not_measured():
     assert got == {"extract_vs_tokeniser": True, "parallel_speedup": False, "build_1000_wall": True,
                    "build_1000_memory": False, "incremental_wall": None, "incremental_added_wall": None,
                    "build_5000_memory": None, "build_5000_vs_1000": None, "sparql_oxigraph_median": True,
+                   "sparql_browse_p50": None, "sparql_browse_p95": None, "sparql_whole_graph_p50": True,
                    "browser_draw": None, "map_draw": None, "cluster_speedup": None, "cluster_vs_pool": None}
     table = format_table({"targets": check_targets(results)})
-    assert table.count("MISSED") == 2 and table.count("not measured") == 8 and table.count(" met") == 3
+    assert table.count("MISSED") == 2 and table.count("not measured") == 10 and table.count(" met") == 4
     results["incremental"] = {"wall_s": 20.0, "added": {"wall_s": 12.0}}
     results["scale_by_n"]["5000"] = {"wall_s": 900.0, "peak_rss_mb": 3900.0}
     results["scale_ratio"] = {"5000_over_1000": 5.29}
@@ -50,7 +51,7 @@ def test_targets_met_missed_and_not_measured():
     results["cluster"] = {"n": 1000, "speedup": 1.7, "vs_pool": 0.85}
     got = {t["name"]: t["met"] for t in check_targets(results)}
     assert got["cluster_speedup"] is True and got["cluster_vs_pool"] is False
-    assert len(TARGETS) == 13
+    assert len(TARGETS) == 16
 
 
 def test_change_article_changes_exactly_one(tmp_path):
@@ -127,6 +128,11 @@ def test_tiny_bench(tmp_path):
         assert sp["queries"] >= 1 and sp["oxigraph"]["median_ms"] > 0 and sp["rdflib"]["median_ms"] > 0
         assert sp["ratio_rdflib_over_oxigraph"] == pytest.approx(
             sp["rdflib"]["median_ms"] / sp["oxigraph"]["median_ms"], rel=0.02)
+        assert sp["oxigraph_original"]["median_ms"] > 0          # the queries/portable/ shapes, same run
+        bw = sp["browse"]                                        # one-entity queries on sampled entities
+        assert bw["queries"] >= 10 and bw["oxigraph"]["n"] >= bw["queries"] and bw["oxigraph"]["p50_ms"] > 0
+        assert bw["rdflib"]["p50_ms"] > 0
+        assert "browsing" in format_table(res)
     assert {t["name"] for t in res["targets"] if t["met"] is not None} >= {"extract_vs_tokeniser", "incremental_wall"}
     inc = res["incremental"]
     if inc["pipeline_changed"]:

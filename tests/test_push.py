@@ -38,6 +38,10 @@ def test_partition_covers_the_graph_once(built_output):
     graphs = partition(_build_dir(built_output))
     data = Counter((built_output / "kg.nt").read_text(encoding="utf-8").splitlines(keepends=True))
     ontology = set(graphs.pop(ONTOLOGY_GRAPH).decode().splitlines(keepends=True))
+    from kg.summary import SUMMARY_GRAPH
+
+    summary = graphs.pop(SUMMARY_GRAPH).decode()          # the summary triples ride along, apart
+    assert "ontology#within>" in summary and not set(summary.splitlines(keepends=True)) & set(data)
     pieces = Counter(line for body in graphs.values() for line in body.decode().splitlines(keepends=True))
     # data graphs + ontology = kg.nt + ontology, each line once
     assert not set(pieces) & ontology
@@ -112,6 +116,7 @@ def _assert_same_answers(out: Path, endpoint: str) -> None:
 def test_push_answers_like_kg_query_and_sends_only_changes(built_output, oxigraph_server, tmp_path):
     from kg.bench import change_article
     from kg.build import build
+    from kg.summary import SUMMARY_GRAPH
 
     endpoint = oxigraph_server
     corpus, out = tmp_path / "corpus", tmp_path / "out"
@@ -120,18 +125,18 @@ def test_push_answers_like_kg_query_and_sends_only_changes(built_output, oxigrap
     build(corpus=corpus, out=out, views=False, shacl=False, quiet=True)
 
     first = push(out, endpoint)
-    assert first.graphs == 7 and len(first.replaced) == 7 and first.unchanged == 0
+    assert first.graphs == 8 and len(first.replaced) == 8 and first.unchanged == 0   # 5 articles, shared, ontology, summary
     _assert_same_answers(out, endpoint)
     assert manifest_path(out, graph_store_url(endpoint, None)).is_file()
 
     again = push(out, endpoint)
-    assert again.replaced == [] and again.unchanged == 7 and again.triples_sent == 0
+    assert again.replaced == [] and again.unchanged == 8 and again.triples_sent == 0
 
     changed = change_article(corpus)
     build(corpus=corpus, out=out, views=False, shacl=False, quiet=True)
     third = push(out, endpoint)
     assert article_graph(changed.name) in third.replaced
-    assert set(third.replaced) <= {article_graph(changed.name), SHARED_GRAPH}
+    assert set(third.replaced) <= {article_graph(changed.name), SHARED_GRAPH, SUMMARY_GRAPH}
     assert third.unchanged >= 5
     _assert_same_answers(out, endpoint)
 

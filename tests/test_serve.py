@@ -356,6 +356,21 @@ def test_the_served_site_in_a_browser(built_output):
                 page.wait_for_function("window.kgQuery.state !== 'running'")
                 assert page.evaluate("window.kgQuery.state") == "error"
                 assert page.text_content("#status").startswith("kg serve: query: syntax error at line 1")
+                # a browsing query opened filled in from its address, then run again from its field
+                from kg.browse import browse_dir, fill_params
+
+                town = query(built_output / "store", 'SELECT ?n WHERE { ?c a fp:Case ; fp:place/fp:partOf* ?t . '
+                             '?t fp:adminLevel "township" ; rdfs:label ?n } LIMIT 1').values()[0]["n"]
+                text = (browse_dir() / "place_cases.rq").read_text(encoding="utf-8")
+                expected = len(query(built_output / "store", fill_params(text, {"name": [town]})))
+                page.goto(f"{base}/query.html?example=browse/place_cases&name={urllib.parse.quote(town)}")
+                page.wait_for_function("window.kgQuery && window.kgQuery.state !== 'running'")
+                assert page.evaluate("window.kgQuery.rows") == expected > 0
+                assert page.input_value("#param-name") == town
+                page.fill("#param-name", "没有这个地方")
+                page.press("#param-name", "Enter")
+                page.wait_for_function("window.kgQuery.state !== 'running'")
+                assert page.evaluate("[window.kgQuery.state, window.kgQuery.rows]") == ["done", 0]
                 # the 400 of that query is expected (the browser logs it as a console error)
                 failed = [f for f in failed if not f.startswith("400 ") or not f.endswith("/query")]
                 errors[seen:] = [e for e in errors[seen:] if "status of 400" not in e]
