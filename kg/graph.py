@@ -52,7 +52,7 @@ from kg.namespace import FP, FP_NS, GEO, PREFIXES, PROV, SCHEMA, SKOS, TIME, WGS
 from kg.ntriples import GraphError, _nt_term, _ntriples_lines, _subject_first, graph_to_ntriples  # noqa: F401
 from kg.records import ADMIN_LEVELS, CATEGORIES, PARTS, PERIODS, ArticleRecord, Evidence, When
 
-__all__ = ["build_graph", "build_triples", "write_graph", "write_triples", "validate", "validate_file",
+__all__ = ["build_graph", "build_triples", "write_graph", "write_triples", "write_graph_lines", "validate", "validate_file",
            "rule_violations", "PYSHACL_MAX_TRIPLES",
            "load_graph", "guess_level", "graph_to_ntriples", "GRAPH_FILES", "place_iri", "org_iri", "article_iri",
            "GraphError"]
@@ -622,15 +622,22 @@ def write_triples(triples: rdflib.Graph | Iterable[tuple[Node, Node, Node]], out
     1,000-article graph is 1.2 M triples, 200 MB of N-Triples). Pass the triples as a
     temporary (``write_triples(build_triples(records), out)``) and they are freed as soon as
     their N-Triples lines are made."""
-    import pyoxigraph as ox
-
-    out_dir = Path(out_dir)
-    nt, ttl, jsonld = (out_dir / name for name in GRAPH_FILES)
     lines = _ntriples_lines(triples)
     del triples
+    return write_graph_lines(lines, out_dir)
+
+
+def write_graph_lines(lines: Iterable[str], out_dir: Path) -> list[Path]:
+    """``kg.nt``, ``kg.ttl`` and ``kg.jsonld`` from sorted N-Triples lines: the lines are written
+    to ``kg.nt`` (a list passed in is emptied then, freeing it) and Turtle and JSON-LD are
+    streamed from that file."""
+    import pyoxigraph as ox
+
+    nt, ttl, jsonld = (Path(out_dir) / name for name in GRAPH_FILES)
     with io.atomic_write(nt, "w") as f:
         f.writelines(lines)
-    del lines
+    if isinstance(lines, list):
+        lines.clear()
     # resource IRIs stay whole in Turtle: as prefixed names their slashes would need escaping
     prefixes = {k: v for k, v in PREFIXES.items() if k != "res"}
     with io.atomic_write(ttl, "wb") as f:

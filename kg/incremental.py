@@ -199,21 +199,10 @@ def assemble(parts: list[ArticlePart]) -> Iterator[str]:
 
 def write_graph_lines(lines: Iterable[str], out_dir: Path) -> list[Path]:
     """``kg.nt``, ``kg.ttl`` and ``kg.jsonld`` from sorted lines, as :func:`kg.graph.write_triples`
-    writes them (the Turtle and JSON-LD streamed from ``kg.nt``)."""
-    import pyoxigraph as ox
+    writes them."""
+    from kg.graph import write_graph_lines as write
 
-    from kg.graph import GRAPH_FILES, _types_first
-    from kg.namespace import PREFIXES
-
-    nt, ttl, jsonld = (Path(out_dir) / name for name in GRAPH_FILES)
-    with io.atomic_write(nt, "w") as f:
-        f.writelines(lines)
-    prefixes = {k: v for k, v in PREFIXES.items() if k != "res"}
-    with io.atomic_write(ttl, "wb") as f:
-        ox.serialize(_types_first(nt), f, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    with io.atomic_write(jsonld, "wb") as f:
-        ox.serialize(_types_first(nt), f, format=ox.RdfFormat.JSON_LD)
-    return [nt, ttl, jsonld]
+    return write(lines, out_dir)
 
 
 # -- the difference with the committed graph --------------------------------------------

@@ -73,3 +73,20 @@ def built_output() -> Path:
     report = build(corpus=CORPUS, out=out, quiet=True)
     assert report.exit_code == 0, f"the corpus build rejected articles: {report}"
     return out
+
+
+@pytest.fixture(scope="session")
+def records_store_dir(tmp_path_factory) -> Path:
+    """The graph files and store of the hand-made records of real corpus facts
+    (tests/data/records_corpus.json), built once for the query tests."""
+    import json
+
+    from kg.graph import build_graph, write_graph
+    from kg.records import ArticleRecord
+    from kg.store import build_store
+
+    out = tmp_path_factory.mktemp("records-store")
+    recs = json.loads((Path(__file__).parent / "data" / "records_corpus.json").read_text(encoding="utf-8"))
+    write_graph(build_graph([ArticleRecord.from_dict(d) for d in recs]), out)
+    build_store(out / "kg.nt", out / "store")
+    return out

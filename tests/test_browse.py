@@ -4,7 +4,6 @@ corpus facts (tests/data/records_corpus.json, checked by hand against the articl
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -12,21 +11,15 @@ import pytest
 from kg.browse import browse_dir, browse_queries, fill_params, parse_assignments, query_params
 from kg.cli import main
 from kg.errors import EXIT_OK, EXIT_USAGE, KGError
-from kg.graph import build_graph, write_graph
-from kg.records import ArticleRecord
-from kg.store import build_store, open_store, query
+from kg.store import open_store, query
 
 DATA = Path(__file__).parent / "data"
 F000 = "000_832e13d42f1660e4.txt"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("browse")
-    recs = json.loads((DATA / "records_corpus.json").read_text(encoding="utf-8"))
-    write_graph(build_graph([ArticleRecord.from_dict(d) for d in recs]), out)
-    build_store(out / "kg.nt", out / "store")
-    return out
+def built(records_store_dir):
+    return records_store_dir
 
 
 @pytest.fixture(scope="module")

@@ -5,17 +5,14 @@ slow, on a built corpus output."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from kg.graph import build_graph, write_graph
-from kg.records import ArticleRecord
 from kg.resources import queries_dir
-from kg.store import build_store, open_store, query
+from kg.store import open_store, query
 from kg.summary import RULES, SUMMARY_GRAPH, materialise, summary_counts
 
 DATA = Path(__file__).parent / "data"
@@ -25,12 +22,8 @@ PORTABLE = sorted(p.name for p in (queries_dir() / "portable").glob("*.rq"))
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("summary")
-    recs = json.loads((DATA / "records_corpus.json").read_text(encoding="utf-8"))
-    write_graph(build_graph([ArticleRecord.from_dict(d) for d in recs]), out)
-    build_store(out / "kg.nt", out / "store")
-    return out
+def built(records_store_dir):
+    return records_store_dir
 
 
 @pytest.fixture(scope="module")
