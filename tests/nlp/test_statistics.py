@@ -316,3 +316,9 @@ def test_people_counted_in_wan_with_a_modifier_and_spending_on_a_program(nlp):
     assert figures(doc) == [(12_500_000, "元")] and doc._.kg_stats[0].category == "SkillsTraining"
     doc = run(nlp, "陕西省投入资金80万元用于群众搬迁。", places=[("陕西省", ("陕西省",), "province")])
     assert figures(doc) == [(800_000, "元")]     # money, not people
+
+
+def test_a_periodicals_issue_line_is_no_statistic(nlp):
+    assert figures(run(nlp, "32今日农业2017年12期关键词：扶贫车间 人造花")) == []
+    # sessions of a training course in a year are
+    assert figures(run(nlp, "全县2019年3期电焊培训班共培训贫困劳动力120人。")) == [(3, "期"), (120, "人")]
