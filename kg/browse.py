@@ -27,7 +27,7 @@ from pathlib import Path
 from kg.errors import KGError
 from kg.namespace import PREFIXES
 
-__all__ = ["Param", "KINDS", "query_params", "fill_params", "parse_assignments", "browse_dir", "browse_queries",
+__all__ = ["Param", "KINDS", "leading_comment", "query_params", "fill_params", "parse_assignments", "browse_dir", "browse_queries",
            "candidate_values", "sample_params"]
 
 #: The kinds of value a parameter takes, and how each is written in SPARQL.
@@ -120,19 +120,24 @@ def browse_dir() -> Path:
     return queries_dir() / "browse"
 
 
+def leading_comment(text: str) -> str:
+    """A query file's opening ``#`` lines as one line of prose (``@param`` lines left out)."""
+    comment = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        if not _PARAM.match(line):
+            comment.append(line.lstrip("# ").rstrip())
+    return " ".join(x for x in comment if x)
+
+
 def browse_queries() -> list[dict[str, object]]:
     """The browsing queries: ``name`` (``browse/<stem>``), ``comment`` (the opening ``#``
     lines, the ``@param`` lines left out), ``params`` (name, kind, describe) and ``text``."""
     out: list[dict[str, object]] = []
     for p in sorted(browse_dir().glob("*.rq")):
         text = p.read_text(encoding="utf-8")
-        comment = []
-        for line in text.splitlines():
-            if not line.startswith("#"):
-                break
-            if not _PARAM.match(line):
-                comment.append(line.lstrip("# ").rstrip())
-        out.append({"name": f"browse/{p.stem}", "comment": " ".join(x for x in comment if x),
+        out.append({"name": f"browse/{p.stem}", "comment": leading_comment(text),
                     "params": [vars(q) for q in query_params(text, str(p))], "text": text})
     return out
 

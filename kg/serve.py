@@ -43,6 +43,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from kg.browse import leading_comment
 from kg.errors import EXIT_OK, ServeError
 from kg.resources import queries_dir
 from kg.store import (
@@ -83,12 +84,7 @@ def example_queries() -> list[dict[str, str]]:
     out = []
     for p in sorted(queries_dir().glob("*.rq")):
         text = p.read_text(encoding="utf-8")
-        comment = []
-        for line in text.splitlines():
-            if not line.startswith("#"):
-                break
-            comment.append(line.lstrip("# ").rstrip())
-        out.append({"name": p.stem, "comment": " ".join(x for x in comment if x), "text": text})
+        out.append({"name": p.stem, "comment": leading_comment(text), "text": text})
     return out
 
 

@@ -34,6 +34,7 @@ Each time is attached by clause structure to the facts it governs, never across 
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,29 +118,19 @@ class TimeCues:
     def alt(self, kind: str) -> str:
         return "|".join(re.escape(w) for w in sorted(self.words[kind], key=len, reverse=True))
 
-    @property
+    # compiled once per instance (cached_property writes the instance's __dict__ directly,
+    # which a frozen dataclass allows)
+    @functools.cached_property
     def pattern(self) -> re.Pattern:
-        pat = self.__dict__.get("_pattern")
-        if pat is None:
-            pat = _compile(self)
-            object.__setattr__(self, "_pattern", pat)
-        return pat
+        return _compile(self)
 
-    @property
+    @functools.cached_property
     def scene_rx(self) -> re.Pattern:
-        rx = self.__dict__.get("_scene_rx")
-        if rx is None:
-            rx = re.compile(self.alt("scene"))
-            object.__setattr__(self, "_scene_rx", rx)
-        return rx
+        return re.compile(self.alt("scene"))
 
-    @property
+    @functools.cached_property
     def start_rx(self) -> re.Pattern:
-        rx = self.__dict__.get("_start_rx")
-        if rx is None:
-            rx = re.compile(self.alt("start"))
-            object.__setattr__(self, "_start_rx", rx)
-        return rx
+        return re.compile(self.alt("start"))
 
 
 def _compile(cues: TimeCues) -> re.Pattern:
