@@ -54,6 +54,10 @@ _PLACE_NEXT = set("村镇乡县区市省州街路巷湖河江溪山坝湾屯寨�
 _PLACE_END = set("村镇乡县区市省州街路巷坝湾屯寨庄沟垭")
 #: Characters after which a name has visibly ended (储召来是, 储召来说).
 _NAME_FOLLOW = "是说的，。、；！？：”"
+#: Words a bare-surname reference may follow without a word boundary (托项市长, 的陈小姐).
+_ADDRESS_AFTER = set("的了和与给找让请问向对把被跟同及是位名托由据称为见叫派带陪随当")
+#: Surnames that before a title are far more often a verb or adverb (任组长, 代县长, 时任).
+_ADDRESS_NOT_SURNAME = "任代时原向和从将把被让同"
 _PRONOUNS = re.compile(r"[她他](?!们)")
 #: The joint of a transliterated or minority name's parts (阿依努尔·赛买提, 卡洛斯·阿马特).
 _DOTS = "·・•‧"
@@ -259,6 +263,14 @@ class PersonRecognizer:
             rf"|，?家住|，?(?:今年|现年)\d{{1,3}}岁")
         titles = [r for r, k in lx.roles.items() if k in ("official", "occupation", "leader")]
         titles += ["大姐", "大哥", "阿姨", "大爷", "大叔", "大妈", "先生", "女士"]
+        self._address_first = lx.common_surnames - set(_NOT_IN_NAME) - set(_ADDRESS_NOT_SURNAME)
+        common = re.escape("".join(sorted(self._address_first)))
+        kinds = dict(ln.split("\t") for ln in _lines("person_address_titles.txt"))
+        self.address_titles = sorted(kinds, key=len, reverse=True)   # longest first
+        formal = _alt(w for w, k in kinds.items() if k == "formal")
+        self.re_address = re.compile(
+            rf"(?P<s>[{common}])(?:{formal}|老(?=[说讲介绍表示认为，。、去来]))"
+            rf"|[小老](?P<s2>[{common}])(?=[，。！？、”说的])")
         self.re_short = re.compile(rf"(?P<s>[{re.escape(first)}])(?P<t>{_alt(titles)})|[小老](?P<s2>[{re.escape(first)}])(?=[，。！？、”说的])")
 
     # -- name extent ----------------------------------------------------------------------
@@ -501,15 +513,36 @@ class PersonRecognizer:
             if (ctx.count(name[:-1]) > ctx.count(name) or word and not word[1].startswith("nr") and word[0] >= _FREQUENT
                     or text[end + 1:end + 2] == "着"):        # 陈香|正拿着: an adverb before a verb with 着
                 return end - 1
+        title = next((t for t in self.address_titles if name.endswith(t) and len(name) - len(t) >= 2), "")
+        if title:
+            return end - len(title)                           # 王汝|大夫
+        if ((len(name) >= 4 or len(name) == 3 and name[0] not in self._first) and not any(d in name for d in _DOTS)
+                and self._word_at(text, end - 1)):
+            return end - 1                                    # 姜天云|嫁给, 桥本|坦言: a word runs on
         longer = self._element_end(text, end - len(name), end)
         if longer != end:
             return longer
         n = ctx.count(name)
         c = text[end:end + 1]
+        if self._word_at(text, end) or text[end:end + 2] in common_words():
+            return end                                        # 邓小平|理论, 郝飞|发自 each time
         if (n >= 2 and c and "\u4e00" <= c <= "\u9fff" and c not in _NOT_IN_NAME and c not in _END_STOP
                 and c not in _PLACE_END and c not in _PLACE_NEXT and ctx.count(name + c) == n):
             return end + 1
         return end
+
+    def _word_at(self, text: str, i: int) -> bool:
+        """A frequent two-character word of jieba's dictionary (not a name) starts at ``i``."""
+        tag = self.jieba.get(text[i:i + 2])
+        return bool(tag) and not tag[1].startswith("nr") and tag[0] >= _FREQUENT // 5
+
+    def _address_surname(self, name: str) -> str | None:
+        """The surname of a reference by surname and title (陈老师, 胡老, 老于), else None."""
+        if name[:1] in self._address_first and (name[1:] in self.address_titles or name[1:] == "老"):
+            return name[0]
+        if len(name) == 2 and name[0] in "小老" and name[1] in self._address_first:
+            return name[1]
+        return None
 
     def _score(self, name: str, cues: list[_Cue], ctx: _DocCtx) -> float:
         if name in self.lex.stopnames or name.endswith(_TITLE_GIVEN):
@@ -573,6 +606,7 @@ class PersonRecognizer:
         persons = self._records(doc, accepted, by_name, mentions)
         self._short_refs(doc, text, persons, mentions, ctx)
         self._first_parts(text, firsts, persons, mentions, ctx)
+        self._surname_refs(doc, text, persons, mentions, ctx)
         mentions.sort(key=lambda m: m.start)
         spans = []
         for m in mentions:
@@ -725,6 +759,47 @@ class PersonRecognizer:
             if alias not in persons[full].aliases:
                 persons[full].aliases.append(alias)
             mentions.append(Mention(st, en, full, alias))
+
+
+    def _surname_refs(self, doc: Doc, text: str, persons: dict[str, Person], mentions: list[Mention],
+                      ctx: _DocCtx) -> None:
+        """A person named only by surname and formal title (陈老师, 汤局长说, 老于的女儿) when the
+        article gives no full name with that surname: a person of its own, labelled as written,
+        with the bare surname as its alias. All such references with one surname are one person."""
+        known = set()
+        for name, p in persons.items():
+            sur = self._address_surname(name)
+            if sur is None:
+                known.add(name[:1])
+            elif sur not in p.aliases:
+                p.aliases.append(sur)         # 唐外长 proposed by the model, 胡老 by a speech cue
+        starts = {t.idx for t in doc}
+        taken = [(m.start, m.end) for m in mentions]
+        found: dict[str, Person] = {}
+        for m in self.re_address.finditer(text):
+            s = m.group("s") or m.group("s2")
+            st, en = m.span()
+            if (s in known or st not in starts or any(a < en and st < b for a, b in taken)
+                    or not ctx.free(st, en) or not ctx.body(st) or _credit(text, st, en)):
+                continue
+            prev = text[st - 1:st]
+            if prev and re.match(f"[{_CJK}]", prev) and prev not in _ADDRESS_AFTER:
+                tok = doc.char_span(st - 1, st, alignment_mode="expand")
+                if tok is None or len(tok.text) < 2:
+                    continue    # 家明老师: the surname-like character ends a name or word
+            alias = m.group(0)
+            if m.group("s2") and self.jieba.get(alias, (0, "nr"))[1][:2] != "nr":
+                continue    # 老师, 小时: a word, not 老于
+            p = found.get(s)
+            if p is None:
+                p = found[s] = persons[alias] = Person(name=alias, aliases=[s])
+                ev = sentence_evidence_at(doc, text, st)
+                if ev is not None:
+                    p.evidence.append(ev)
+            elif alias not in p.aliases and alias != p.name:
+                p.aliases.append(alias)
+            mentions.append(Mention(st, en, p.name, alias))
+            taken.append((st, en))
 
 
 class _DocCtx:

@@ -236,3 +236,33 @@ def test_name_words_do_not_swallow_a_following_adverb(nlp):
 def test_byline_verb_after_a_reporters_name(nlp):
     doc = run_persons(nlp, "他已经可以熟练操作冲压机。本报记者郝飞发自东莞。")
     assert "郝飞发" not in doc._.kg_persons
+
+
+def test_person_named_by_surname_and_title_alone(nlp):
+    # no full name with the surname in the text: the reference is a person, the surname its alias
+    doc = run_persons(nlp, "每年清明节后，都会收到陈老师寄来的玉峰茶。")
+    assert "陈老师" in doc._.kg_persons
+    assert doc._.kg_persons["陈老师"].aliases == ["陈"]
+
+
+def test_surname_and_title_with_a_full_name_is_the_short_reference(nlp):
+    doc = run_persons(nlp, "村民陈秀英在车间上班。陈大姐说，她每月能挣两千元。")
+    assert set(doc._.kg_persons) == {"陈秀英"}
+    assert "陈大姐" in doc._.kg_persons["陈秀英"].aliases
+
+
+def test_surname_like_character_in_a_word_is_no_reference(nlp):
+    # 任 serves as (任组长); 老师 is a word, not 老 + the surname 师
+    doc = run_persons(nlp, "区委、区政府有关领导任组长和副组长。授课老师说，学员学得很认真。")
+    assert not doc._.kg_persons
+
+
+def test_proposed_name_running_into_a_word_is_trimmed(nlp):
+    # 邓小平|理论 every time: the following character opens a common word, not the name
+    doc = run_persons(nlp, "他们组织骨干教师围绕邓小平理论，联系实际，编写了一整套教材，使邓小平理论学习由战役转入常规。")
+    assert "邓小平理" not in doc._.kg_persons
+
+
+def test_proposed_name_ends_before_a_title(nlp):
+    doc = run_persons(nlp, "骨质增生专科门诊开业两年来，王家传人王汝大夫采用中医药“掌拍”疗法。")
+    assert "王汝大夫" not in doc._.kg_persons
