@@ -187,6 +187,27 @@ def world_places() -> frozenset[str]:
     return frozenset(n.strip() for n in names if len(n.strip()) >= 2)
 
 
+@functools.cache
+def world_names() -> dict[str, str]:
+    """The names of :func:`world_places` outside China with the name each stands for: a
+    country's full name its short one (大不列颠及北爱尔兰联合王国 -> 英国), a capital or city itself."""
+    path = gazetteer_file().with_name("world_location.txt")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    out: dict[str, str] = {}
+    for line in lines:
+        fields = [f.strip() for f in line.split("\t")]
+        if len(fields) < 3 or fields[0] == "中国":
+            continue   # a continent heading; China's places are the gazetteer's
+        out.setdefault(fields[0], fields[0])
+        out.setdefault(fields[1], fields[0])
+        for city in [fields[2], *(fields[3].split("/") if len(fields) > 3 else ())]:
+            out.setdefault(city.strip(), city.strip())
+    return {k: v for k, v in out.items() if len(k) >= 2}
+
+
 def _add(index: dict[str, object], key: str, uid: int) -> None:
     cur = index.get(key)
     if cur is None:

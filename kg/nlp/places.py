@@ -48,6 +48,7 @@ from kg.nlp.gazetteer import (
     VILLAGE,
     Gazetteer,
     load_gazetteer,
+    world_names,
     world_places,
 )
 from kg.nlp.ner import dictionary_tags, heads
@@ -787,6 +788,51 @@ class PlaceFinder:
         return out
 
     @functools.cached_property
+    def _world_by_first(self) -> dict[str, list[str]]:
+        """:func:`world_names` that the gazetteer and the lexicon do not already find, by first
+        character, longest first."""
+        gaz, out = self.gaz, {}
+        for name in sorted(world_names(), key=len, reverse=True):
+            if name not in self.lexicon and name not in gaz.full_name_index and name not in gaz.short_name_index:
+                out.setdefault(name[0], []).append(name)
+        return out
+
+    def world(self, text: str, found: list[PlaceMention], proposals=()) -> list[PlaceMention]:
+        """Countries, capitals and major cities of the world named in the text (jionlp's list:
+        保加利亚, 巴西利亚, 阿姆斯特丹), longest name first, as places of their own with the
+        country's short name as the path (大不列颠及北爱尔兰联合王国 -> 英国). A name inside a
+        common word (今日|本地, 增加|纳), over a place already found or opening an organization
+        the trained model proposes (《纽约时报》, 波兰科学院) is none."""
+        covered = bytearray(len(text) + 1)
+        for m in found:
+            covered[m.start:m.end] = b"\x01" * (m.end - m.start)
+        for start, end, label in proposals:
+            if label == "ORG":
+                covered[start:end] = b"\x01" * (end - start)
+        by_first, names, words, out = self._world_by_first, world_names(), common_words(), []
+        heads_ = sorted({*_WORLD_FEATURES, *_WORLD_ADMIN}, key=len, reverse=True)
+        i = 0
+        while i < len(text):
+            for name in by_first.get(text[i], ()):
+                j = i + len(name)
+                if (text.startswith(name, i) and not any(covered[i:j])
+                        and text[i - 1:i + 1] not in words and text[j - 1:j + 1] not in words
+                        and text[j:j + 1] != "族"):         # 朝鲜族 is a people
+                    path = (names[name],)
+                    tail = next((h for h in heads_ if text.startswith(h, j)), "")
+                    if tail in _WORLD_ADMIN:
+                        j += len(tail)                       # 斯特拉斯堡市: the city itself
+                    elif tail:
+                        j += len(tail)                       # 德黑兰机场, 朝鲜半岛: a place of its own
+                        path = (text[i:j],)
+                    out.append(PlaceMention(i, j, text[i:j], OTHER, path))
+                    covered[i:j] = b"\x01" * (j - i)
+                    i = j - 1
+                    break
+            i += 1
+        return out
+
+    @functools.cached_property
     def abbreviations(self) -> dict[str, str]:
         """One-character short forms (美 -> 美国, 鲁 -> 山东省): ``kg/data/place_abbreviations.tsv``."""
         return dict(ln.split("\t")[:2] for ln in read_lines("place_abbreviations.tsv"))
@@ -828,6 +874,12 @@ class PlaceFinder:
                 if best is None or m.end > best.end:
                     best = m
         return best
+
+
+#: Suffixes that a foreign place name takes without becoming another place (斯特拉斯堡市, 圣保罗州).
+_WORLD_ADMIN = ("市", "州", "省", "县", "区", "郡", "大区")
+#: Features named after a foreign place, places of their own (德黑兰机场, 朝鲜半岛, 奥克兰港).
+_WORLD_FEATURES = ("港", "岛", "湾", "宫", "机场", "车站", "火车站", "半岛", "山脉", "平原", "高原", "盆地", "地区")
 
 
 class _Memo(dict):
@@ -924,6 +976,7 @@ def make_kg_places(nlp: Language, name: str, suffixes: str, lexicon: str, stopwo
         cite = SentenceEvidence(doc)
         token_starts = set(cite.index.starts)
         found = finder.find(cite.text, token_starts)
+        found += finder.world(cite.text, found, doc._.kg_ner or ())
         found += finder.proposed(cite.text, doc._.kg_ner or (), found)
         add_place_records(doc, found, cite)
         return doc
