@@ -764,6 +764,8 @@ class PlaceFinder:
         tags, place_heads, world, gaz = dictionary_tags(), heads("ner_place_heads.txt"), world_places(), self.gaz
         for start, end, label in proposals:
             surface = text[start:end]
+            if label == "PER" and self._person_like_place(surface):
+                label = "LOC"       # 莱克伍德县, 马拉若岛: a transliterated name with a place's ending
             if label == "LOC" and len(surface) == 1 and not covered[start]:
                 m = self._abbreviated(text, start)
                 if m is not None:
@@ -787,6 +789,14 @@ class PlaceFinder:
             covered[start:end] = b"\x01" * (end - start)
         return out
 
+    def _person_like_place(self, surface: str) -> bool:
+        """A name the model takes for a person that ends as a place does (县, 省, 岛, 河) and
+        is not a Chinese name of that shape (洪湖 may be one): at least four characters, or
+        three not opening with a common surname."""
+        ends = surface.endswith(_WORLD_ADMIN) or surface.endswith(_PLACE_NOT_NAME_ENDS)
+        return (ends and all(map(is_cjk, surface))
+                and (len(surface) >= 4 or len(surface) == 3 and surface[0] not in self.surnames))
+
     @functools.cached_property
     def _world_by_first(self) -> dict[str, list[str]]:
         """:func:`world_names` that the gazetteer and the lexicon do not already find, by first
@@ -801,21 +811,19 @@ class PlaceFinder:
         """Countries, capitals and major cities of the world named in the text (jionlp's list:
         保加利亚, 巴西利亚, 阿姆斯特丹), longest name first, as places of their own with the
         country's short name as the path (大不列颠及北爱尔兰联合王国 -> 英国). A name inside a
-        common word (今日|本地, 增加|纳), over a place already found or opening an organization
-        the trained model proposes (《纽约时报》, 波兰科学院) is none."""
+        common word (今日|本地, 增加|纳), over a place already found or opening a longer
+        organization the trained model proposes (《纽约时报》, 波兰科学院) is none."""
         covered = bytearray(len(text) + 1)
         for m in found:
             covered[m.start:m.end] = b"\x01" * (m.end - m.start)
-        for start, end, label in proposals:
-            if label == "ORG":
-                covered[start:end] = b"\x01" * (end - start)
+        org_end = {start: end for start, end, label in proposals if label == "ORG"}
         by_first, names, words, out = self._world_by_first, world_names(), common_words(), []
         heads_ = sorted({*_WORLD_FEATURES, *_WORLD_ADMIN}, key=len, reverse=True)
         i = 0
         while i < len(text):
             for name in by_first.get(text[i], ()):
                 j = i + len(name)
-                if (text.startswith(name, i) and not any(covered[i:j])
+                if (text.startswith(name, i) and not any(covered[i:j]) and org_end.get(i, j) <= j
                         and text[i - 1:i + 1] not in words and text[j - 1:j + 1] not in words
                         and text[j:j + 1] != "族"):         # 朝鲜族 is a people
                     path = (names[name],)
@@ -878,6 +886,8 @@ class PlaceFinder:
 
 #: Suffixes that a foreign place name takes without becoming another place (斯特拉斯堡市, 圣保罗州).
 _WORLD_ADMIN = ("市", "州", "省", "县", "区", "郡", "大区")
+#: Place endings no transliterated personal name has (巴蒂斯图|塔, 阴衍|江 do: not here).
+_PLACE_NOT_NAME_ENDS = ("岛", "河", "湖", "宫", "港", "湾", "峡", "半岛", "平原", "高原", "盆地", "山脉", "地区")
 #: Features named after a foreign place, places of their own (德黑兰机场, 朝鲜半岛, 奥克兰港).
 _WORLD_FEATURES = ("港", "岛", "湾", "宫", "机场", "车站", "火车站", "半岛", "山脉", "平原", "高原", "盆地", "地区")
 

@@ -225,3 +225,19 @@ def test_local_units_and_regions(nlp, text, expected):
 ])
 def test_generic_sites_and_words_are_no_places(nlp, text, absent):
     assert not absent & names(run_places(nlp, text))
+
+
+def test_world_places_are_found_by_name(nlp):
+    doc = nlp("保加利亚南部城市哈斯科沃不久前举办了玫瑰节。")
+    assert any(p.path == ("保加利亚",) for p in doc._.kg_places.values())
+
+
+def test_foreign_place_keeps_its_suffix_and_a_feature_is_a_place_of_its_own(nlp):
+    doc = nlp("斯特拉斯堡总领事馆是继马赛总领事馆后中国在法国设立的又一个总领事馆。他从斯特拉斯堡市出发，经德黑兰机场回国。")
+    names = {n for p in doc._.kg_places.values() for n in [p.name, *p.aliases]}
+    assert "德黑兰机场" in names and "德黑兰" not in names
+
+
+def test_a_proposed_person_with_a_place_ending_is_a_place(nlp):
+    doc = nlp("考察队在亚马孙河口的马拉若岛上发现了古代陶器。")
+    assert "马拉若岛" not in doc._.kg_persons
