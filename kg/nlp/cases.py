@@ -65,6 +65,7 @@ _PRONOUNS = re.compile(r"[他她](?!们)")
 _SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,3}地|笑着)?(?:说|表示|介绍|坦言|指出|强调|告诉)")
 #: a place after these is where the person used to work (曾在广东打工多年)
 _PAST = re.compile(r"曾经?|以前|过去|原来|此前|早年|之前")
+_NOW = re.compile(r"如今|现在|目前|眼下|今年|后来|随后|此后")
 #: a sentence opening with a scene: 在…， / 在…里，
 _SCENE = re.compile(r"\s*在[^，,。；;！？!?]{2,30}?(?:里|内|上|中|旁|前|)[，,]")
 #: a clause before the person's that sets a scene without 在 (千里之外，广东省中山市…生产车间内，来自…的X)
@@ -247,6 +248,15 @@ class CaseAssembler:
     def _negated(self, text: str, start: int) -> bool:
         """A negation word in the six characters before ``start`` (无法外出务工)."""
         return self.re_negation is not None and self.re_negation.search(text, max(0, start - 6), start) is not None
+
+    @staticmethod
+    def _former(text: str, start: int) -> bool:
+        """A word for the past governs ``start`` (以前我在杭州一家电子厂打工; 以前当地村民…，只能
+        常年外出打工): the person's life before, not what the story reports. It governs from
+        where it stands to the end of its sentence, unless a word for now follows (以前…，如今…)."""
+        sent = max(text.rfind(c, 0, start) for c in "。；！？\n") + 1
+        past = [m.end() for m in _PAST.finditer(text, sent, start)]
+        return bool(past) and _NOW.search(text, past[-1], start) is None
 
     def __call__(self, doc: Doc) -> Doc:
         init_doc(doc)
@@ -697,7 +707,8 @@ class CaseAssembler:
                     programs[key] = Program(key=key, name="集中输送务工", categories=["LaborCooperation"],
                                             evidence=[fast_evidence(doc, text, s0, e0)])
                     case.programs.append(key)
-            migrant = [f for f in live if f.kind == "weak" and f.ref in self.lex.migrant]
+            migrant = [f for f in live if f.kind == "weak" and f.ref in self.lex.migrant
+                       and not self._former(text, f.start)]
             # training only, received after the person is at work far away (在东莞…务工…。经过培训，他…)
             trained_there = bool(case.programs and migrant) and all(
                 programs[k].categories == ["SkillsTraining"] for k in case.programs) and all(
@@ -706,7 +717,8 @@ class CaseAssembler:
                 # working far from home (another province), or going out to work (外出务工), with no
                 # program named: a labour-transfer story
                 far = [w for w in work_places if not home_places or all(w[0] != h[0] for h in home_places)]
-                out = any(f.kind == "weak" and f.ref in self.lex.out for f in live) and not case.programs
+                out = any(f.kind == "weak" and f.ref in self.lex.out and not self._former(text, f.start)
+                          for f in live) and not case.programs
                 if far or out:
                     key = f"外出务工:{name}"
                     first = migrant[0]

@@ -651,3 +651,12 @@ def test_government_turning_to_the_region_is_no_case_organization(nlp):
     doc = build(nlp, text, orgs=[("圭峰镇党委", "government"), ("政府", "government")],
                 incomes=[("5000元", 5000, "month")])
     assert cases(doc)["吴亦军"].organizations == ["圭峰镇党委", "政府"]
+
+
+def test_work_away_in_the_past_is_no_labour_transfer(nlp):
+    # 以前…打工 is her life before the workshop opened at home, not the program of her story
+    doc = nlp("伴随着机器轰鸣，38岁的女工卜桂琴正将零散的纱布拼接成鲜花。"
+              "“以前我在杭州一家电子厂打工，一年见不上娃几面，如今家门口有了这个车间，可以边打工边带娃。”卜桂琴说。"
+              "卜桂琴家住宁夏固原市隆德县观庄乡前庄村，以前当地村民挣钱渠道较少，只能常年外出打工。")
+    cats = {c for case in doc._.kg_cases for k in case.programs for c in doc._.kg_programs[k].categories}
+    assert "LaborCooperation" not in cats
