@@ -131,6 +131,10 @@ def proper_nouns() -> frozenset[str]:
     return _dictionary_words(frozenset({"nz", "j", "nrt", "nr"}), "proper-nouns", max_len=6)
 
 
+#: What a workshop does, closing a body that only describes it (衣服加工|就业扶贫车间).
+_TRADES = ("加工", "制作", "生产", "种植", "养殖", "编织", "组装")
+
+
 def _common_only(body: str) -> bool:
     """Whether ``body`` is nothing but common words of jieba's dictionary (服装, 农业种植): it
     says what a business does, not what it is called."""
@@ -376,8 +380,10 @@ class OrgFinder:
             return None
         if prefix_place is None and j > 0 and self._generic_before(text, j):
             return None
-        if prefix_place is None and (suf.kind in ("company", "cooperative") or suf.text == "农场") and _common_only(body):
-            return _GENERIC   # 服装|加工厂, 计划建设服装|加工厂, 农业种植|合作社: a kind of business, no name
+        if prefix_place is None and _common_only(body) and (
+                suf.kind in ("company", "cooperative") or suf.text == "农场"
+                or suf.kind == "workshop" and body.endswith(_TRADES)):
+            return _GENERIC   # 服装|加工厂, 农业种植|合作社, 衣服加工|就业扶贫车间: a kind of business, no name
         media = suf.text in _MEDIA_SUFFIXES
         if ((suf.kind == "school" or media) and not body and prefix_place is not None
                 and prefix_place[3] in ("province", "prefecture", "county", "other")

@@ -271,9 +271,10 @@ def test_name_in_apposition_to_a_generic_workshop(nlp):
 @pytest.mark.parametrize("text", [
     "2017年，村民吴亦军从浙江务工回来，计划建设服装加工厂。",     # what the business does, no name
     "2018年，以草场牛羊入股合作社，拉毛吉和女儿搬到了文化村。",   # 入股: a verb whose object is the cooperative
+    "她告诉我们，她来到离家较近的衣服加工就业扶贫车间，每个月可以拿到2000多元工资。",   # what the workshop does
 ])
 def test_a_kind_of_business_is_no_name(nlp, text):
-    assert not any(n.endswith(("加工厂", "厂", "合作社")) for n in names(nlp(text)))
+    assert not any(n.endswith(("加工厂", "厂", "合作社", "车间")) for n in names(nlp(text)))
 
 
 def test_short_names_of_farms_and_one_word_companies_after_a_place(nlp):
