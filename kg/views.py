@@ -34,6 +34,7 @@ from kg.analytics import (
     case_parts,
     display_vocabulary,
     load_graph,
+    monthly_value,
     nodes_of,
     place_at_level,
     place_chain,
@@ -660,6 +661,8 @@ def _case_view(G: nx.MultiDiGraph, case: str, chains: dict[str, list[str]] | Non
         d = G.nodes[o]
         it["period"] = vocab["periods"].get(d.get("period") or "", d.get("period"))
         it["phase"] = vocab["phases"].get(d.get("phase") or "", d.get("phase") or "")
+        kind = d.get("income_kind") or "income"
+        it["kind"] = vocab["income_kinds"].get(kind, {}).get("zh", kind)
         incomes.append(it)
     incomes.sort(key=lambda i: (i["attrs"].get("phase") != "before", i["label"]))
     src = [G.nodes[s] for s in parts["source"]]
@@ -749,14 +752,8 @@ def _reuse(previous: Path, page: str, digest: str, target: Path) -> bool:
 
 
 def _monthly(income: dict[str, Any]) -> float | None:
-    """An income in yuan per month as the report counts it (:func:`kg.analytics.monthly_amount`:
-    a year / 12, a range at its midpoint; a day or a total is not converted)."""
-    d = income["attrs"]
-    amount, top = d.get("amount"), d.get("amount_max")
-    if not isinstance(amount, int | float) or isinstance(amount, bool):
-        return None
-    value = (amount + top) / 2 if isinstance(top, int | float) and not isinstance(top, bool) else float(amount)
-    return {"month": value, "year": value / 12}.get(d.get("period"))
+    """An income in yuan per month as the report counts it (:func:`kg.analytics.monthly_value`)."""
+    return monthly_value(income["attrs"])
 
 
 def index_rows(views: list[dict[str, Any]]) -> list[list[Any]]:
