@@ -635,7 +635,9 @@ def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: st
     opens on an overview: one node per region (:func:`graph_regions`, at most
     ``region_max`` nodes each) under the places above it; clicking a region, or a search
     hit, draws that region with its own layout, and a button draws the whole graph (laid
-    out region by region). Every node is in the page either way.
+    out region by region). Every node is in the page either way. A view (the whole page, a
+    region) opens on :func:`case_focus` of the classes shown by default, laid out first
+    (:func:`focus_layouts`); the rest is a toggle, a search hit or a double-click away.
 
     Parameters
     ----------
