@@ -14,11 +14,16 @@ Conventions the report states too:
   organizer, ...) or through a case (the case's person to each of its programs, places and
   organizations). Cases, incomes, statistics and articles are left out: an article links
   everything it mentions and would make every entity look central.
-* Monthly income: ``month`` as stated, ``year`` divided by 12; ``day`` and ``total`` figures
-  are *not* converted (a daily wage times an assumed number of working days would be a guess)
-  and are reported per period only. An explicit range (``fp:amountMax``) counts at its
-  midpoint. An income whose phase is not stated counts as *after* the program (stories state
-  the income reached; extraction marks "before" explicitly).
+* Monthly income, the one rule of the report, the case index and the example queries
+  (``queries/README.md``): an income that is a person's own earning (kind ``wage``,
+  ``allowance``, ``net_income`` or ``income``; a business's ``revenue`` or ``profit`` and a
+  ``household``'s income are never one person's monthly income), stated per ``month`` as
+  is or per ``year`` divided by 12 (``day`` and ``total`` figures are *not* converted: a
+  daily wage times an assumed number of working days would be a guess); an explicit range
+  (``fp:amountMax``) counts at its midpoint. An income whose phase is not stated counts as
+  *after* the program (stories state the income reached; extraction marks "before"
+  explicitly). The statistic is the mean, rounded to the yuan (half up, as SPARQL's
+  ``ROUND``), with the count, minimum and maximum.
 """
 
 from __future__ import annotations
@@ -41,7 +46,8 @@ from kg.report import display_vocabulary, render_report
 __all__ = [
     "FP", "CLASSES", "ENTITY_CLASSES", "load_graph", "display_vocabulary", "nodes_of", "case_parts",
     "place_chain", "place_at_level", "entity_graph", "centrality", "communities",
-    "person_program_projection", "place_rollup", "monthly_amount", "outcomes_by_category",
+    "person_program_projection", "place_rollup", "monthly_amount", "monthly_value", "PERSONAL_KINDS", "yuan",
+    "outcomes_by_category",
     "analyze", "analyze_command",
 ]
 
@@ -631,12 +637,25 @@ def person_program_projection(G: nx.MultiDiGraph) -> dict[str, Any]:
 # Incomes and roll-ups
 
 
+#: The kinds of income that are a person's own earnings (:func:`monthly_amount`); the example
+#: queries list the same (``queries/01_monthly_income_by_category.rq``, tested).
+PERSONAL_KINDS = ("wage", "allowance", "net_income", "income")
+
+
 def monthly_amount(G: nx.MultiDiGraph, income: str) -> float | None:
-    """An income in yuan per month: ``month`` as is, ``year`` / 12; ``None`` for ``day`` and
-    ``total`` (not converted). A range counts at its midpoint."""
-    d = G.nodes[income]
+    """An income in yuan per month, by the module's one rule: a person's own earning stated
+    per ``month`` as is, per ``year`` / 12, a range at its midpoint; ``None`` for ``day`` and
+    ``total`` figures (not converted) and for other kinds (revenue, profit, household)."""
+    return monthly_value(G.nodes[income])
+
+
+def monthly_value(d: dict[str, Any]) -> float | None:
+    """:func:`monthly_amount` of an income's attributes (``amount``, ``amount_max``,
+    ``period``, ``income_kind``)."""
     amount = d.get("amount")
     if not isinstance(amount, int | float) or isinstance(amount, bool):
+        return None
+    if (d.get("income_kind") or "income") not in PERSONAL_KINDS:
         return None
     top = d.get("amount_max")
     value = (amount + top) / 2 if isinstance(top, int | float) and not isinstance(top, bool) else float(amount)
@@ -648,11 +667,17 @@ def monthly_amount(G: nx.MultiDiGraph, income: str) -> float | None:
     return None
 
 
+def yuan(x: float) -> int:
+    """Rounded to the yuan, half up (SPARQL's ``ROUND``), so the report and the queries agree."""
+    return math.floor(x + 0.5)
+
+
 def _summary(values: list[float]) -> dict[str, Any]:
+    """n, mean, min and max of monthly incomes, each rounded to the yuan."""
     if not values:
-        return {"n": 0, "median": None, "min": None, "max": None}
-    return {"n": len(values), "median": round(statistics.median(values), 2),
-            "min": round(min(values), 2), "max": round(max(values), 2)}
+        return {"n": 0, "mean": None, "min": None, "max": None}
+    return {"n": len(values), "mean": yuan(statistics.fmean(values)),
+            "min": yuan(min(values)), "max": yuan(max(values))}
 
 
 def _case_incomes(G: nx.MultiDiGraph, case: str) -> list[str]:
@@ -730,9 +755,11 @@ def outcomes_by_category(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     -------
     list of dict
         ``{"category", "label", "cases", "incomes", "monthly_after", "monthly_before",
-        "by_period"}``: ``monthly_*`` summarise monthly income (:func:`monthly_amount`) as
-        ``{"n", "median", "min", "max"}``; ``by_period`` summarises the stated amounts per
-        period (``day``, ``month``, ``year``, ``total``) without conversion.
+        "by_kind", "by_period"}``: ``monthly_*`` summarise monthly income (:func:`monthly_amount`) as
+        ``{"n", "mean", "min", "max"}`` (yuan per month); ``by_kind``: how many incomes of
+        each kind (``fp:incomeKind``); ``by_period`` summarises the stated amounts of a
+        person's own earnings per period (``day``, ``month``, ``year``, ``total``) without
+        conversion.
     """
     cat_zh = G.graph.get("category_labels") or display_vocabulary()["categories"]
     groups: dict[str, set[str]] = defaultdict(set)
@@ -745,9 +772,11 @@ def outcomes_by_category(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
         incomes = sorted({i for case in groups[cat] for i in _case_incomes(G, case)})
         after, before = [], []
         per_period: dict[str, list[float]] = defaultdict(list)
+        by_kind: Counter[str] = Counter()
         for i in incomes:
             d = G.nodes[i]
-            if isinstance(d.get("amount"), int | float):
+            by_kind[str(d.get("income_kind") or "income")] += 1
+            if isinstance(d.get("amount"), int | float) and (d.get("income_kind") or "income") in PERSONAL_KINDS:
                 top = d.get("amount_max")
                 per_period[str(d.get("period"))].append(
                     (d["amount"] + top) / 2 if isinstance(top, int | float) else float(d["amount"]))
@@ -757,6 +786,7 @@ def outcomes_by_category(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
         rows.append({"category": cat, "label": "全部" if cat == "ALL" else cat_zh.get(cat, cat),
                      "cases": len(groups[cat]), "incomes": len(incomes),
                      "monthly_after": _summary(after), "monthly_before": _summary(before),
+                     "by_kind": dict(sorted(by_kind.items())),
                      "by_period": {p: _summary(v) for p, v in sorted(per_period.items())}})
     return rows
 
@@ -802,9 +832,11 @@ def analyze(graph_path: Path, out_dir: Path, G: nx.MultiDiGraph | None = None) -
                           + (f" ({_pivots(result_n)} here)" if (result_n := _entity_count(G)) > _BETWEENNESS_EXACT_MAX
                              else " (exact here)"),
             "communities": "networkx louvain_communities(weight='weight', resolution=1.0, seed=0) on the entity graph",
-            "monthly_income": "month as stated, year/12; day and total not converted; a range at its "
-                              "midpoint; no stated phase counts as after the program",
-            "stat_sums": "sum of stated figures per unit (% left out); may overlap across articles",
+            "monthly_income": "a person's own earnings (wage, job allowance, net income, income; not business "
+                              "revenue, profit or household income): month as stated, year/12; day and total "
+                              "not converted; a range at its midpoint; no stated phase counts as after the "
+                              "program; mean, min and max rounded to the yuan (as queries/01)",
+            "stat_sums": "sum of stated figures of one unit each (% left out; never across units); may overlap across articles",
         },
     }
     out_dir = Path(out_dir)

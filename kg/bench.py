@@ -612,7 +612,8 @@ def bench_browser(page_path: Path, timeout_s: float = 120.0) -> dict[str, Any]:
             "regions": stats.get("regions", 0),
             # the page's own clock: from creating the vis.js network to its first drawing
             "network_draw_ms": stats.get("ms"), "page_mb": round(page_path.stat().st_size / 2**20, 2),
-            **{f"{k}_{f}": v[f] for k, v in views.items() for f in ("ms", "nodes", "edges")},
+            # nodes/edges: drawn (the classes and focus the page opens with); loaded: in the view
+            **{f"{k}_{f}": v.get(f) for k, v in views.items() for f in ("ms", "nodes", "edges", "loaded")},
             "blocked_requests": len(blocked), "console_errors": errors[:5]}
 
 

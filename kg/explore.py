@@ -516,7 +516,7 @@ def communities_frame(G: nx.MultiDiGraph, members: int = 8):
 
 def outcomes_frame(G: nx.MultiDiGraph):
     """:func:`kg.analytics.outcomes_by_category` flattened: per category, cases, incomes and
-    monthly income after / before the program (n, median, min, max)."""
+    monthly income after / before the program (n, mean, min, max in yuan per month)."""
     pd = _pandas()
     rows = []
     for r in outcomes_by_category(G):
@@ -532,9 +532,9 @@ def rollup_frame(G: nx.MultiDiGraph, level: str = "county"):
     """:func:`kg.analytics.place_rollup` at one administrative level as a table."""
     pd = _pandas()
     rows = [{"place": r["label"], "path": " › ".join(r["path"]), "cases": r["cases"], "persons": r["persons"],
-             "incomes": r["incomes"], "median_monthly_income": r["monthly_income"]["median"],
+             "incomes": r["incomes"], "mean_monthly_income": r["monthly_income"]["mean"],
              "statistics": r["statistics"]} for r in place_rollup(G, levels=(level,))[level]]
-    return pd.DataFrame(rows, columns=["place", "path", "cases", "persons", "incomes", "median_monthly_income",
+    return pd.DataFrame(rows, columns=["place", "path", "cases", "persons", "incomes", "mean_monthly_income",
                                        "statistics"])
 
 

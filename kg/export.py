@@ -30,7 +30,7 @@ from typing import Any
 import networkx as nx
 
 from kg import io
-from kg.analytics import case_parts, display_vocabulary, load_graph, nodes_of, place_chain
+from kg.analytics import case_parts, display_vocabulary, load_graph, monthly_value, nodes_of, place_chain
 from kg.errors import KGError
 
 __all__ = ["TABLES", "FORMATS", "SEP", "column_labels", "export_tables", "write_exports", "graph_for_export",
@@ -193,7 +193,10 @@ def export_tables(G: nx.MultiDiGraph) -> dict[str, Any]:
                 "income_id": i, "case_id": c, "person": person, "amount": di.get("amount"),
                 "amount_max": di.get("amount_max"), "period": di.get("period"), "phase": di.get("phase"),
                 "year": (di.get("has_time") or {}).get("year"), "time_text": (di.get("has_time") or {}).get("label"),
-                "kind": di.get("income_kind"), "approximate": di.get("approximate"), "money_text": di.get("money_text"),
+                "kind": di.get("income_kind"),
+                "kind_label": vocab["income_kinds"].get(di.get("income_kind") or "", {}).get("zh"),
+                "monthly_yuan": monthly_value(di),
+                "approximate": di.get("approximate"), "money_text": di.get("money_text"),
                 "evidence": s, "evidence_start": start, "evidence_end": end,
                 "file": _join(di["sources"]) or None,
             })

@@ -67,6 +67,15 @@ class FP(DefinedNamespace):
     SocialInsurance: URIRef
     Subsidy: URIRef
     JobReferral: URIRef
+    # the SKOS concept scheme of income kinds (fp:incomeKind holds a concept's skos:notation)
+    IncomeKinds: URIRef
+    WageIncome: URIRef
+    JobAllowance: URIRef
+    NetIncome: URIRef
+    ProfitIncome: URIRef
+    BusinessRevenue: URIRef
+    HouseholdIncome: URIRef
+    OtherIncome: URIRef
     # article metadata
     fileName: URIRef
     sha256: URIRef

@@ -157,7 +157,7 @@ class Income:
     amount_max: float | None = None  # range top (两三千元 -> 2000..3000)
     approximate: bool = False       # 多/余/约/左右/近/超过/不到
     phase: str | None = None        # "before" / "after" the program, where the text says
-    kind: str = "income"            # income, wage, net_income, profit
+    kind: str = "income"            # wage, allowance, net_income, profit, revenue, household, income (kg/data/income_kinds.tsv)
     text: str = ""                  # the money expression as written: 4000多元
     evidence: Evidence | None = None
     when: When | None = None        # the time its clause (or its sentence's leading adverbial) gives

@@ -13,15 +13,45 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["display_vocabulary", "render_report", "svg_bar_chart"]
+__all__ = ["display_vocabulary", "ontology_labels", "render_report", "svg_bar_chart"]
 
 
 @lru_cache(maxsize=1)
 def display_vocabulary() -> dict[str, Any]:
-    """The display vocabulary (``kg/templates/labels.json``): class colours, Chinese names."""
+    """The display vocabulary: class colours and Chinese names (``kg/templates/labels.json``),
+    and the labels of the program categories and income kinds, taken from the ontology
+    (:func:`ontology_labels`) so that every page, filter, export and the report show one
+    label per concept."""
     from kg.resources import templates_dir
 
-    return json.loads((templates_dir() / "labels.json").read_text(encoding="utf-8"))
+    vocab = json.loads((templates_dir() / "labels.json").read_text(encoding="utf-8"))
+    labels = ontology_labels()
+    vocab["categories"] = {c: lab["zh"] for c, lab in labels["categories"].items()}
+    vocab["income_kinds"] = labels["income_kinds"]
+    return vocab
+
+
+@lru_cache(maxsize=1)
+def ontology_labels() -> dict[str, dict[str, dict[str, str]]]:
+    """``{"categories": {local name: {"zh", "en"}}, "income_kinds": {notation: {"zh", "en"}}}``:
+    the ``skos:prefLabel`` of each concept of ``fp:ProgramCategories`` and ``fp:IncomeKinds``
+    in the shipped ontology, sorted by name."""
+    import pyoxigraph as ox
+
+    from kg.namespace import FP_NS
+    from kg.resources import ontology_dir
+
+    store = ox.Store()
+    store.load(path=str(ontology_dir() / "fupin.ttl"), format=ox.RdfFormat.TURTLE)
+    out: dict[str, dict[str, dict[str, str]]] = {"categories": {}, "income_kinds": {}}
+    for key, scheme, name in (("categories", "ProgramCategories", "STRAFTER(STR(?c), '#')"),
+                              ("income_kinds", "IncomeKinds", "STR(?n)")):
+        q = (f"PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?name ?l WHERE {{ "
+             f"<{FP_NS}{scheme}> skos:hasTopConcept ?c . ?c skos:prefLabel ?l . "
+             f"OPTIONAL {{ ?c skos:notation ?n }} BIND ({name} AS ?name) }}")
+        for sol in store.query(q):
+            out[key].setdefault(sol["name"].value, {})[sol["l"].language] = sol["l"].value
+    return {k: dict(sorted(v.items())) for k, v in out.items()}
 
 
 @lru_cache(maxsize=1)
@@ -103,16 +133,22 @@ def render_report(result: dict[str, Any]) -> str:
     per county)."""
     cat_rows = [r for r in result["outcomes"] if r["category"] != "ALL"]
     income_chart = svg_bar_chart(
-        [(r["label"], r["monthly_after"]["median"], r["monthly_after"]["min"], r["monthly_after"]["max"])
+        [(r["label"], r["monthly_after"]["mean"], r["monthly_after"]["min"], r["monthly_after"]["max"])
          for r in cat_rows if r["monthly_after"]["n"]],
-        title="各项目类别参与后月收入（中位数，线段为最小–最大） Monthly income after the program", unit="元")
+        title="各项目类别参与后个人月收入（元/月，平均数，线段为最小–最大） Monthly income after the program (yuan/month, mean, min–max)",
+        unit="元")
     county_chart = svg_bar_chart([(r["label"], r["cases"], None, None) for r in result["places"].get("county", [])[:30]],
                                  title="各区县案例数 Cases per county", unit="")
     township_chart = svg_bar_chart([(r["label"], r["cases"], None, None)
                                     for r in result["places"].get("township", [])[:30]],
                                    title="各乡镇案例数 Cases per township", unit="")
     vocab = display_vocabulary()
+    # one column per unit of the stated figures (a sum never adds 人 to 个 or 元)
+    units = {lv: sorted({u for p in rows for u in p["stat_sums"]}) for lv, rows in result["places"].items()}
+    kinds = sorted({k for r in result["outcomes"] for k in r.get("by_kind", {})},
+                   key=lambda k: (k not in vocab["income_kinds"], k))
     return _env().get_template("report.html").render(
         r=result, income_chart=income_chart, county_chart=county_chart, township_chart=township_chart,
-        classes=vocab["classes"], css=_markup(_css()), top=15,
+        classes=vocab["classes"], css=_markup(_css()), top=15, units=units, kinds=kinds,
+        kind_labels=vocab["income_kinds"], periods=vocab["periods"],
     )

@@ -17,7 +17,9 @@ from every case, income or mention at each query:
 
 * per program category: ``fp:programCount``, ``fp:caseCount`` (cases taking part in one of
   its programs), and ``fp:monthlyIncomeCount``/``Min``/``Mean``/``Max`` over the monthly
-  incomes of its cases not stated as "before the program" (mean rounded to the yuan);
+  incomes of its cases not stated as "before the program", by the one rule of the report
+  (:mod:`kg.analytics`, ``queries/README.md``: a person's own earnings, a month as stated,
+  a year / 12, a range at its midpoint; mean, min and max rounded to the yuan);
 * per organization: ``fp:personCount`` (persons whose case names it or takes part in a
   program it organizes), ``fp:articleCount`` (articles mentioning it);
 * per place: ``fp:beneficiaryCount`` and ``fp:caseCount`` (persons and cases placed in it
@@ -73,11 +75,19 @@ WHERE { SELECT ?category (COUNT(DISTINCT ?program) AS ?programs) (COUNT(DISTINCT
     ("category monthly incomes", """
 INSERT { GRAPH <{G}> { ?category fp:monthlyIncomeCount ?n ; fp:monthlyIncomeMin ?min ;
                                  fp:monthlyIncomeMean ?mean ; fp:monthlyIncomeMax ?max } }
-WHERE { SELECT ?category (COUNT(DISTINCT ?income) AS ?n) (MIN(?amount) AS ?min)
-               (ROUND(AVG(?amount)) AS ?mean) (MAX(?amount) AS ?max)
-        WHERE { ?income fp:period "month" ; a fp:Income ; fp:amount ?amount .
-                FILTER NOT EXISTS { ?income fp:phase "before" }
-                ?case fp:outcome ?income ; a fp:Case ; fp:program/fp:category ?category . }
+WHERE { SELECT ?category (COUNT(?income) AS ?n) (ROUND(MIN(?monthly)) AS ?min)
+               (ROUND(AVG(?monthly)) AS ?mean) (ROUND(MAX(?monthly)) AS ?max)
+        WHERE {
+      { SELECT DISTINCT ?category ?income ?monthly
+        WHERE {
+          ?income a fp:Income ; fp:period ?period ; fp:amount ?amount ; fp:incomeKind ?kind .
+          FILTER (?period IN ("month", "year") && ?kind IN ("wage", "allowance", "net_income", "income"))
+          FILTER NOT EXISTS { ?income fp:phase "before" }
+          OPTIONAL { ?income fp:amountMax ?top }
+          BIND (IF(BOUND(?top), (?amount + ?top) / 2, ?amount) / IF(?period = "year", 12, 1) AS ?monthly)
+          ?case fp:outcome ?income ; a fp:Case ; fp:program/fp:category ?category .
+        } }
+        }
         GROUP BY ?category }"""),
     # per organization: the persons it reaches (case organization or program organizer) and its articles
     ("organization persons", """

@@ -116,12 +116,18 @@ def case_timeline(G: nx.MultiDiGraph, case: str) -> list[dict[str, Any]]:
         amount = x.get("label") or ""
         events.append((key, {
             "kind": "income", "time": time_text(t), "year": (t or {}).get("year"), "dated": pos is not None,
-            "what": f"收入 income: {amount}" + (f"/{per}" if per and per not in amount else ""),
+            "what": f"{_kind_label(vocab, x.get('income_kind'))}: {amount}" + (f"/{per}" if per and per not in amount else ""),
             "phase": phase, "amount": x.get("amount"), "period": x.get("period"),
             "monthly": monthly_amount(G, o), "expression": (t or {}).get("label"),
             "sentence": ev.get("sentence"), "start": ev.get("start"), "end": ev.get("end")}))
     events.sort(key=lambda e: e[0])
     return [e for _, e in events]
+
+
+def _kind_label(vocab: dict[str, Any], kind: str | None) -> str:
+    """``工资 wage``: the income kind's labels (the ontology's)."""
+    lab = vocab["income_kinds"].get(kind or "income") or {"zh": kind, "en": ""}
+    return f"{lab['zh']} {lab.get('en', '').lower()}".strip()
 
 
 def _evidence_of(t: dict[str, Any], case_attrs: dict[str, Any]) -> dict[str, Any]:

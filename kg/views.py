@@ -34,6 +34,7 @@ from kg.analytics import (
     case_parts,
     display_vocabulary,
     load_graph,
+    monthly_value,
     nodes_of,
     place_at_level,
     place_chain,
@@ -42,7 +43,7 @@ from kg.report import _css, _env, _markup, _num, render_report, svg_bar_chart  #
 from kg.timeline import case_timeline
 
 __all__ = [
-    "graph_layout", "layout_parts", "graph_regions", "Region", "make_network", "write_graph_html", "case_page_name", "write_case_pages",
+    "graph_layout", "layout_parts", "focus_layouts", "graph_regions", "Region", "case_focus", "make_network", "write_graph_html", "case_page_name", "write_case_pages",
     "render_report", "svg_bar_chart", "write_views", "measure_draw", "CHROMIUM", "CHROMIUM_ARGS",
 ]
 
@@ -288,6 +289,56 @@ def layout_parts(G: nx.Graph, parts: list[Iterable[Any]], seed: int = 0) -> list
     return out
 
 
+def focus_layouts(G: nx.MultiDiGraph, parts: list[Iterable[Any]], focus: set[Any],
+                  seed: int = 0) -> list[dict[Any, tuple[float, float]]]:
+    """Positions for the nodes of each part, its ``focus`` nodes (what the page opens on,
+    :func:`case_focus`) laid out on their own (:func:`layout_parts`), so that the opening
+    view is compact enough to read its labels; every other node of the part is then put
+    breadth-first around the first placed node it links to (a sunflower spiral, so many
+    satellites of one hub do not overlap), where the reader who shows its class looks for
+    it. What links to no placed node is laid out apart (:func:`layout_parts`) and set beside.
+    Without focus nodes in a part: :func:`layout_parts` of the part."""
+    from collections import deque
+
+    parts = [list(p) for p in parts]
+    cores = [[n for n in p if n in focus] for p in parts]
+    core_pos = layout_parts(G, [c for c in cores if c], seed)
+    out: list[dict[Any, tuple[float, float]]] = []
+    lone_parts: list[list[Any]] = []
+    it = iter(core_pos)
+    for part, core in zip(parts, cores):
+        if not core:
+            out.append({})
+            lone_parts.append(part)
+            continue
+        pos = dict(next(it))
+        members = set(part)
+        count: dict[Any, int] = {}
+        queue = deque(sorted(pos, key=str))
+        while queue:
+            a = queue.popleft()
+            ax, ay = pos[a]
+            for v in sorted((v for v in set(nx.all_neighbors(G, a)) if v in members and v not in pos), key=str):
+                k = count.get(a, 0)
+                count[a] = k + 1
+                r, t = 0.55 * _EDGE * math.sqrt(k + 1), k * 2.399963      # the golden angle
+                pos[v] = (round(ax + r * math.cos(t), 1), round(ay + r * math.sin(t), 1))
+                queue.append(v)
+        rest = [n for n in part if n not in pos]
+        out.append(pos)
+        lone_parts.append(rest)
+    lone = layout_parts(G, lone_parts, seed) if any(lone_parts) else [{} for _ in parts]
+    for pos, extra in zip(out, lone):
+        if extra and pos:
+            x1 = max(p[0] for p in pos.values()) + 3 * _EDGE
+            y0 = min(p[1] for p in pos.values())
+            ex0, ey0 = min(p[0] for p in extra.values()), min(p[1] for p in extra.values())
+            pos.update({v: (round(x1 + x - ex0, 1), round(y0 + y - ey0, 1)) for v, (x, y) in extra.items()})
+        elif extra:
+            pos.update(extra)
+    return out
+
+
 def graph_layout(G: nx.Graph, seed: int = 0) -> dict[Any, tuple[float, float]]:
     """Positions (pixels) for every node of ``G``: :func:`layout_parts` with one part."""
     return layout_parts(G, [G], seed)[0]
@@ -487,7 +538,23 @@ def _first_sentence(d: dict) -> str:
     return ev[0]["sentence"] if ev else ""
 
 
-def make_network(G: nx.MultiDiGraph, pos: dict | None = None, seed: int = 0):
+def case_focus(G: nx.MultiDiGraph) -> set[str]:
+    """What the graph page opens on: the cases, the persons, programs, places and
+    organizations they link to, and the places above those places (``fp:partOf``). Empty
+    when the graph has no case (the page then shows every node of the shown classes)."""
+    memo: dict[str, list[str]] = {}
+    keep: set[str] = set()
+    for case in nodes_of(G, "Case"):
+        keep.add(case)
+        parts = case_parts(G, case)
+        for k in ("person", "program", "organization"):
+            keep.update(parts[k])
+        for p in parts["place"]:
+            keep.update(place_chain(G, p, memo))
+    return keep
+
+
+def make_network(G: nx.MultiDiGraph, pos: dict | None = None, seed: int = 0, focus: set[str] | None = None):
     """A :class:`pyvis.network.Network` holding the graph, and the per-node details the page
     shows on hover and click.
 
@@ -503,7 +570,8 @@ def make_network(G: nx.MultiDiGraph, pos: dict | None = None, seed: int = 0):
     Returns
     -------
     (pyvis.network.Network, list of dict)
-        The network and, per vis node id, ``{cls, cats, ev, src, iri, page?}``.
+        The network and, per vis node id, ``{cls, cats, ev, src, iri, page?, core?}``
+        (``core``: 1 for the nodes of :func:`case_focus`, what the page opens on).
     """
     from pyvis.network import Network
 
@@ -514,13 +582,20 @@ def make_network(G: nx.MultiDiGraph, pos: dict | None = None, seed: int = 0):
     order = sorted(G, key=lambda n: (CLASSES.index(G.nodes[n]["cls"]), n))
     ids = {n: i for i, n in enumerate(order)}
     nodes, meta = [], []
+    focus = case_focus(G) if focus is None else focus
     for n in order:
         d = G.nodes[n]
         x, y = pos.get(n, (0.0, 0.0))
-        nodes.append({"id": ids[n], "label": d["label"], "x": x, "y": y, "group": d["cls"]})
+        label = d["label"]
+        if d["cls"] == "Case":           # 任启勇（001_….txt） -> 案例·任启勇: the file is in the details
+            label = re.sub(r"（[^（）]*）$", "", label)
+            label = label if label.startswith("案例") else "案例·" + label
+        nodes.append({"id": ids[n], "label": label, "x": x, "y": y, "group": d["cls"]})
         m = {"cls": d["cls"], "cats": d["category"], "ev": _first_sentence(d), "src": d["sources"], "iri": d["iri"]}
         if d["cls"] == "Case":
             m["page"] = case_page_name(G, n)
+        if n in focus:
+            m["core"] = 1
         meta.append(m)
     net.nodes = nodes
     net.node_ids = list(range(len(nodes)))
@@ -537,11 +612,12 @@ def make_network(G: nx.MultiDiGraph, pos: dict | None = None, seed: int = 0):
     net.options = {
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
-        "groups": {c: {"shape": st["shape"], "color": st["color"], "size": st["size"]} for c, st in styles.items()},
+        "groups": {c: {"shape": st["shape"], "color": st["color"], "size": st["size"], "font": {"size": st.get("font", 14)}}
+                   for c, st in styles.items()},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
                         "navigationButtons": False, "keyboard": False},
         "nodes": {"font": {"size": 14, "face": "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"},
-                  "borderWidth": 1, "scaling": {"label": {"drawThreshold": 6}}},
+                  "borderWidth": 1, "scaling": {"label": {"drawThreshold": 6, "maxVisible": 20}}},
         "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.4}}, "smooth": False,
                   "color": {"color": "#b8b8b8", "highlight": "#444", "hover": "#666"},
                   "font": {"size": 9, "align": "middle", "color": "#555", "strokeWidth": 2},
@@ -559,7 +635,9 @@ def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: st
     opens on an overview: one node per region (:func:`graph_regions`, at most
     ``region_max`` nodes each) under the places above it; clicking a region, or a search
     hit, draws that region with its own layout, and a button draws the whole graph (laid
-    out region by region). Every node is in the page either way.
+    out region by region). Every node is in the page either way. A view (the whole page, a
+    region) opens on :func:`case_focus` of the classes shown by default, laid out first
+    (:func:`focus_layouts`); the rest is a toggle, a search hit or a double-click away.
 
     Parameters
     ----------
@@ -577,9 +655,10 @@ def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: st
         the same statistics for the new view.
     """
     regions = graph_regions(G, region_max) if G.number_of_nodes() > overview_above else []
+    focus = case_focus(G)
     pos = None
     if regions:
-        layouts = layout_parts(G, [r.members for r in regions], seed)
+        layouts = focus_layouts(G, [r.members for r in regions], focus, seed)
         home: dict[str, int] = {}
         for i, r in enumerate(regions):
             for n in r.members:
@@ -587,7 +666,9 @@ def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: st
         # the whole graph: each region's layout (of the nodes it is home to) packed in rows
         pos = _pack([_centred({n: p for n, p in layout.items() if home[n] == i})
                      for i, layout in enumerate(layouts)])
-    net, meta = make_network(G, pos=pos, seed=seed)
+    else:
+        pos = focus_layouts(G, [list(G)], focus, seed)[0]
+    net, meta = make_network(G, pos=pos, seed=seed, focus=focus)
     nodes, edges, _heading, _h, _w, options = net.get_network_data()
     deferred = net.deferred_edges
     region_data, overview, homes = [], None, []
@@ -602,6 +683,8 @@ def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: st
     vocab = display_vocabulary()
     present = {m["cls"] for m in meta}
     cats = sorted({c for m in meta for c in m["cats"]})
+    # one label per category, in the filter and in the details alike (the ontology's)
+    cat_labels = {**vocab["categories"], **G.graph.get("category_labels", {})}
     vis_js, vis_css = _vis_assets()
     html = _env().get_template("graph.html").render(
         title=title, nodes=_script_json(nodes), edges=_script_json(edges), meta=_script_json(meta),
@@ -610,8 +693,8 @@ def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: st
         n_regions=len(region_data),
         options=_script_json(json.loads(options)),
         classes=[(c, vocab["classes"][c]) for c in CLASSES if c in present],
-        categories=[(c, G.graph.get("category_labels", {}).get(c) or vocab["categories"].get(c, c)) for c in cats],
-        vocab=_script_json({"classes": vocab["classes"], "categories": vocab["categories"]}),
+        categories=[(c, cat_labels.get(c, c)) for c in cats], focus=any("core" in m for m in meta),
+        vocab=_script_json({"classes": vocab["classes"], "categories": cat_labels}),
         n_nodes=len(nodes), n_edges=len(edges) + len(deferred), vis_js=_markup(vis_js), vis_css=_markup(vis_css), css=_markup(_css()),
     )
     return io.write_text(path, html)
@@ -660,6 +743,8 @@ def _case_view(G: nx.MultiDiGraph, case: str, chains: dict[str, list[str]] | Non
         d = G.nodes[o]
         it["period"] = vocab["periods"].get(d.get("period") or "", d.get("period"))
         it["phase"] = vocab["phases"].get(d.get("phase") or "", d.get("phase") or "")
+        kind = d.get("income_kind") or "income"
+        it["kind"] = vocab["income_kinds"].get(kind, {}).get("zh", kind)
         incomes.append(it)
     incomes.sort(key=lambda i: (i["attrs"].get("phase") != "before", i["label"]))
     src = [G.nodes[s] for s in parts["source"]]
@@ -749,14 +834,8 @@ def _reuse(previous: Path, page: str, digest: str, target: Path) -> bool:
 
 
 def _monthly(income: dict[str, Any]) -> float | None:
-    """An income in yuan per month as the report counts it (:func:`kg.analytics.monthly_amount`:
-    a year / 12, a range at its midpoint; a day or a total is not converted)."""
-    d = income["attrs"]
-    amount, top = d.get("amount"), d.get("amount_max")
-    if not isinstance(amount, int | float) or isinstance(amount, bool):
-        return None
-    value = (amount + top) / 2 if isinstance(top, int | float) and not isinstance(top, bool) else float(amount)
-    return {"month": value, "year": value / 12}.get(d.get("period"))
+    """An income in yuan per month as the report counts it (:func:`kg.analytics.monthly_value`)."""
+    return monthly_value(income["attrs"])
 
 
 def index_rows(views: list[dict[str, Any]]) -> list[list[Any]]:

@@ -86,9 +86,9 @@ ex:c7 a fp:Case ; fp:person ex:ltr ; fp:program ex:p6, ex:p7 ; fp:place ex:sa ; 
 ex:c8 a fp:Case ; fp:person ex:rqy ; fp:program ex:p8 ; fp:place ex:cd ; fp:organization ex:o5 ; fp:source ex:a001 ;
   fp:outcome ex:i6, ex:i7 .
 
-ex:i1 a fp:Income ; fp:amount "200000"^^xsd:decimal ; fp:period "year" .
-ex:i2 a fp:Income ; fp:amount "50000"^^xsd:decimal ; fp:period "year" .
-ex:i3 a fp:Income ; fp:amount "150"^^xsd:decimal ; fp:period "day" .
+ex:i1 a fp:Income ; fp:amount "200000"^^xsd:decimal ; fp:period "year" ; fp:incomeKind "revenue" .
+ex:i2 a fp:Income ; fp:amount "50000"^^xsd:decimal ; fp:period "year" ; fp:incomeKind "net_income" .
+ex:i3 a fp:Income ; fp:amount "150"^^xsd:decimal ; fp:period "day" ; fp:incomeKind "wage" .
 ex:i4 a fp:Income ; fp:amount "4000"^^xsd:decimal ; fp:period "month" .
 ex:i5 a fp:Income ; fp:amount "4000"^^xsd:decimal ; fp:period "month" ; fp:approximate true ;
   prov:wasDerivedFrom [ a fp:Evidence ; fp:sentence "曾晓林开心地说，现在每月能拿4000元左右"@zh ; fp:startOffset 1200 ; fp:endOffset 1222 ] .

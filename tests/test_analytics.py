@@ -110,8 +110,13 @@ def test_place_chain_and_level(G):
 
 def test_monthly_amount_conversion(G):
     assert A.monthly_amount(G, EX + "i4") == 4000             # month as is
-    assert A.monthly_amount(G, EX + "i1") == pytest.approx(200000 / 12)
+    assert A.monthly_amount(G, EX + "i2") == pytest.approx(50000 / 12)   # a year / 12
     assert A.monthly_amount(G, EX + "i3") is None             # a daily wage is not converted
+    # a business's yearly revenue is never a person's monthly income; nor is a household's
+    assert A.monthly_amount(G, EX + "i1") is None
+    assert A.monthly_value({"amount": 24000, "period": "year", "income_kind": "household"}) is None
+    assert A.monthly_value({"amount": 24000, "period": "year", "income_kind": "allowance"}) == 2000
+    assert A.yuan(3791.5) == 3792 and A.yuan(2.5) == 3      # half up, as SPARQL's ROUND
 
 
 def test_monthly_amount_range_midpoint():
@@ -129,15 +134,16 @@ def test_place_rollup_by_hand(G):
     # 永川区: 徐泉铃, 王世莲 (蒋家坝 › 丰乐村 › 何埂镇), 郭满元 (和平村 › 五间镇), 黄家君 (天堂村 › 临江镇)
     yc = by_label(county, "永川区")
     assert (yc["cases"], yc["persons"], yc["incomes"]) == (4, 4, 2)
-    # 黄家君's 200000 and 50000 a year: 16666.67 and 4166.67 a month, median 10416.67
-    assert yc["monthly_income"] == {"n": 2, "median": 10416.67, "min": 4166.67, "max": 16666.67}
+    # 黄家君's 200000 a year is his business's revenue (no monthly income); his 50000 net a
+    # year is 4166.67 a month
+    assert yc["monthly_income"] == {"n": 1, "mean": 4167, "min": 4167, "max": 4167}
     # statistics s1..s4 about 永川区; sums per unit leave % out: 4299 + 1856 人, 5 个
     assert yc["statistics"] == 4 and yc["stat_sums"] == {"个": 5.0, "人": 6155.0}
     qj = by_label(county, "黔江区")      # 陈清友 (梨子村), 曾晓林 (桃坪村), 刘廷荣 (山坳村)
     assert (qj["cases"], qj["incomes"], qj["statistics"]) == (3, 3, 1)
-    assert qj["monthly_income"]["n"] == 2 and qj["monthly_income"]["median"] == 4000   # 150/day left out
+    assert qj["monthly_income"]["n"] == 2 and qj["monthly_income"]["mean"] == 4000   # 150/day left out
     qij = by_label(county, "綦江区")     # 任启勇: 1000 before (left out), 3000 after
-    assert qij["monthly_income"] == {"n": 1, "median": 3000.0, "min": 3000.0, "max": 3000.0}
+    assert qij["monthly_income"] == {"n": 1, "mean": 3000, "min": 3000, "max": 3000}
     assert [r["label"] for r in county] == ["永川区", "黔江区", "綦江区"]          # most cases first
     assert yc["path"] == ["重庆市", "永川区"]
     townships = {r["label"]: r["cases"] for r in roll["township"]}
@@ -149,16 +155,18 @@ def test_outcomes_by_category_by_hand(G):
     rows = {r["category"]: r for r in A.outcomes_by_category(G)}
     st = rows["SkillsTraining"]      # cases c1, c2, c4, c8; incomes i1, i2 (year), i6 (before), i7
     assert (st["cases"], st["incomes"]) == (4, 4)
-    assert st["monthly_after"] == {"n": 3, "median": 4166.67, "min": 3000.0, "max": 16666.67}
-    assert st["monthly_before"] == {"n": 1, "median": 1000.0, "min": 1000.0, "max": 1000.0}
-    assert st["by_period"]["year"] == {"n": 2, "median": 125000.0, "min": 50000.0, "max": 200000.0}
+    # after: 50000 net a year (4166.67 a month) and 3000 a month; the revenue i1 is no one's pay
+    assert st["monthly_after"] == {"n": 2, "mean": 3583, "min": 3000, "max": 4167}
+    assert st["monthly_before"] == {"n": 1, "mean": 1000, "min": 1000, "max": 1000}
+    assert st["by_period"]["year"] == {"n": 1, "mean": 50000, "min": 50000, "max": 50000}
+    assert st["by_kind"] == {"income": 2, "net_income": 1, "revenue": 1}
     jf = rows["JobFair"]             # 陈清友: 150 a day and 4000 a month
-    assert jf["monthly_after"]["n"] == 1 and jf["by_period"]["day"]["median"] == 150
-    assert rows["PublicWelfareJob"]["incomes"] == 0 and rows["PublicWelfareJob"]["monthly_after"]["median"] is None
+    assert jf["monthly_after"]["n"] == 1 and jf["by_period"]["day"]["mean"] == 150
+    assert rows["PublicWelfareJob"]["incomes"] == 0 and rows["PublicWelfareJob"]["monthly_after"]["mean"] is None
     assert rows["PovertyWorkshop"]["cases"] == 2                 # 曾晓林, 刘廷荣
-    everything = rows["ALL"]         # after: 16666.67, 4166.67, 4000, 4000, 3000
+    everything = rows["ALL"]         # after: 4166.67, 4000, 4000, 3000 (mean 3791.67)
     assert (everything["cases"], everything["incomes"]) == (8, 7)
-    assert everything["monthly_after"] == {"n": 5, "median": 4000.0, "min": 3000.0, "max": 16666.67}
+    assert everything["monthly_after"] == {"n": 4, "mean": 3792, "min": 3000, "max": 4167}
     assert rows["SkillsTraining"]["label"] == "技能培训"
 
 

@@ -96,8 +96,8 @@ def test_frames(G):
     assert len(df) == 8
     row = df.set_index("person").loc["任启勇"]
     assert (row["monthly_before"], row["monthly_after"]) == (1000.0, 3000.0)
-    row = df.set_index("person").loc["黄家君"]           # 200000 and 50000 a year: the higher, per month
-    assert row["monthly_after"] == pytest.approx(200000 / 12)
+    row = df.set_index("person").loc["黄家君"]           # 200000 revenue (no one's pay) and 50000 net a year
+    assert row["monthly_after"] == pytest.approx(50000 / 12)
     inc = explore.incomes_frame(stories)
     assert len(inc) == 7
     assert inc[inc["period"] == "day"]["monthly"].isna().all()   # daily wages are not converted

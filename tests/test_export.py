@@ -166,3 +166,19 @@ def test_export_command(built, tmp_path):
     r = subprocess.run([sys.executable, "-m", "kg.cli", "export", "--out", str(tmp_path / "none")],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "no graph file" in r.stderr
+
+
+def test_incomes_carry_their_kind_label_and_the_reports_monthly_value(built):
+    """Each income's kind with the ontology's label, and its yuan per month by the one rule of
+    the report and query 01: a yearly business revenue is no monthly income."""
+    from kg.report import ontology_labels
+
+    inc = pd.read_csv(built / "exports" / "incomes.csv")
+    kinds = ontology_labels()["income_kinds"]
+    assert set(inc["kind"]) <= set(kinds)
+    assert all(row.kind_label == kinds[row.kind]["zh"] for row in inc.itertuples())
+    revenue = inc[inc["kind"] == "revenue"]                 # 黄家君's yearly sales of fish
+    assert len(revenue) == 2 and revenue["monthly_yuan"].isna().all() and set(revenue["period"]) == {"year"}
+    wages = inc[(inc["kind"] == "wage") & (inc["period"] == "month")]
+    assert len(wages) >= 3 and (wages["monthly_yuan"] == wages["amount"]).all()
+    assert inc[inc["period"] == "day"]["monthly_yuan"].isna().all()

@@ -140,7 +140,7 @@ def test_graph_analytics_notebook(notebook_build, monkeypatch):
     nb, elapsed = _run("03_graph_analytics.ipynb", notebook_build, monkeypatch)
     _no_errors(nb)
     html = "\n".join(_texts(nb, "text/html"))
-    for column in ("betweenness", "degree_centrality", "after_median", "Organization"):
+    for column in ("betweenness", "degree_centrality", "after_mean", "Organization"):
         assert column in html, column
     frames = re.findall(r"<iframe srcdoc=", html)
     assert len(frames) == 2                             # the neighbourhood and the whole graph

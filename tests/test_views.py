@@ -106,7 +106,7 @@ def test_case_index_rows_hold_what_the_table_sorts_and_filters(built):
     assert page == V.case_page_name(G, EX + "c8") and county == "綦江区" and article == "001_d699e7130214e09d.txt"
     assert set(cats) == {"技能培训", "就业推荐"} and place.endswith("文龙街道 › 春灯村")
     assert monthly == 3000                                 # the income after; the one before is not counted
-    assert rows["黄家君"][7] == round(200000 / 12, 2)      # yearly / 12, the highest
+    assert rows["黄家君"][7] == round(50000 / 12, 2)       # his net a year / 12; the 200000 is business revenue
     assert rows["陈清友"][7] == 4000                       # a daily wage is not converted
     assert rows["刘廷荣"][7] is None and rows["黄家君"][4] == "永川区"
     # the page is offline: one inline script, downloads next door, nothing fetched
@@ -256,7 +256,15 @@ def test_report_has_tables_and_two_charts(built, tmp_path):
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert html.count("<svg") >= 2 and html.count("<table") >= 6
     assert "Monthly income after the program" in html and "Cases per county" in html
-    assert "10,416.67" in html                                  # 永川区 median monthly income
+    assert "4,167" in html                                      # 永川区 mean monthly income (yuan)
+    # units in the headers; one column per unit of the stated figures (人 and 个 never added up)
+    assert "平均 mean (元/月 yuan/month)" in html and "mean monthly (元/月)" in html
+    assert "所述合计 stated sum (人)" in html and "所述合计 stated sum (个)" in html
+    yc = next(r for r in result["places"]["county"] if r["label"] == "永川区")
+    assert yc["stat_sums"] == {"个": 5.0, "人": 6155.0}
+    assert re.search(r"<td>永川区</td>.*?<td class=\"n\">5</td><td class=\"n\">6,155</td>", html, re.S)
+    # the incomes by kind, with the ontology's labels
+    assert "经营收入 <span class=\"muted\">Business revenue</span>" in html
     assert str(result["person_program"]["links"]) in html
 
 

@@ -1,4 +1,4 @@
-"""Component ``kg_outcomes``: incomes (wages, income, net income, profit) per period.
+"""Component ``kg_outcomes``: incomes per period, with their kind (:mod:`kg.nlp.income_kinds`).
 
 Every money expression (found and parsed by :mod:`kg.nlp.money`) whose clause says it is
 an earning (``月薪有5000多元``, ``每月能拿4000元左右``, ``淡季做得到100多元一天``,
@@ -27,6 +27,7 @@ from spacy.tokens import Doc, Span
 
 from kg.errors import KGError
 from kg.nlp.doc import DocIndex, block_kind, init_doc
+from kg.nlp.income_kinds import income_kind
 from kg.nlp.money import Money, find_money
 from kg.nlp.programs import vocabulary_path
 from kg.records import Income
@@ -35,7 +36,7 @@ __all__ = ["OutcomeCues", "IncomeRecognizer", "make_kg_outcomes", "load_cues", "
 
 _CLAUSE_RE = re.compile(r"[，,；;。！？!?：:\n]")
 _KINDS = ("income", "periodic", "exclude", "collective", "day", "month", "year", "year_context",
-          "before", "after", "wage", "net_income", "profit")
+          "before", "after")
 
 
 @dataclass(frozen=True)
@@ -113,14 +114,7 @@ def classify_income(cues: OutcomeCues, clause: str, sentence: str, money: Money,
             return None
     dist = {p: _nearest(cues.rx[p], clause, mstart, mend) for p in ("day", "month", "year")}
     found = {p: d for p, d in dist.items() if d is not None}
-    if cues.has("wage", clause):
-        kind = "wage"
-    elif cues.has("net_income", clause):
-        kind = "net_income"
-    elif cues.has("profit", clause):
-        kind = "profit"
-    else:
-        kind = "income"
+    kind = income_kind(clause, before)
     if found:
         period = min(found, key=lambda p: (found[p], ("day", "month", "year").index(p)))
         if period == "month" and _MONTHS_SPAN.search(clause[:mstart]):
