@@ -111,6 +111,8 @@ def test_repeated_mentions_share_one_key(nlp):
     ("村支书邹冬英将徐燕平介绍到了扶贫车间工作。", "PovertyWorkshop", "扶贫车间"),
     ("县里新建的肉鸡深加工脱贫攻坚产业项目园，为他们提供了饲养员的工作岗位。", "PovertyWorkshop", "产业项目园"),
     ("在贵州省铜仁市万山区易地扶贫搬迁微工厂产业园三楼，就听见密集的缝纫机转动声音。", "PovertyWorkshop", "微工厂"),
+    # a skill learned is training, however the article names it
+    ("自他学到大棚蔬菜种植技术后，很快成了十里八乡的“香饽饽”。", "SkillsTraining", "种植技术"),
 ])
 def test_program_categories_in_stories(nlp, text, category, name_end):
     doc = run(nlp, text, persons=[n for n in ("李刚伟", "郭满元", "黄家君", "邹清朋", "吴铁锤", "曲尼", "艾美玲",
