@@ -52,7 +52,7 @@ from typing import Any
 
 from kg.browse import leading_comment
 from kg.errors import EXIT_OK, ServeError
-from kg.memstore import fits_in_memory, load_server
+from kg.memstore import fits_in_memory, load_server, memory_needed
 from kg.resources import queries_dir
 from kg.store import (
     DEFAULT_TIMEOUT,
@@ -412,6 +412,8 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, quiet: bool = 
                                 preexec_fn=_die_with_parent if sys.platform == "linux" else None)
         if in_memory:
             _wait_ready(proc, upstream, err)
+            if not quiet:
+                print(f"endpoint: copying the store into memory (~{memory_needed(location) / 2**20:,.0f} MB)…", flush=True)
             try:
                 took = load_server(location, upstream)["seconds"]
             except ServeError:
