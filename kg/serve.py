@@ -22,6 +22,13 @@ private port of 127.0.0.1, started with ``--timeout-s``):
 
 When a build commits a new store, Oxigraph is restarted on it (about a second during which
 queries get 503 "restarting").
+
+Where the store fits in memory (``--memory auto``, the default: at most half the free memory,
+:func:`kg.memstore.fits_in_memory`), Oxigraph runs without ``--location`` and the store is
+copied into it at start and after each new build (:func:`kg.memstore.load_server`; ~20 s at
+1,000 articles, queries meanwhile get 503): whole-graph queries then answer 2–4x faster than
+from RocksDB on disk. That server is read-write, but only this process reaches its private
+port and the site refuses updates.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ from typing import Any
 
 from kg.browse import leading_comment
 from kg.errors import EXIT_OK, ServeError
+from kg.memstore import fits_in_memory, load_server, memory_needed
 from kg.resources import queries_dir
 from kg.store import (
     DEFAULT_TIMEOUT,
@@ -354,11 +362,13 @@ def _free_port() -> int:
 
 
 def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, quiet: bool = False, poll_s: float = 1.0,
-          out: Path | None = None, timeout: float = DEFAULT_TIMEOUT) -> int:
+          out: Path | None = None, timeout: float = DEFAULT_TIMEOUT, memory: str = "auto") -> int:
     """``kg serve``: the local site (see the module docstring) until interrupted.
 
     ``store`` is usually ``OUT/store``, a link into the committed build; ``out`` (default:
-    the store's parent) holds the pages. ``timeout``: seconds each query may run."""
+    the store's parent) holds the pages. ``timeout``: seconds each query may run.
+    ``memory``: ``on`` answers from a copy of the store in memory (:mod:`kg.memstore`),
+    ``off`` from the store on disk, ``auto`` in memory when it fits."""
     store = Path(store)
     out = Path(out) if out is not None else store.parent
     if not store.is_dir() or not any(store.iterdir()):
@@ -367,6 +377,8 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, quiet: bool = 
         raise ServeError(f"port {port} is not a valid TCP port")
     if not timeout or timeout <= 0 or not math.isfinite(timeout):
         raise ServeError(f"--timeout must be a positive number of seconds (got {timeout})")
+    if memory not in ("auto", "on", "off"):
+        raise ServeError(f"--memory must be auto, on or off (got {memory})")
     if port_in_use(host, port):
         raise ServeError(f"port {port} is in use on {host}; choose another with --port")
     binary = oxigraph_binary()
@@ -390,10 +402,29 @@ def serve(store: Path, host: str = "127.0.0.1", port: int = 7878, quiet: bool = 
               f"store: {store}\npress Ctrl-C to stop", flush=True)
 
     def start(location: str) -> subprocess.Popen:
-        return subprocess.Popen([str(binary), "serve-read-only", "--location", location,
+        # in memory: a read-write Oxigraph server without --location, loaded with the store
+        # (only this process reaches its private port; the site refuses updates)
+        in_memory = memory == "on" or (memory == "auto" and fits_in_memory(location))
+        where = [] if in_memory else ["--location", location]
+        proc = subprocess.Popen([str(binary), "serve" if in_memory else "serve-read-only", *where,
                                  "--bind", f"127.0.0.1:{upstream}", "--timeout-s", str(max(1, math.ceil(timeout)))],
                                 stdout=subprocess.DEVNULL, stderr=err,
                                 preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+        if in_memory:
+            _wait_ready(proc, upstream, err)
+            if not quiet:
+                print(f"endpoint: copying the store into memory (~{memory_needed(location) / 2**20:,.0f} MB)…", flush=True)
+            try:
+                took = load_server(location, upstream)["seconds"]
+            except ServeError:
+                _stop(proc)
+                raise
+            if not quiet:
+                print(f"endpoint: the store in memory (loaded in {took:.1f} s)", flush=True)
+        elif not quiet:
+            print("endpoint: the store on disk" + (" (too big to copy into memory)" if memory == "auto" else ""),
+                  flush=True)
+        return proc
 
     previous = _on_sigterm_interrupt()
     web = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)

@@ -33,7 +33,7 @@ def test_percentile():
 def test_targets_met_missed_and_not_measured():
     results = {"throughput": {"ratio_vs_tokeniser": 0.7}, "parallel": {"n": 1000, "speedup": 1.2},
                "scale_by_n": {"1000": {"wall_s": 170.0, "peak_rss_mb": 2500.0}},
-               "sparql": {"oxigraph": {"median_ms": 3.0}}}
+               "sparql": {"oxigraph": {"median_ms": 3.0}, "oxigraph_memory": {"median_ms": 2.0}}}
     got = {t["name"]: t["met"] for t in check_targets(results)}
     assert got == {"extract_vs_tokeniser": True, "parallel_speedup": False, "build_1000_wall": True,
                    "build_1000_memory": False, "incremental_wall": None, "incremental_added_wall": None,
@@ -129,6 +129,9 @@ def test_tiny_bench(tmp_path):
         assert sp["ratio_rdflib_over_oxigraph"] == pytest.approx(
             sp["rdflib"]["median_ms"] / sp["oxigraph"]["median_ms"], rel=0.02)
         assert sp["oxigraph_original"]["median_ms"] > 0          # the queries/portable/ shapes, same run
+        assert sp["oxigraph_memory"]["median_ms"] > 0 and sp["memory_load_s"] > 0   # the store in memory
+        assert all(e["oxigraph_memory"]["rows"] == e["oxigraph"]["rows"] for e in sp["per_query"].values())
+        assert "in memory" in format_table(res)
         bw = sp["browse"]                                        # one-entity queries on sampled entities
         assert bw["queries"] >= 10 and bw["oxigraph"]["n"] >= bw["queries"] and bw["oxigraph"]["p50_ms"] > 0
         assert bw["rdflib"]["p50_ms"] > 0

@@ -382,3 +382,25 @@ def test_the_served_site_in_a_browser(built_output):
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=15)
+
+
+@pytest.mark.parametrize("memory, says", [("on", "endpoint: the store in memory"), ("off", "endpoint: the store on disk")])
+def test_the_endpoint_answers_from_memory_or_from_disk(store, memory, says):
+    """--memory on copies the store into an in-memory Oxigraph server (kg.memstore), off reads
+    it on disk: the same answers, and updates are refused either way."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port),
+                             "--memory", memory], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(port, proc)
+        assert _count(port) == query(store, COUNT_CASES).values()[0]["n"] == 13
+        code, _, _ = _sparql(port, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+        assert code == 400                               # an update is no query
+        update = urllib.parse.urlencode({"update": "DELETE WHERE { ?s ?p ?o }"})
+        assert _get(port, "/query?" + update)[0] == 403
+        assert _get(port, "/update?" + update)[0] == 403
+        assert _count(port) == 13
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out_text, _ = proc.communicate(timeout=15)
+    assert says in out_text

@@ -83,7 +83,7 @@ def _answer(store, path: Path) -> list[tuple]:
     def cell(var: str, t) -> tuple | None:
         if t is None:
             return None
-        return (type(t).__name__, ", ".join(sorted(t.value.split(", "))) if var == "categories" else t.value)
+        return (type(t).__name__, ", ".join(sorted(t.value.split(", "))) if var in ("categories", "places") else t.value)
 
     return [tuple(cell(v, t) for v, t in zip(res.variables, row)) for row in res.rows]
 
