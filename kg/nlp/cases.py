@@ -64,6 +64,8 @@ _PRONOUN = re.compile(r"[她他其](?!们|他|中|实|次|余)")
 _PRONOUNS = re.compile(r"[他她](?!们)")
 _SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,3}地|笑着)?(?:说|表示|介绍|坦言|指出|强调|告诉)")
 #: a place after these is where the person used to work (曾在广东打工多年)
+#: Categories of support received rather than work: a story with only these may still tell of a job.
+_SUPPORT = frozenset({"Subsidy", "SocialInsurance"})
 _PAST = re.compile(r"曾经?|以前|过去|原来|此前|早年|之前")
 _NOW = re.compile(r"如今|现在|目前|眼下|今年|后来|随后|此后")
 #: a sentence opening with a scene: 在…， / 在…里，
@@ -726,7 +728,9 @@ class CaseAssembler:
                     programs[key] = Program(key=key, name="外出务工", categories=["LaborCooperation"],
                                             place=far[0] if far else None, evidence=[fast_evidence(doc, text, s0, e0)])
                     case.programs.append(key)
-            if not case.programs:
+            support_only = all(set(programs[k].categories) <= _SUPPORT for k in case.programs)
+            if support_only:
+                # with no program named, or only support received (搬迁补贴): the job is the story's
                 shop = self._workshop_job(doc, live, case.organizations)
                 if shop is not None:
                     # works in a (poverty) workshop or a poverty cooperative near home with no

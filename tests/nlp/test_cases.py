@@ -660,3 +660,12 @@ def test_work_away_in_the_past_is_no_labour_transfer(nlp):
               "卜桂琴家住宁夏固原市隆德县观庄乡前庄村，以前当地村民挣钱渠道较少，只能常年外出打工。")
     cats = {c for case in doc._.kg_cases for k in case.programs for c in doc._.kg_programs[k].categories}
     assert "LaborCooperation" not in cats
+
+
+def test_a_job_in_a_workshop_beside_a_subsidy(nlp):
+    # the relocation subsidy she received does not hide the workshop job her story opens with
+    doc = nlp("新年的早晨，不到8点，45岁的强志华将两个孩子送到学校后，就来到移民社区里开办的工厂车间，开始了一天的工作。"
+              "建档立卡贫困户强志华原先住在陕西省汉阴县汉阳镇健康村，2019年夏季搬到了离县城不远的搬迁安置小区。"
+              "在全家4口人享受到搬迁补贴后，她家自付了1万元，就住进了79平方米的两居室。")
+    cats = {c for case in doc._.kg_cases for k in case.programs for c in doc._.kg_programs[k].categories}
+    assert {"PovertyWorkshop", "Subsidy"} <= cats
