@@ -39,9 +39,10 @@ def test_targets_met_missed_and_not_measured():
                    "build_1000_memory": False, "incremental_wall": None, "incremental_added_wall": None,
                    "build_5000_memory": None, "build_5000_vs_1000": None, "sparql_oxigraph_median": True,
                    "sparql_browse_p50": None, "sparql_browse_p95": None, "sparql_whole_graph_p50": True,
-                   "browser_draw": None, "map_draw": None, "cluster_speedup": None, "cluster_vs_pool": None}
+                   "browser_draw": None, "map_draw": None, "cluster_speedup": None, "cluster_vs_pool": None,
+                   "read_pdf_share": None, "read_html_share": None}
     table = format_table({"targets": check_targets(results)})
-    assert table.count("MISSED") == 2 and table.count("not measured") == 10 and table.count(" met") == 4
+    assert table.count("MISSED") == 2 and table.count("not measured") == 12 and table.count(" met") == 4
     results["incremental"] = {"wall_s": 20.0, "added": {"wall_s": 12.0}}
     results["scale_by_n"]["5000"] = {"wall_s": 900.0, "peak_rss_mb": 3900.0}
     results["scale_ratio"] = {"5000_over_1000": 5.29}
@@ -51,7 +52,10 @@ def test_targets_met_missed_and_not_measured():
     results["cluster"] = {"n": 1000, "speedup": 1.7, "vs_pool": 0.85}
     got = {t["name"]: t["met"] for t in check_targets(results)}
     assert got["cluster_speedup"] is True and got["cluster_vs_pool"] is False
-    assert len(TARGETS) == 16
+    results["reading"] = {"pdf": {"share": 0.05}, "html": {"share": 0.26}}
+    got = {t["name"]: t["met"] for t in check_targets(results)}
+    assert got["read_pdf_share"] is True and got["read_html_share"] is False
+    assert len(TARGETS) == 18
 
 
 def test_change_article_changes_exactly_one(tmp_path):
