@@ -8,7 +8,8 @@ with positions. This module puts them back into the article's paragraphs:
    wherever the baseline moves, the pen goes back, or a gap wider than 1.5 type sizes
    opens (a column's gutter). PDFium's own line breaks are ignored.
 2. **Reading order** (:func:`reading_order`): lines wider than 60 % of the page's text
-   (a headline across the columns, or every line of a one-column page) cut the page into
+   (a headline across the columns, or every line of a one-column page; the text taken to
+   be at least three quarters of the page wide) cut the page into
    bands, read top to bottom; within a band, lines whose horizontal extents overlap form a
    column, and the columns are read left to right, each top to bottom. So a two-column
    page reads one column after the other, and the short last column of an article is
@@ -17,7 +18,8 @@ with positions. This module puts them back into the article's paragraphs:
    ideographic spaces or by position) starts a paragraph, and so does the line after a
    finished sentence that stops short of the column's right edge or after a short line
    without sentence punctuation (a heading), unless the document indents its paragraphs
-   (then indentation alone tells); every other line continues the paragraph
+   (then indentation tells); a gap wider than the line pitch starts one too. Every other
+   line continues the paragraph
    before it — across columns and pages too — and is joined to it without a line break
    (Chinese breaks a line anywhere, inside a number or a pinyin gloss as well: ``600|0元``,
    ``(dān|g)``), by a space between Latin words in a Latin paragraph. Page numbers are
@@ -46,7 +48,7 @@ INDENT = "\u3000\u3000"     # a body paragraph's indent, as Chinese text sets it
 
 _SPACES = " \u3000\t\u00a0"
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-—–\s]*$|^\d{1,4}\s*/\s*\d{1,4}$")
-_SENTENCE_END = tuple("。！？!?”」』…：:；;")
+_SENTENCE_END = tuple("。！？!?.”」』…：:；;")
 _SENTENCE_MARKS = set("。，、；：！？,.;:!?”“")
 
 
@@ -125,14 +127,16 @@ def page_lines(textpage) -> list[Line]:
     return lines
 
 
-def reading_order(lines: list[Line]) -> list[Line]:
+def reading_order(lines: list[Line], page_width: float | None = None) -> list[Line]:
     """The lines of a page in reading order (bands, then columns; see the module docstring),
-    each with its column's edges set."""
+    each with its column's edges set. ``page_width``: the text is taken to be at least
+    three quarters of it wide, so the first column of a page whose second column holds a
+    line or two is not taken for lines across the page."""
     lines = [ln for ln in lines if not _PAGE_NUMBER.match(ln.text.strip(_SPACES))]
     if not lines:
         return []
     left, right = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
-    wide = 0.6 * (right - left)
+    wide = 0.6 * max(right - left, 0.75 * (page_width or 0.0))
     spanning = sorted((ln for ln in lines if ln.width > wide), key=lambda ln: -ln.y1)
     rest = sorted((ln for ln in lines if ln.width <= wide), key=lambda ln: ln.middle)
     for ln in spanning:
@@ -180,17 +184,23 @@ def _latin(text: str) -> int:
 
 def paragraphs(lines: list[Line]) -> list[str]:
     """The paragraphs of a document's lines (in reading order, all pages in turn): see the
-    module docstring. A document that indents its paragraphs (at least 3 lines, 5 % of
-    them, set in) starts a paragraph only at an indented line: a line that stops short is
-    then taken for a wrap (ragged right, or digits and Latin letters narrower than the
-    ideographs a line was counted in), not a paragraph's end."""
+    module docstring. A document that indents its paragraphs as Chinese does (some line set
+    in by about two ideographs) starts a paragraph only at an indented line or after a gap
+    wider than its line pitch: a line that stops short is then taken for a wrap (ragged
+    right, or digits and Latin letters narrower than the ideographs a line was counted
+    in), not a paragraph's end."""
     lines = [ln for ln in lines if ln.text.strip(_SPACES)]
-    indented = [ln.start - ln.column[0] > 0.8 * (ln.size or 10.0) for ln in lines]
-    indent_style = sum(indented) >= max(3, 0.05 * len(lines))
+    offsets = [(ln.start - ln.column[0]) / (ln.size or 10.0) for ln in lines]
+    indent_style = any(1.2 <= off <= 2.6 for off in offsets)
+    steps = sorted(a.y0 - b.y0 for a, b in zip(lines, lines[1:])
+                   if a.column == b.column and 0 < a.y0 - b.y0 < 3 * a.size)
+    pitch = steps[len(steps) // 2] if steps else None
     out: list[str] = []
     prev: Line | None = None
-    for ln, ind in zip(lines, indented):
-        new = prev is None or ind
+    for ln, off in zip(lines, offsets):
+        new = prev is None or off > 0.8
+        if not new and pitch and prev.column == ln.column and prev.y0 - ln.y0 > 1.4 * pitch:
+            new = True          # a blank line's space between two lines of a column
         if not new and not indent_style:
             short = prev.x1 < prev.column[1] - 1.5 * prev.size
             ended = prev.text.rstrip(_SPACES).endswith(_SENTENCE_END)

@@ -157,7 +157,7 @@ def read_pdf(data: bytes) -> PageText:
             page = doc[i]
             textpage = page.get_textpage()
             try:
-                lines += reading_order(page_lines(textpage))
+                lines += reading_order(page_lines(textpage), page.get_width())
             finally:
                 textpage.close()
                 page.close()
