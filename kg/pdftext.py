@@ -13,7 +13,9 @@ with positions. This module puts them back into the article's paragraphs:
    bands, read top to bottom; within a band, lines whose horizontal extents overlap form a
    column, and the columns are read left to right, each top to bottom. So a two-column
    page reads one column after the other, and the short last column of an article is
-   not read before the first.
+   not read before the first. A running header above everything and a footer below it
+   (set off by more than a line's gap) are read first and last, as paragraphs of their
+   own, and once only when every page prints them (page numbers aside).
 3. **Paragraphs** (:func:`paragraphs`): a line set in from its column's left edge (by
    ideographic spaces or by position) starts a paragraph, and so does the line after a
    finished sentence that stops short of the column's right edge or after a short line
@@ -64,6 +66,7 @@ class Line:
     size: float                 # the type size (the characters' box height)
     start: float                # where its first visible character begins (after any indent spaces)
     column: tuple[float, float] = field(default=(0.0, 0.0))   # its column's left and right edge
+    apart: bool = False         # a running header or footer: set apart from the text around it
 
     @property
     def width(self) -> float:
@@ -135,6 +138,31 @@ def reading_order(lines: list[Line], page_width: float | None = None) -> list[Li
     lines = [ln for ln in lines if not _PAGE_NUMBER.match(ln.text.strip(_SPACES))]
     if not lines:
         return []
+    # a running header above everything else and a footer below it, each set off by more
+    # than a line's gap (at most two lines each): read first and last, set apart
+    head: list[Line] = []
+    foot: list[Line] = []
+    by_top = sorted(lines, key=lambda ln: -ln.y1)
+    while len(head) < 2 and len(by_top) - len(head) > 3:
+        top, below = by_top[len(head)], by_top[len(head) + 1:]
+        if top.y0 - max(ln.y1 for ln in below) <= 0.8 * top.size:
+            break
+        head.append(top)
+    by_bottom = sorted(by_top[len(head):], key=lambda ln: ln.y0)
+    while len(foot) < 2 and len(by_bottom) - len(foot) > 3:
+        low, above_it = by_bottom[len(foot)], by_bottom[len(foot) + 1:]
+        if min(ln.y0 for ln in above_it) - low.y1 <= 0.8 * low.size:
+            break
+        foot.append(low)
+    for ln in head + foot:
+        ln.apart, ln.column = True, (ln.x0, ln.x1)
+    if head or foot:
+        lines = [ln for ln in lines if not ln.apart]
+    return head + _bands(lines, page_width) + foot[::-1]
+
+
+def _bands(lines: list[Line], page_width: float | None) -> list[Line]:
+    """The body lines of a page in reading order: bands, then columns."""
     left, right = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
     wide = 0.6 * max(right - left, 0.75 * (page_width or 0.0))
     spanning = sorted((ln for ln in lines if ln.width > wide), key=lambda ln: -ln.y1)
@@ -191,13 +219,21 @@ def paragraphs(lines: list[Line]) -> list[str]:
     in), not a paragraph's end."""
     lines = [ln for ln in lines if ln.text.strip(_SPACES)]
     offsets = [(ln.start - ln.column[0]) / (ln.size or 10.0) for ln in lines]
-    indent_style = any(1.2 <= off <= 2.6 for off in offsets)
+    indent_style = any(1.2 <= off <= 2.6 for off, ln in zip(offsets, lines) if not ln.apart)
     steps = sorted(a.y0 - b.y0 for a, b in zip(lines, lines[1:])
                    if a.column == b.column and 0 < a.y0 - b.y0 < 3 * a.size)
     pitch = steps[len(steps) // 2] if steps else None
     out: list[str] = []
     prev: Line | None = None
+    seen_apart: set[str] = set()
+    open_at = -1                # the paragraph a continuing line joins (headers and footers aside)
     for ln, off in zip(lines, offsets):
+        if ln.apart:            # its own paragraph; a header or footer printed on every page once
+            key = re.sub(r"\d+", "#", ln.text.strip(_SPACES))
+            if key not in seen_apart:
+                seen_apart.add(key)
+                out.append(ln.text.strip(_SPACES))
+            continue
         new = prev is None or off > 0.8
         if not new and pitch and prev.column == ln.column and prev.y0 - ln.y0 > 1.4 * pitch:
             new = True          # a blank line's space between two lines of a column
@@ -209,8 +245,9 @@ def paragraphs(lines: list[Line]) -> list[str]:
             new = (short and ended) or heading
         if new:
             out.append(ln.text.lstrip(_SPACES))
+            open_at = len(out) - 1
         else:           # a line's own spaces kept: a header's fields stay apart (留言 | 设首页)
-            out[-1] = _join(out[-1], ln.text)
+            out[open_at] = _join(out[open_at], ln.text)
         prev = ln
     return [p.rstrip(_SPACES) for p in out]
 

@@ -102,6 +102,32 @@ def test_reading_order_of_a_page_whose_second_column_holds_one_line():
     assert reading_order(page)[2] is second[0]      # without the page's width: read too early
 
 
+def test_running_header_and_footer_are_set_apart_and_kept_once():
+    """A paper's running header over the second column and its footer: read first and last
+    on each page as paragraphs of their own, once; the sentence running on from page one to
+    page two stays one paragraph."""
+    def page(n: int, body: list[str], first_indented: bool) -> list[Line]:
+        header = _line(f"人民日报 2020年3月{n}日 第{n}版", 300, 800)
+        footer = _line("责任编辑：李华", 50, 60)
+        cols = [_line(t, 50 if i < 3 else 300, 760 - 16 * (i % 3), indent=2 if i == 0 and first_indented else 0)
+                for i, t in enumerate(body)]
+        return reading_order([*cols, header, footer], page_width=595)
+
+    one = page(24, ["\u3000\u3000在贵州省铜仁市万山区旺家花园易地扶", "贫搬迁微工厂产业园三楼还未进入厂房",
+                    "就听见密集的缝纫机转动声音记者穿过约", "三十米长的通道进入铜仁市景航服装有限",
+                    "公司的生产车间裁剪工何茂喜和妻子陈香", "正拿着电剪沿着电脑打印出来的图案裁剪"], True)
+    assert one[0].apart and one[-1].apart and one[0].text.startswith("人民日报")
+    two = page(25, ["约半尺厚的布料布料将被做成衬衫这一摞", "有两百多层一下午能裁剪八百件何茂喜说",
+                    "布料多的时候半天可以裁剪四五千件。", "\u3000\u3000何茂喜和家人住在旺家花园易地扶贫",
+                    "搬迁安置点走路上班只需五分钟他们决定", "留在本地就业我俩现在月收入至少一万元"], False)
+    two[4].start = two[4].x0 + 20          # set in: a new paragraph
+    paras = paragraphs(one + two)
+    assert paras[0] == "人民日报 2020年3月24日 第24版"
+    assert paras[1].startswith("在贵州省") and paras[1].endswith("四五千件。")     # across the page break
+    assert paras[2] == "责任编辑：李华" and paras[3].startswith("何茂喜和家人")
+    assert len(paras) == 4          # page two's header (another date) and footer: printed once
+
+
 def test_reading_order_drops_page_numbers():
     body = [_line("记者穿过约30米长的通道进入铜仁市景航服装有限公司的生产车间", 50, 700 - 16 * i) for i in range(3)]
     assert reading_order([*body, _line("- 3 -", 280, 40)]) == body
