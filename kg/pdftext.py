@@ -20,7 +20,8 @@ with positions. This module puts them back into the article's paragraphs:
    ideographic spaces or by position) starts a paragraph, and so does the line after a
    finished sentence that stops short of the column's right edge or after a short line
    without sentence punctuation (a heading), unless the document indents its paragraphs
-   (then indentation tells); a gap wider than the line pitch starts one too. Every other
+   (then indentation tells, and a finished short line only at a column's or page's end);
+   a gap wider than the line pitch starts one too. Every other
    line continues the paragraph
    before it — across columns and pages too — and is joined to it without a line break
    (Chinese breaks a line anywhere, inside a number or a pinyin gloss as well: ``600|0元``,
@@ -44,7 +45,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-__all__ = ["Line", "page_lines", "reading_order", "paragraphs", "INDENT"]
+__all__ = ["Line", "page_lines", "mark_running", "reading_order", "paragraphs", "INDENT"]
 
 INDENT = "\u3000\u3000"     # a body paragraph's indent, as Chinese text sets it (two ideographic spaces)
 
@@ -96,7 +97,7 @@ def page_lines(textpage) -> list[Line]:
     lines: list[Line] = []
     chars: list[str] = []
     visible = False             # the line has a character besides spaces
-    x0 = y0 = x1 = y1 = start = base = size = 0.0
+    x0 = y0 = x1 = y1 = start = base = size = last = 0.0      # last: the previous character's left edge
 
     def close() -> None:
         if visible:
@@ -112,8 +113,10 @@ def page_lines(textpage) -> list[Line]:
             if c == " " and chars and generated(tp, i):     # a word space PDFium inferred
                 chars.append(" ")
             continue
+        # (the pen going back is measured from the previous character's left edge: a dash's
+        # box may reach over the next character's)
         if chars and not (abs((bottom + top) / 2 - base) <= 0.5 * max(size, h)
-                          and left >= x1 - 0.5 * size and left - x1 <= 1.5 * size):
+                          and left >= last - 0.25 * size and left - x1 <= 1.5 * size):
             close()
             chars, visible = [], False
         space = c in _SPACES
@@ -125,6 +128,7 @@ def page_lines(textpage) -> list[Line]:
             if not visible:
                 start = right if space else left
         visible = visible or not space
+        last = left
         chars.append(c)
     close()
     return lines
@@ -139,26 +143,65 @@ def reading_order(lines: list[Line], page_width: float | None = None) -> list[Li
     if not lines:
         return []
     # a running header above everything else and a footer below it, each set off by more
-    # than a line's gap (at most two lines each): read first and last, set apart
-    head: list[Line] = []
-    foot: list[Line] = []
-    by_top = sorted(lines, key=lambda ln: -ln.y1)
-    while len(head) < 2 and len(by_top) - len(head) > 3:
-        top, below = by_top[len(head)], by_top[len(head) + 1:]
-        if top.y0 - max(ln.y1 for ln in below) <= 0.8 * top.size:
-            break
-        head.append(top)
-    by_bottom = sorted(by_top[len(head):], key=lambda ln: ln.y0)
-    while len(foot) < 2 and len(by_bottom) - len(foot) > 3:
-        low, above_it = by_bottom[len(foot)], by_bottom[len(foot) + 1:]
-        if min(ln.y0 for ln in above_it) - low.y1 <= 0.8 * low.size:
-            break
-        foot.append(low)
+    # than a line's gap (at most two rows each, a row all the lines beside each other,
+    # as a browser prints the date left and the title right): read first and last, apart
+    # (lines :func:`mark_running` found on several pages are such rows already)
+    marked = [ln for ln in lines if ln.apart]
+    lines = [ln for ln in lines if not ln.apart]
+    if not lines:
+        return sorted(marked, key=lambda ln: (-ln.y1, ln.x0))
+    head = _edge_rows(sorted(lines, key=lambda ln: -ln.y1), top=True)
+    foot = _edge_rows(sorted((ln for ln in lines if ln not in head), key=lambda ln: ln.y0), top=False)
+    middle = sorted(ln.middle for ln in lines)[len(lines) // 2]
+    head = sorted([ln for ln in marked if ln.middle > middle] + head, key=lambda ln: (-ln.y1, ln.x0))
+    foot = sorted([ln for ln in marked if ln.middle <= middle] + foot, key=lambda ln: (-ln.y1, ln.x0))
     for ln in head + foot:
         ln.apart, ln.column = True, (ln.x0, ln.x1)
     if head or foot:
         lines = [ln for ln in lines if not ln.apart]
-    return head + _bands(lines, page_width) + foot[::-1]
+    return head + _bands(lines, page_width) + foot
+
+
+def mark_running(pages: list[list[Line]]) -> None:
+    """Mark as ``apart`` the lines of a page's top two and bottom two rows whose text (its
+    figures aside) recurs in those rows of another page: running headers and footers (a
+    paper's name and date, a browser's date, title, address and page count)."""
+    if len(pages) < 2:
+        return
+    seen: dict[str, int] = {}
+    edges: list[list[tuple[str, Line]]] = []
+    for lines in pages:
+        rows = sorted({round(ln.middle) for ln in lines}, reverse=True)
+        keep = set(rows[:2] + rows[-2:])
+        here = [(re.sub(r"\d+", "#", ln.text.strip(_SPACES)), ln) for ln in lines if round(ln.middle) in keep]
+        edges.append(here)
+        for key in {k for k, _ in here}:
+            seen[key] = seen.get(key, 0) + 1
+    for here in edges:
+        for key, ln in here:
+            if seen[key] >= 2:
+                ln.apart, ln.column = True, (ln.x0, ln.x1)
+
+
+def _edge_rows(ordered: list[Line], top: bool) -> list[Line]:
+    """The lines of up to two rows at the top (``top``) or bottom of a page set off from the
+    rest by more than a line's gap; ``ordered`` from that edge inwards."""
+    taken: list[Line] = []
+    for _ in range(2):
+        rest = ordered[len(taken):]
+        if len(rest) < 5:
+            break
+        first = rest[0]
+        row = [ln for ln in rest if abs(ln.middle - first.middle) <= 0.5 * first.size]
+        others = [ln for ln in rest if ln not in row]
+        if not others:
+            break
+        gap = (min(ln.y0 for ln in row) - max(ln.y1 for ln in others) if top
+               else min(ln.y0 for ln in others) - max(ln.y1 for ln in row))
+        if gap <= 0.8 * max(ln.size for ln in row):
+            break
+        taken += sorted(row, key=lambda ln: ln.x0)
+    return taken
 
 
 def _bands(lines: list[Line], page_width: float | None) -> list[Line]:
@@ -167,11 +210,12 @@ def _bands(lines: list[Line], page_width: float | None) -> list[Line]:
     wide = 0.6 * max(right - left, 0.75 * (page_width or 0.0))
     spanning = sorted((ln for ln in lines if ln.width > wide), key=lambda ln: -ln.y1)
     rest = sorted((ln for ln in lines if ln.width <= wide), key=lambda ln: ln.middle)
+    if spanning:        # the edges of the text the spanning lines set (a header may stand out)
+        left, right = min(ln.x0 for ln in spanning), max(ln.x1 for ln in spanning)
     for ln in spanning:
         ln.column = (left, right)
     middles = [ln.middle for ln in rest]
     cuts = [ln.middle for ln in spanning] + [float("-inf")]
-    groups: list[list[Line]] = []
     out: list[Line] = []
     above = float("inf")
     for k, cut in enumerate(cuts):
@@ -188,17 +232,14 @@ def _bands(lines: list[Line], page_width: float | None) -> list[Line]:
                 reach = ln.x1
         for col in columns:
             out.extend(sorted(col, key=lambda ln: -ln.y1))
-        groups.extend(columns)
+            x0, x1 = min(ln.x0 for ln in col), max(ln.x1 for ln in col)
+            if spanning and len(columns) == 1 and x0 >= left - 1 and x1 <= right + 1:
+                x0, x1 = left, right    # short lines between lines across: one column's edges
+            for ln in col:
+                ln.column = (x0, x1)
         if k < len(spanning):
             out.append(spanning[k])
         above = cut
-    one_column = bool(spanning) and len(groups) <= 1 or not spanning and len(groups) == 1
-    for col in groups:
-        x0, x1 = min(ln.x0 for ln in col), max(ln.x1 for ln in col)
-        if spanning and one_column and x0 >= left - 1 and x1 <= right + 1:
-            x0, x1 = left, right        # the short lines of a one-column page: the page's edges
-        for ln in col:
-            ln.column = (x0, x1)
     return out
 
 
@@ -220,9 +261,8 @@ def paragraphs(lines: list[Line]) -> list[str]:
     lines = [ln for ln in lines if ln.text.strip(_SPACES)]
     offsets = [(ln.start - ln.column[0]) / (ln.size or 10.0) for ln in lines]
     indent_style = any(1.2 <= off <= 2.6 for off, ln in zip(offsets, lines) if not ln.apart)
-    steps = sorted(a.y0 - b.y0 for a, b in zip(lines, lines[1:])
-                   if a.column == b.column and 0 < a.y0 - b.y0 < 3 * a.size)
-    pitch = steps[len(steps) // 2] if steps else None
+    steps = sorted(a.y0 - b.y0 for a, b in zip(lines, lines[1:]) if _below(a, b))
+    pitch = steps[len(steps) // 4] if steps else None       # the lower quartile: a wrap, not a paragraph's gap
     out: list[str] = []
     prev: Line | None = None
     seen_apart: set[str] = set()
@@ -235,14 +275,17 @@ def paragraphs(lines: list[Line]) -> list[str]:
                 out.append(ln.text.strip(_SPACES))
             continue
         new = prev is None or off > 0.8
-        if not new and pitch and prev.column == ln.column and prev.y0 - ln.y0 > 1.4 * pitch:
+        if not new and pitch and _below(prev, ln) and prev.y0 - ln.y0 > 1.4 * pitch:
             new = True          # a blank line's space between two lines of a column
-        if not new and not indent_style:
+        if not new:
             short = prev.x1 < prev.column[1] - 1.5 * prev.size
             ended = prev.text.rstrip(_SPACES).endswith(_SENTENCE_END)
-            heading = (prev.x1 < prev.column[0] + 0.7 * (prev.column[1] - prev.column[0])
-                       and not any(c in _SENTENCE_MARKS for c in prev.text))
-            new = (short and ended) or heading
+            if not indent_style:
+                heading = (prev.x1 < prev.column[0] + 0.7 * (prev.column[1] - prev.column[0])
+                           and not any(c in _SENTENCE_MARKS for c in prev.text))
+                new = (short and ended) or heading
+            elif not _below(prev, ln):      # a new column or page after a finished short line
+                new = short and ended
         if new:
             out.append(ln.text.lstrip(_SPACES))
             open_at = len(out) - 1
@@ -250,6 +293,12 @@ def paragraphs(lines: list[Line]) -> list[str]:
             out[open_at] = _join(out[open_at], ln.text)
         prev = ln
     return [p.rstrip(_SPACES) for p in out]
+
+
+def _below(a: Line, b: Line) -> bool:
+    """Whether line ``b`` follows ``a`` down one column: below it, within three type sizes,
+    overlapping it horizontally."""
+    return 0 < a.y0 - b.y0 < 3 * a.size and min(a.x1, b.x1) > max(a.x0, b.x0)
 
 
 def _join(last: str, text: str) -> str:

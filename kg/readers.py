@@ -138,7 +138,7 @@ def read_pdf(data: bytes) -> PageText:
     without text, an encrypted or a damaged file is a :class:`ReadError`."""
     import pypdfium2 as pdfium
 
-    from kg.pdftext import INDENT, page_lines, paragraphs, reading_order
+    from kg.pdftext import INDENT, mark_running, page_lines, paragraphs, reading_order
 
     try:
         doc = pdfium.PdfDocument(data)
@@ -151,16 +151,18 @@ def read_pdf(data: bytes) -> PageText:
         meta = doc.get_metadata_dict(skip_empty=True)
         # not its dates: a PDF's creation date is when it was printed, not published
         fields = {k.lower(): v for k, v in meta.items() if k in ("Title", "Author") and not _PLACEHOLDER.match(v.strip())}
-        lines = []
+        pages: list[tuple[list, float]] = []
         count = len(doc)
         for i in range(count):
             page = doc[i]
             textpage = page.get_textpage()
             try:
-                lines += reading_order(page_lines(textpage), page.get_width())
+                pages.append((page_lines(textpage), page.get_width()))
             finally:
                 textpage.close()
                 page.close()
+        mark_running([p for p, _ in pages])
+        lines = [ln for p, width in pages for ln in reading_order(p, width)]
     except pdfium.PdfiumError as e:
         raise ReadError(f"unreadable PDF ({e})") from None
     finally:
