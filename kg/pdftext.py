@@ -13,9 +13,10 @@ with positions. This module puts them back into the article's paragraphs:
    bands, read top to bottom; within a band, lines whose horizontal extents overlap form a
    column, and the columns are read left to right, each top to bottom. So a two-column
    page reads one column after the other, and the short last column of an article is
-   not read before the first. A running header above everything and a footer below it
-   (set off by more than a line's gap) are read first and last, as paragraphs of their
-   own, and once only when every page prints them (page numbers aside).
+   not read before the first. Running headers and footers (a line of a page's top or
+   bottom two rows that another page prints too, figures aside: a paper's name and date,
+   a browser's date, title and address) are read first and last, as paragraphs of their
+   own, once.
 3. **Paragraphs** (:func:`paragraphs`): a line set in from its column's left edge (by
    ideographic spaces or by position) starts a paragraph, and so does the line after a
    finished sentence that stops short of the column's right edge or after a short line
@@ -116,7 +117,7 @@ def page_lines(textpage) -> list[Line]:
         # (the pen going back is measured from the previous character's left edge: a dash's
         # box may reach over the next character's)
         if chars and not (abs((bottom + top) / 2 - base) <= 0.5 * max(size, h)
-                          and left >= last - 0.25 * size and left - x1 <= 1.5 * size):
+                          and left >= last - 0.25 * size and left - x1 <= 1.5 * max(size, h)):
             close()
             chars, visible = [], False
         space = c in _SPACES
@@ -142,19 +143,10 @@ def reading_order(lines: list[Line], page_width: float | None = None) -> list[Li
     lines = [ln for ln in lines if not _PAGE_NUMBER.match(ln.text.strip(_SPACES))]
     if not lines:
         return []
-    # a running header above everything else and a footer below it, each set off by more
-    # than a line's gap (at most two rows each, a row all the lines beside each other,
-    # as a browser prints the date left and the title right): read first and last, apart
-    # (lines :func:`mark_running` found on several pages are such rows already)
-    marked = [ln for ln in lines if ln.apart]
-    lines = [ln for ln in lines if not ln.apart]
-    if not lines:
-        return sorted(marked, key=lambda ln: (-ln.y1, ln.x0))
-    head = _edge_rows(sorted(lines, key=lambda ln: -ln.y1), top=True)
-    foot = _edge_rows(sorted((ln for ln in lines if ln not in head), key=lambda ln: ln.y0), top=False)
-    middle = sorted(ln.middle for ln in lines)[len(lines) // 2]
-    head = sorted([ln for ln in marked if ln.middle > middle] + head, key=lambda ln: (-ln.y1, ln.x0))
-    foot = sorted([ln for ln in marked if ln.middle <= middle] + foot, key=lambda ln: (-ln.y1, ln.x0))
+    mid = (min(ln.y0 for ln in lines) + max(ln.y1 for ln in lines)) / 2
+    # running headers and footers (:func:`mark_running`): read first and last, apart
+    head = sorted((ln for ln in lines if ln.apart and ln.middle > mid), key=lambda ln: (-ln.y1, ln.x0))
+    foot = sorted((ln for ln in lines if ln.apart and ln.middle <= mid), key=lambda ln: (-ln.y1, ln.x0))
     for ln in head + foot:
         ln.apart, ln.column = True, (ln.x0, ln.x1)
     if head or foot:
@@ -181,27 +173,6 @@ def mark_running(pages: list[list[Line]]) -> None:
         for key, ln in here:
             if seen[key] >= 2:
                 ln.apart, ln.column = True, (ln.x0, ln.x1)
-
-
-def _edge_rows(ordered: list[Line], top: bool) -> list[Line]:
-    """The lines of up to two rows at the top (``top``) or bottom of a page set off from the
-    rest by more than a line's gap; ``ordered`` from that edge inwards."""
-    taken: list[Line] = []
-    for _ in range(2):
-        rest = ordered[len(taken):]
-        if len(rest) < 5:
-            break
-        first = rest[0]
-        row = [ln for ln in rest if abs(ln.middle - first.middle) <= 0.5 * first.size]
-        others = [ln for ln in rest if ln not in row]
-        if not others:
-            break
-        gap = (min(ln.y0 for ln in row) - max(ln.y1 for ln in others) if top
-               else min(ln.y0 for ln in others) - max(ln.y1 for ln in row))
-        if gap <= 0.8 * max(ln.size for ln in row):
-            break
-        taken += sorted(row, key=lambda ln: ln.x0)
-    return taken
 
 
 def _bands(lines: list[Line], page_width: float | None) -> list[Line]:

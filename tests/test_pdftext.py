@@ -10,7 +10,7 @@ import pytest
 from saved_pages import html_page, pdf_bytes
 
 from kg.normalize import normalize
-from kg.pdftext import Line, paragraphs, reading_order
+from kg.pdftext import Line, mark_running, paragraphs, reading_order
 from kg.readers import read_html, read_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,24 +103,26 @@ def test_reading_order_of_a_page_whose_second_column_holds_one_line():
 
 
 def test_running_header_and_footer_are_set_apart_and_kept_once():
-    """A paper's running header over the second column and its footer: read first and last
-    on each page as paragraphs of their own, once; the sentence running on from page one to
-    page two stays one paragraph."""
+    """A paper's running header over the second column and its footer, on both pages (the
+    date and page number differ): read first and last on each page as paragraphs of their
+    own, once; the sentence running on from page one to page two stays one paragraph."""
     def page(n: int, body: list[str], first_indented: bool) -> list[Line]:
         header = _line(f"人民日报 2020年3月{n}日 第{n}版", 300, 800)
         footer = _line("责任编辑：李华", 50, 60)
         cols = [_line(t, 50 if i < 3 else 300, 760 - 16 * (i % 3), indent=2 if i == 0 and first_indented else 0)
                 for i, t in enumerate(body)]
-        return reading_order([*cols, header, footer], page_width=595)
+        return [*cols, header, footer]
 
     one = page(24, ["\u3000\u3000在贵州省铜仁市万山区旺家花园易地扶", "贫搬迁微工厂产业园三楼还未进入厂房",
                     "就听见密集的缝纫机转动声音记者穿过约", "三十米长的通道进入铜仁市景航服装有限",
                     "公司的生产车间裁剪工何茂喜和妻子陈香", "正拿着电剪沿着电脑打印出来的图案裁剪"], True)
-    assert one[0].apart and one[-1].apart and one[0].text.startswith("人民日报")
     two = page(25, ["约半尺厚的布料布料将被做成衬衫这一摞", "有两百多层一下午能裁剪八百件何茂喜说",
                     "布料多的时候半天可以裁剪四五千件。", "\u3000\u3000何茂喜和家人住在旺家花园易地扶贫",
                     "搬迁安置点走路上班只需五分钟他们决定", "留在本地就业我俩现在月收入至少一万元"], False)
-    two[4].start = two[4].x0 + 20          # set in: a new paragraph
+    two[3].start = two[3].x0 + 20          # set in: a new paragraph
+    mark_running([one, two])
+    one, two = reading_order(one, page_width=595), reading_order(two, page_width=595)
+    assert one[0].apart and one[-1].apart and one[0].text.startswith("人民日报")
     paras = paragraphs(one + two)
     assert paras[0] == "人民日报 2020年3月24日 第24版"
     assert paras[1].startswith("在贵州省") and paras[1].endswith("四五千件。")     # across the page break
@@ -157,3 +159,26 @@ def test_paragraphs_of_a_flush_left_document_end_at_a_short_finished_line():
     assert paragraphs(lines) == ["Employment workshops were opened in the relocation sites of Tongren; 98 of 126 "
                                  "workers are back.",
                                  "A second paragraph starts flush left; its well-known rule is not a heading."]
+
+
+@pytest.mark.browser
+def test_a_web_page_printed_by_chromium_reads_back_paragraph_for_paragraph(tmp_path):
+    """Three real articles on one saved page, printed to PDF by headless Chromium (fonts
+    embedded, paragraphs set off by space not indent, the browser's date, title, address and
+    page count around every page): every paragraph reads back whole, and the browser's
+    running lines once each, not inside the text."""
+    import subprocess
+
+    text = "\n".join(p.read_text(encoding="utf-8") for p in REAL_MORE[:3])
+    page = tmp_path / "page.html"
+    page.write_text(html_page(text), encoding="utf-8")
+    pdf = tmp_path / "page.pdf"
+    subprocess.run(["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={pdf}",
+                    page.as_uri()], capture_output=True, timeout=120, check=True)
+    doc = read_pdf(pdf.read_bytes())
+    assert doc.pages >= 2
+    paras = read_paragraphs(doc.text)
+    missing = [p[:20] for p in text_paragraphs(text) if p not in paras]
+    assert not missing
+    assert sum(1 for p in paras if p.startswith("file://")) == 1
+    assert not any("file://" in p and not p.startswith("file://") for p in paras)
