@@ -105,13 +105,14 @@ needs_build = pytest.mark.skipif(importlib.util.find_spec("kg.corpus") is None o
 @needs_build
 def test_tiny_bench(tmp_path):
     """N=4 and N=6: every part but the browser runs; figures are consistent with each other."""
-    res = run_bench([4, 6], tmp_path, workers=2, quiet=True, skip=["browser"], sparql_repeats=3, views=False)
+    res = run_bench([4, 6], tmp_path, workers=2, quiet=True, skip=["browser"], sparql_repeats=3, views=False,
+                    reading=(3, 1))
     saved = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
     assert saved["config"]["sizes"] == [4, 6] and saved["config"]["reference_n"] == 6
     from kg.resources import queries_dir
 
     has_queries = any(queries_dir().glob("*.rq"))
-    for part in ("throughput", "scale", "incremental", "sparql"):
+    for part in ("throughput", "scale", "incremental", "sparql", "reading"):
         if part == "sparql" and not has_queries:
             assert "no example queries" in saved[part]["error"]
             continue
@@ -137,7 +138,10 @@ def test_tiny_bench(tmp_path):
         assert bw["queries"] >= 10 and bw["oxigraph"]["n"] >= bw["queries"] and bw["oxigraph"]["p50_ms"] > 0
         assert bw["rdflib"]["p50_ms"] > 0
         assert "browsing" in format_table(res)
-    assert {t["name"] for t in res["targets"] if t["met"] is not None} >= {"extract_vs_tokeniser", "incremental_wall"}
+    assert {t["name"] for t in res["targets"] if t["met"] is not None} >= {"extract_vs_tokeniser", "incremental_wall",
+                                                                           "read_pdf_share", "read_html_share"}
+    rd = res["reading"]
+    assert rd["html"]["pages"] == 3 and rd["pdf"]["pages"] == 1 and "web pages" in format_table(res)
     inc = res["incremental"]
     if inc["pipeline_changed"]:
         pytest.skip("the extractor's files were edited during the test: every article re-extracted")
@@ -150,7 +154,8 @@ def test_tiny_bench(tmp_path):
 def test_tiny_bench_browser(tmp_path):
     if importlib.util.find_spec("kg.views") is None:
         pytest.skip("kg.views has not landed")
-    res = run_bench([3], tmp_path, workers=1, quiet=True, skip=["throughput", "scale", "incremental", "sparql"])
+    res = run_bench([3], tmp_path, workers=1, quiet=True, skip=["throughput", "scale", "incremental", "sparql",
+                                                                 "reading"])
     br = res["browser"]
     assert "error" not in br, br
     assert br["draw_s"] > 0 and br["blocked_requests"] == 0 and br["nodes"]
