@@ -646,11 +646,11 @@ def bench_map(page_path: Path, timeout_s: float = 120.0) -> dict[str, Any]:
 def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet: bool = False,
               skip: Iterable[str] = (), seed: int = 0, sparql_repeats: int = 30,
               throughput_n: int | None = None, views: bool = True,
-              reading: tuple[int, int] = (1000, 200)) -> dict[str, Any]:
+              reading_sizes: tuple[int, int] = (1000, 200)) -> dict[str, Any]:
     """Run the parts not skipped; return the results (also written to ``OUT/bench.json``).
 
     ``views=False`` builds without analytics and HTML views (``kg build --no-views``); the
-    browser part then has no page to open. ``reading``: the web pages and PDF pages the
+    browser part then has no page to open. ``reading_sizes``: the web pages and PDF pages the
     reading part reads (the target's 1,000 and 200)."""
     import psutil
 
@@ -796,8 +796,8 @@ def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet:
     def reading() -> dict[str, Any]:
         from kg.readcost import bench_reading
 
-        return bench_reading(work / "reading", seed=seed, html_pages=reading[0], pdf_pages=reading[1],
-                             sample=min(60, reading[0]), quiet=quiet)
+        return bench_reading(work / "reading", seed=seed, html_pages=reading_sizes[0], pdf_pages=reading_sizes[1],
+                             sample=min(60, reading_sizes[0]), quiet=quiet)
 
     part("reading", reading)
 

@@ -106,7 +106,7 @@ needs_build = pytest.mark.skipif(importlib.util.find_spec("kg.corpus") is None o
 def test_tiny_bench(tmp_path):
     """N=4 and N=6: every part but the browser runs; figures are consistent with each other."""
     res = run_bench([4, 6], tmp_path, workers=2, quiet=True, skip=["browser"], sparql_repeats=3, views=False,
-                    reading=(3, 1))
+                    reading_sizes=(3, 1))
     saved = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
     assert saved["config"]["sizes"] == [4, 6] and saved["config"]["reference_n"] == 6
     from kg.resources import queries_dir
