@@ -38,5 +38,8 @@ def test_bench_reading_measures_both_shares(tmp_path, nlp):
     for key in ("html", "pdf"):
         r = res[key]
         assert r["read_s"] > 0 and r["chars"] > 1000
-        assert r["share"] == pytest.approx(r["read_s"] / (r["chars"] / res["extract_sample"]["chars_per_s"]), rel=0.02)
+        # (the times are rounded to the millisecond: a few pages read in a few of them)
+        assert r["share"] == pytest.approx(r["read_s"] / (r["chars"] / res["extract_sample"]["chars_per_s"]),
+                                           rel=0.02, abs=0.001)
+        assert 0 < r["share"] < 1
     assert (tmp_path / "edition-2p-0.pdf").is_file()
