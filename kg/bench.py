@@ -39,6 +39,10 @@ Parts (each can be skipped with ``--skip PART``):
     its regions (:func:`kg.views.write_graph_html`); the largest region and the whole graph,
     drawn on request, are timed as well. The same build's ``map.html`` (:mod:`kg.geomap`) is
     timed the same way, navigation to the SVG drawn (``map``).
+``reading``
+    Reading 1,000 web pages and a 200-page two-column PDF made from synthetic articles,
+    against the extraction time of the text read (:mod:`kg.readcost`; CPU seconds, one
+    process, the extraction rate from a sample of the pages).
 
 With ``scale``, the smallest build is also scored against the synthetic corpus's own gold
 (``kg eval``; no target: it shows the extractor's quality on unseen names and places).
@@ -71,7 +75,7 @@ from kg.io import write_json, write_text
 __all__ = ["PARTS", "TARGETS", "Target", "bench_command", "run_bench", "check_targets", "format_table",
            "measure_build", "percentile", "change_article"]
 
-PARTS = ("throughput", "scale", "incremental", "sparql", "browser", "cluster")
+PARTS = ("throughput", "scale", "incremental", "sparql", "browser", "cluster", "reading")
 REFERENCE_N = 1000          # the size the incremental, SPARQL and browser parts prefer
 
 
@@ -120,6 +124,10 @@ TARGETS = (
            ("cluster", "speedup"), ">=", 1.6, "x"),
     Target("cluster_vs_pool", "--cluster local:2 extract within 10 % of the pool",
            ("cluster", "vs_pool"), ">=", 0.9, "x"),
+    Target("read_pdf_share", "reading a 200-page PDF <= 20 % of its extraction",
+           ("reading", "pdf", "share"), "<=", 0.20, ""),
+    Target("read_html_share", "reading 1,000 web pages <= 20 % of their extraction",
+           ("reading", "html", "share"), "<=", 0.20, ""),
 )
 
 
@@ -653,11 +661,13 @@ def bench_map(page_path: Path, timeout_s: float = 120.0) -> dict[str, Any]:
 
 def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet: bool = False,
               skip: Iterable[str] = (), seed: int = 0, sparql_repeats: int = 30,
-              throughput_n: int | None = None, views: bool = True) -> dict[str, Any]:
+              throughput_n: int | None = None, views: bool = True,
+              reading_sizes: tuple[int, int] = (1000, 200)) -> dict[str, Any]:
     """Run the parts not skipped; return the results (also written to ``OUT/bench.json``).
 
     ``views=False`` builds without analytics and HTML views (``kg build --no-views``); the
-    browser part then has no page to open."""
+    browser part then has no page to open. ``reading_sizes``: the web pages and PDF pages the
+    reading part reads (the target's 1,000 and 200)."""
     import psutil
 
     skip = set(skip)
@@ -798,6 +808,14 @@ def run_bench(sizes: list[int], out: str | os.PathLike, workers: int = 2, quiet:
 
     part("browser", browser)
     part("cluster", lambda: bench_cluster(work, _corpus(work, ref_n, seed), ref_n, workers, results, quiet))
+
+    def reading() -> dict[str, Any]:
+        from kg.readcost import bench_reading
+
+        return bench_reading(work / "reading", seed=seed, html_pages=reading_sizes[0], pdf_pages=reading_sizes[1],
+                             sample=min(60, reading_sizes[0]), quiet=quiet)
+
+    part("reading", reading)
 
     results["targets"] = check_targets(results)
     results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -996,6 +1014,18 @@ def format_table(results: dict[str, Any]) -> str:
             lines.append(f"extraction on --cluster {cl['cluster']} (N={cl['n']}, {cl['batches']} tasks of "
                          f"{cl['batch']}): {_fmt(cl['chars_per_s'])} chars/s = {_fmt(cl.get('speedup'), 'x')} one "
                          f"process, {_fmt(cl['vs_pool'], 'x')} the worker pool (start-up included)")
+    rd = results.get("reading")
+    if isinstance(rd, dict):
+        if "error" in rd:
+            lines.append(f"reading: ERROR {rd['error']}")
+        else:
+            ex = rd["extract_sample"]
+            lines.append(f"reading (extraction {_fmt(ex['chars_per_s'])} chars/s on {ex['articles']} of the pages, "
+                         "CPU time)")
+            for key, what in (("html", "web pages"), ("pdf", "PDF pages")):
+                r = rd[key]
+                lines.append(f"  {r['pages']:>5} {what:<9} {r['read_s']:>7.2f} s ({_fmt(r['read_chars_per_s'])} chars/s)"
+                             f" = {100 * r['share']:.1f} % of extracting their {r['chars']:,} chars ({r['extract_s']:.0f} s)")
     lines.append("targets")
     for t in results.get("targets", check_targets(results)):
         mark = {True: "met", False: "MISSED", None: "not measured"}[t["met"]]

@@ -249,7 +249,7 @@ def make_parser() -> argparse.ArgumentParser:
     bn.add_argument("--sizes", default="100,1000,5000", help="synthetic corpus sizes (default: 100,1000,5000)")
     bn.add_argument("--workers", type=int, default=2, help="workers for the parallel measurement (default: 2)")
     bn.add_argument("--skip", action="append", default=[], metavar="PART",
-                    help="skip a part: throughput, scale, incremental, sparql, browser (repeatable)")
+                    help="skip a part: throughput, scale, incremental, sparql, browser, cluster, reading (repeatable)")
     return p
 
 

@@ -10,10 +10,10 @@ stored by the build as ``OUT/texts/<article>.txt``) and the metadata the file it
   title, publication date, site name, author and canonical URL from the page header. The
   page's headline is put first when the extracted body does not start with it (a headline
   names the places and programs the article is about, as it does in a ``.txt`` article).
-* PDF: the text layer, laid out by pdfminer.six (``LAParams``: characters grouped into
-  lines and lines into boxes, boxes ordered column by column, so a two-column page reads
-  one column after the other). A PDF without a text layer (a scan) is refused with that
-  reason, as is an encrypted one. Pages are separated by a blank line.
+* PDF: the text layer (PDFium, through pypdfium2), put back into the article's paragraphs
+  by :mod:`kg.pdftext`: columns read one after the other, lines of a paragraph joined
+  (across columns and pages too). A PDF without a text layer (a scan) is refused with that
+  reason, as is an encrypted one.
 * Word (``.docx``): paragraphs and table rows in document order (python-docx); title and
   author from the document properties (not its dates: a Word file's creation date is the
   office's, not the article's; nor a PDF's, which is when it was printed).
@@ -134,126 +134,47 @@ def _tidy(text: str, *, paragraphs: bool = False) -> str:
 
 # --------------------------------------------------------------------------- PDF
 def read_pdf(data: bytes) -> PageText:
-    """The text layer of a PDF in reading order; a scan without text is a :class:`ReadError`."""
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTTextContainer
-    from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFParser, PDFSyntaxError
+    """The text layer of a PDF as paragraphs in reading order (:mod:`kg.pdftext`); a scan
+    without text, an encrypted or a damaged file is a :class:`ReadError`."""
+    import pypdfium2 as pdfium
 
-    fields: dict[str, str | None] = {}
-    pages: list[bool] = []         # whether each page has text
+    from kg.pdftext import INDENT, mark_running, page_lines, paragraphs, reading_order
+
     try:
-        parser = PDFParser(io.BytesIO(data))
-        info = PDFDocument(parser).info
-        if info:
-            meta = info[0]
-            # not its dates: a PDF's creation date is when it was printed, not published
-            fields = {"title": _pdf_str(meta.get("Title")), "author": _pdf_str(meta.get("Author"))}
-            fields = {k: v for k, v in fields.items() if v and not _PLACEHOLDER.match(v)}
-        # line_margin 1.0: lines set with a leading up to twice the type size stay one box
-        # (a newspaper column), where pdfminer's 0.5 would make every line a box of its own
-        laparams = LAParams(line_margin=1.0)
-        lines: list[str] = []
-        for layout in extract_pages(io.BytesIO(data), laparams=laparams):
-            boxes = [el for el in layout if isinstance(el, LTTextContainer) and el.get_text().strip()]
-            pages.append(bool(boxes))
-            _page_text(_reading_order(boxes), lines)
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise ReadError("an encrypted PDF (password protected)") from None
-    except PDFSyntaxError as e:
-        raise ReadError(f"unreadable PDF ({e})") from None
-    except Exception as e:  # pdfminer raises many kinds on damaged files
-        if "encrypt" in type(e).__name__.lower() or "password" in type(e).__name__.lower():
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        if "password" in str(e).lower():
             raise ReadError("an encrypted PDF (password protected)") from None
-        raise ReadError(f"unreadable PDF ({type(e).__name__})") from None
-    if not pages:
+        why = str(e).split("(PDFium: ", 1)[-1].rstrip(").") if "PDFium:" in str(e) else type(e).__name__
+        raise ReadError(f"unreadable PDF ({why})") from None
+    try:
+        meta = doc.get_metadata_dict(skip_empty=True)
+        # not its dates: a PDF's creation date is when it was printed, not published
+        fields = {k.lower(): v for k, v in meta.items() if k in ("Title", "Author") and not _PLACEHOLDER.match(v.strip())}
+        pages: list[tuple[list, float]] = []
+        count = len(doc)
+        for i in range(count):
+            page = doc[i]
+            textpage = page.get_textpage()
+            try:
+                pages.append((page_lines(textpage), page.get_width()))
+            finally:
+                textpage.close()
+                page.close()
+        mark_running([p for p, _ in pages])
+        lines = [ln for p, width in pages for ln in reading_order(p, width)]
+    except pdfium.PdfiumError as e:
+        raise ReadError(f"unreadable PDF ({e})") from None
+    finally:
+        doc.close()
+    if not count:
         raise ReadError("a PDF without pages")
-    if not lines:
-        raise ReadError(f"a scanned PDF without a text layer ({len(pages)} page{'s' if len(pages) > 1 else ''}, "
+    paras = paragraphs(lines)
+    if not paras:
+        raise ReadError(f"a scanned PDF without a text layer ({count} page{'s' if count > 1 else ''}, "
                         "no text to read: OCR it first)")
-    text = "\n".join(lines) + "\n"
-    return PageText(text=text, format="pdf", fields=_clean_fields(fields), pages=len(pages))
-
-
-def _reading_order(boxes: list) -> list:
-    """Text boxes in reading order: a header above and a footer below everything come first
-    and last; blocks spanning the columns (a headline across the page) cut the page into
-    bands, read top to bottom; within a band, columns (boxes whose
-    horizontal extents overlap) are read left to right, each top to bottom. pdfminer's own
-    order (``boxes_flow``) puts the short last column of a page before the first."""
-    if len(boxes) < 2:
-        return boxes
-    # a running header above everything else and a page number below it: first and last
-    head = [b for b in boxes if all(b.y0 >= o.y1 for o in boxes if o is not b)]
-    foot = [b for b in boxes if all(b.y1 <= o.y0 for o in boxes if o is not b)]
-    body = [b for b in boxes if b not in head and b not in foot]
-    if head or foot:
-        return head + _reading_order(body) + foot
-    left, right = min(b.x0 for b in boxes), max(b.x1 for b in boxes)
-    wide = 0.6 * (right - left)
-    spanning = sorted((b for b in boxes if b.width > wide), key=lambda b: -b.y1)
-    rest = [b for b in boxes if b.width <= wide]
-    cuts = [(b.y0 + b.y1) / 2 for b in spanning] + [float("-inf")]
-    out: list = []
-    above = float("inf")
-    for k, cut in enumerate(cuts):
-        band = [b for b in rest if cut < (b.y0 + b.y1) / 2 <= above]
-        columns: list[list] = []
-        for b in sorted(band, key=lambda b: b.x0):
-            if columns and b.x0 < max(c.x1 for c in columns[-1]) - 1:
-                columns[-1].append(b)
-            else:
-                columns.append([b])
-        for col in columns:
-            out.extend(sorted(col, key=lambda b: -b.y1))
-        if k < len(spanning):
-            out.append(spanning[k])
-        above = cut
-    return out
-
-
-_PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}(?:\s*页)?[-—–\s]*$|^\d{1,4}\s*/\s*\d{1,4}$")
-_PARAGRAPH_END = tuple("。！？!?”」』…：:")
-
-
-def _page_text(boxes, out: list[str]) -> None:
-    """Add a page's text boxes (in reading order) to ``out`` as lines of paragraphs: a line
-    that starts indented (by spaces, or set in from its box's left edge) starts a paragraph,
-    set off by a blank line and indented as in a text article, and so does a box's first
-    line after a finished sentence; other lines keep their line breaks (the normaliser joins
-    them), so a sentence running on into the next column or page stays one. Page numbers
-    are left out."""
-    for box in boxes:
-        lines = [ln for ln in box if hasattr(ln, "get_text")] or [box]
-        for k, ln in enumerate(lines):
-            raw = ln.get_text().rstrip("\n").rstrip()
-            text = raw.lstrip(" \u3000\t")
-            if not text or _PAGE_NUMBER.match(text):
-                continue
-            size = getattr(ln, "height", 0) or 10
-            indented = text != raw or (ln.x0 - box.x0) > 1.5 * size
-            last = next((x for x in reversed(out) if x), "")
-            if not out or indented or (k == 0 and last.endswith(_PARAGRAPH_END)):
-                if out:
-                    out.append("")
-                out.append(_INDENT + text)
-            else:
-                out.append(text)
-
-
-def _pdf_str(value) -> str | None:
-    """A PDF info value as text (PDF text strings are PDFDocEncoding or UTF-16 with BOM)."""
-    from pdfminer.pdftypes import resolve1
-
-    value = resolve1(value)
-    if isinstance(value, bytes):
-        if value.startswith((b"\xfe\xff", b"\xff\xfe")):
-            return value.decode("utf-16", errors="replace")
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            return value.decode("latin-1")
-    return str(value) if value is not None else None
+    text = "\n\n".join(INDENT + p for p in paras) + "\n"
+    return PageText(text=text, format="pdf", fields=_clean_fields(fields), pages=count)
 
 
 # --------------------------------------------------------------------------- Word

@@ -39,9 +39,10 @@ def test_targets_met_missed_and_not_measured():
                    "build_1000_memory": False, "incremental_wall": None, "incremental_added_wall": None,
                    "build_5000_memory": None, "build_5000_vs_1000": None, "sparql_oxigraph_median": True,
                    "sparql_browse_p50": None, "sparql_browse_p95": None, "sparql_whole_graph_p50": True,
-                   "browser_draw": None, "map_draw": None, "cluster_speedup": None, "cluster_vs_pool": None}
+                   "browser_draw": None, "map_draw": None, "cluster_speedup": None, "cluster_vs_pool": None,
+                   "read_pdf_share": None, "read_html_share": None}
     table = format_table({"targets": check_targets(results)})
-    assert table.count("MISSED") == 2 and table.count("not measured") == 10 and table.count(" met") == 4
+    assert table.count("MISSED") == 2 and table.count("not measured") == 12 and table.count(" met") == 4
     results["incremental"] = {"wall_s": 20.0, "added": {"wall_s": 12.0}}
     results["scale_by_n"]["5000"] = {"wall_s": 900.0, "peak_rss_mb": 3900.0}
     results["scale_ratio"] = {"5000_over_1000": 5.29}
@@ -51,7 +52,10 @@ def test_targets_met_missed_and_not_measured():
     results["cluster"] = {"n": 1000, "speedup": 1.7, "vs_pool": 0.85}
     got = {t["name"]: t["met"] for t in check_targets(results)}
     assert got["cluster_speedup"] is True and got["cluster_vs_pool"] is False
-    assert len(TARGETS) == 16
+    results["reading"] = {"pdf": {"share": 0.05}, "html": {"share": 0.26}}
+    got = {t["name"]: t["met"] for t in check_targets(results)}
+    assert got["read_pdf_share"] is True and got["read_html_share"] is False
+    assert len(TARGETS) == 18
 
 
 def test_change_article_changes_exactly_one(tmp_path):
@@ -101,13 +105,14 @@ needs_build = pytest.mark.skipif(importlib.util.find_spec("kg.corpus") is None o
 @needs_build
 def test_tiny_bench(tmp_path):
     """N=4 and N=6: every part but the browser runs; figures are consistent with each other."""
-    res = run_bench([4, 6], tmp_path, workers=2, quiet=True, skip=["browser"], sparql_repeats=3, views=False)
+    res = run_bench([4, 6], tmp_path, workers=2, quiet=True, skip=["browser"], sparql_repeats=3, views=False,
+                    reading_sizes=(3, 1))
     saved = json.loads((tmp_path / "bench.json").read_text(encoding="utf-8"))
     assert saved["config"]["sizes"] == [4, 6] and saved["config"]["reference_n"] == 6
     from kg.resources import queries_dir
 
     has_queries = any(queries_dir().glob("*.rq"))
-    for part in ("throughput", "scale", "incremental", "sparql"):
+    for part in ("throughput", "scale", "incremental", "sparql", "reading"):
         if part == "sparql" and not has_queries:
             assert "no example queries" in saved[part]["error"]
             continue
@@ -136,7 +141,10 @@ def test_tiny_bench(tmp_path):
         assert bw["queries"] >= 10 and bw["oxigraph"]["n"] >= bw["queries"] and bw["oxigraph"]["p50_ms"] > 0
         assert bw["rdflib"]["p50_ms"] > 0
         assert "browsing" in format_table(res)
-    assert {t["name"] for t in res["targets"] if t["met"] is not None} >= {"extract_vs_tokeniser", "incremental_wall"}
+    assert {t["name"] for t in res["targets"] if t["met"] is not None} >= {"extract_vs_tokeniser", "incremental_wall",
+                                                                           "read_pdf_share", "read_html_share"}
+    rd = res["reading"]
+    assert rd["html"]["pages"] == 3 and rd["pdf"]["pages"] == 1 and "web pages" in format_table(res)
     inc = res["incremental"]
     if inc["pipeline_changed"]:
         pytest.skip("the extractor's files were edited during the test: every article re-extracted")
@@ -149,7 +157,8 @@ def test_tiny_bench(tmp_path):
 def test_tiny_bench_browser(tmp_path):
     if importlib.util.find_spec("kg.views") is None:
         pytest.skip("kg.views has not landed")
-    res = run_bench([3], tmp_path, workers=1, quiet=True, skip=["throughput", "scale", "incremental", "sparql"])
+    res = run_bench([3], tmp_path, workers=1, quiet=True, skip=["throughput", "scale", "incremental", "sparql",
+                                                                 "reading"])
     br = res["browser"]
     assert "error" not in br, br
     assert br["draw_s"] > 0 and br["blocked_requests"] == 0 and br["nodes"]
