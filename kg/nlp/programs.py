@@ -40,6 +40,10 @@ _CJK_OR_ALNUM_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]+$")
 _ORGANIZE_RE = re.compile(r"^(?:所|)(?:在[^，。；！？,;!?]{1,20})?(?:牵头|联合|共同)?"
                           r"(?:组织|主办|举办|举行|承办|开办|开展|召开)(?:开展|举办|实施)?(?:的|了)?$")
 _ANAPHOR_RE = re.compile(r"(?:这个|该|这家|进入|进|到|在)(车间)")
+#: Words that refer back to a program of a category named shortly before: a workshop (进入车间),
+#: the venue of a job fair (在现场, 来到现场).
+_ANAPHORA = ((_ANAPHOR_RE, "PovertyWorkshop"),
+             (re.compile(r"(?:在|来到|到了?|赶到|赶来|走进)(现场)"), "JobFair"))
 
 
 @dataclass(frozen=True)
@@ -280,21 +284,31 @@ class ProgramRecognizer:
 
 
 def _resolve_anaphora(doc: Doc, window: int, ix: DocIndex | None = None) -> None:
-    """Bare ``车间`` (进入车间, 该车间) shortly after a workshop program refers to it."""
+    """Bare ``车间`` (进入车间, 该车间) shortly after a workshop program refers to it, and
+    ``现场`` (在现场, 来到现场) shortly after a job fair to the fair."""
     ix = ix or DocIndex(doc)
-    text = ix.text
     spans = list(doc.spans["kg_programs"])
-    workshops = [(sp.end_char, sp._.kg_ref) for sp in spans
-                 if "PovertyWorkshop" in doc._.kg_programs[sp._.kg_ref].categories]
-    if not workshops:
-        return
     covered = [(sp.start_char, sp.end_char) for sp in spans]
     added = []
-    for m in _ANAPHOR_RE.finditer(text):
+    for pattern, category in _ANAPHORA:
+        antecedents = [(sp.end_char, sp._.kg_ref) for sp in spans
+                       if category in doc._.kg_programs[sp._.kg_ref].categories]
+        if antecedents:
+            added += _refer_back(doc, ix, pattern, antecedents, covered, window)
+    if added:
+        doc.spans["kg_programs"] = sorted(spans + added, key=lambda sp: (sp.start_char, sp.end_char))
+
+
+def _refer_back(doc: Doc, ix: DocIndex, pattern: re.Pattern, antecedents: list[tuple[int, str]],
+                covered: list[tuple[int, int]], window: int) -> list[Span]:
+    """Spans of ``pattern``'s first group, each referring to the last antecedent program
+    ending at most ``window`` characters before it; their sentences become its evidence."""
+    added = []
+    for m in pattern.finditer(ix.text):
         s, e = m.span(1)
         if any(cs <= s < ce for cs, ce in covered):
             continue
-        prior = [w for w in workshops if w[0] <= s and s - w[0] <= window]
+        prior = [w for w in antecedents if w[0] <= s and s - w[0] <= window]
         if not prior:
             continue
         key = prior[-1][1]
@@ -307,8 +321,7 @@ def _resolve_anaphora(doc: Doc, window: int, ix: DocIndex | None = None) -> None
         if ev not in prog.evidence:
             prog.evidence.append(ev)
         added.append(span)
-    if added:
-        doc.spans["kg_programs"] = sorted(spans + added, key=lambda sp: (sp.start_char, sp.end_char))
+    return added
 
 
 @Language.factory(

@@ -143,6 +143,14 @@ def test_bare_workshop_after_a_workshop_refers_to_it(nlp):
     assert refs["车间"] == refs["就业帮扶车间"]
 
 
+def test_the_scene_after_a_job_fair_refers_to_it(nlp):
+    text = ("当天，霍山县2020年巡回“就业扶贫专场招聘会”的“招工大篷车”开到了单龙寺镇。\n"
+            "该镇乌牛河村村民储召来手拿着一叠企业招聘岗位表和宣传材料，在现场与村扶贫专干交流着。")
+    doc = run(nlp, text, persons=["储召来"])
+    refs = {sp.text: sp._.kg_ref for sp in doc.spans["kg_programs"]}
+    assert "现场" in refs and "JobFair" in doc._.kg_programs[refs["现场"]].categories
+
+
 @pytest.mark.xfail(reason="working away through family ties, with no program word in the story, is not "
                           "recognised as labour transfer (劳务输出)", strict=True)
 def test_labour_transfer_without_program_word(nlp):
