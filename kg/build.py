@@ -595,7 +595,7 @@ def _views_key(graph_digest: str) -> str:
     for p in sorted(templates_dir().iterdir()):
         if p.is_file():
             h.update(p.name.encode("utf-8") + b"\0" + p.read_bytes())
-    for dist in ("networkx", "numpy", "scipy", "jinja2", "pyvis", "pyoxigraph", "pandas", "pyarrow", "openpyxl"):
+    for dist in ("networkx", "numpy", "scipy", "jinja2", "pyvis", "pyoxigraph", "pandas", "pyarrow", "openpyxl", "xlsxwriter"):
         with contextlib.suppress(Exception):
             h.update(f"{dist}={version(dist)}".encode())
     return h.hexdigest()
