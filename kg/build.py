@@ -453,7 +453,7 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
                 nxg = load_nx(graph_file)
                 gc.freeze()         # the networkx graph lives until the views are written
                 t = lap("load", t)
-                analyze(staging / "kg.ttl", staging, G=nxg)
+                analyze(staging / "kg.ttl", staging, G=nxg, previous=previous or staging)
                 t = lap("analytics", t)
                 # case pages whose content did not change are linked from the committed output
                 write_views(staging / "kg.ttl", staging, G=nxg, previous=previous)
@@ -575,6 +575,7 @@ def _shacl_key(graph_digest: str) -> str:
 
 _VIEWS_KEY = ".views-key.json"      # in a build directory: what its analytics and views came from
 _VIEW_FILES = ("analytics.json", "report.html", "graph.html", "map.html")
+_MEMO_FILES = (".analytics-memo.json", ".layout-memo.json")   # kg.analytics.MEMO, kg.views.LAYOUT_MEMO
 
 
 def _views_key(graph_digest: str) -> str:
@@ -659,6 +660,9 @@ def _reuse_views(previous: Path, staging: Path, key: str) -> bool:
         remove_path(staging / "cases")
         remove_path(staging / "exports")
         return False
+    for memo in _MEMO_FILES:            # what the next build keeps of analytics and layouts
+        with contextlib.suppress(OSError):
+            os.link(previous / memo, staging / memo)
     write_json(staging / _VIEWS_KEY, entry)
     return True
 
