@@ -55,7 +55,7 @@ from typing import Any
 
 from kg import __version__
 from kg.errors import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, InputError, KGError
-from kg.io import fault_point, fsync_dir, remove_path, write_json, write_text
+from kg.io import fault_point, fsync_dir, json_text, remove_path, write_json, write_or_link
 
 __all__ = ["build", "BuildReport", "InputStatus", "recover", "CURRENT", "BUILD_PREFIX", "REPORT"]
 
@@ -387,12 +387,16 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
                                  "(the previous output is unchanged)")
 
     staging.mkdir(parents=True)
+    committed = _current(out)   # an unchanged article's record and text are linked from it
     for rec in records:
-        write_json(staging / "extractions" / _record_file_name(rec.meta.file_name), rec.to_dict())
+        name = f"extractions/{_record_file_name(rec.meta.file_name)}"
+        write_or_link(staging / name, json_text(rec.to_dict()).encode("utf-8"),
+                      committed / name if committed is not None else None)
     (staging / "extractions").mkdir(exist_ok=True)
     for a in articles:          # the text every evidence offset indexes: raw[start:end] == evidence
         if a.file_name in by_file:
-            write_text(staging / _text_file_name(a.file_name), a.raw)
+            name = _text_file_name(a.file_name)
+            write_or_link(staging / name, a.raw.encode("utf-8"), committed / name if committed is not None else None)
     t = lap("records", t)
 
     # the triples go straight to the files (filling an rdflib Graph would cost more time and
