@@ -28,12 +28,15 @@ Conventions the report states too:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import statistics
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -795,7 +798,8 @@ def outcomes_by_category(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
 # The command
 
 
-def analyze(graph_path: Path, out_dir: Path, G: nx.MultiDiGraph | None = None) -> dict[str, Any]:
+def analyze(graph_path: Path, out_dir: Path, G: nx.MultiDiGraph | None = None,
+            previous: Path | None = None) -> dict[str, Any]:
     """Compute every measure, write ``out_dir/analytics.json`` and ``out_dir/report.html``.
 
     Parameters
@@ -806,6 +810,11 @@ def analyze(graph_path: Path, out_dir: Path, G: nx.MultiDiGraph | None = None) -
         Where to write; files are replaced atomically.
     G : networkx.MultiDiGraph, optional
         The graph already loaded from ``graph_path`` (saves parsing it twice in a build).
+    previous : Path, optional
+        A build directory (``kg build``'s committed one, or ``out_dir`` itself): its
+        centrality and communities (``MEMO``) are kept when its entity graph had the same
+        :func:`entity_digest`; given, the figures are recorded in ``out_dir/MEMO`` for
+        the next build.
 
     Returns
     -------
@@ -816,12 +825,16 @@ def analyze(graph_path: Path, out_dir: Path, G: nx.MultiDiGraph | None = None) -
         G = load_graph(graph_path)
     by_class = Counter(c for _, c in G.nodes(data="cls"))
     H = entity_graph(G)
+    # centrality and communities are the costly whole-graph figures and a function of the
+    # entity graph alone: kept from the previous build when its entity graph is the same
+    digest = entity_digest(H)
+    kept = _read_memo(previous, digest)
     result = {
         "graph": {"file": Path(graph_path).name, "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
                   "by_class": {c: by_class.get(c, 0) for c in CLASSES},
                   "entity_graph": _entity_graph_summary(H)},
-        "centrality": centrality(G, H=H),
-        "communities": communities(G, H=H),
+        "centrality": kept["centrality"] if kept else centrality(G, H=H),
+        "communities": kept["communities"] if kept else communities(G, H=H),
         "person_program": person_program_projection(G),
         "places": place_rollup(G),
         "outcomes": outcomes_by_category(G),
@@ -840,10 +853,54 @@ def analyze(graph_path: Path, out_dir: Path, G: nx.MultiDiGraph | None = None) -
         },
     }
     out_dir = Path(out_dir)
+    if previous is not None:          # a build: the next one may keep these figures
+        io.write_text(out_dir / MEMO, json.dumps({"entity_graph": digest, "centrality": result["centrality"],
+                                                  "communities": result["communities"]},
+                                                 ensure_ascii=False, separators=(",", ":")))
     # one line: indenting forces json's pure-Python encoder (5 s for a 1,000-article graph)
     io.write_json(_through_link(out_dir / "analytics.json"), result, indent=None, separators=(",", ":"))
     io.write_text(_through_link(out_dir / "report.html"), render_report(result))
     return result
+
+
+#: In a build directory: the entity graph's digest with its centrality and communities.
+MEMO = ".analytics-memo.json"
+
+
+@lru_cache(maxsize=1)
+def _code_key() -> str:
+    """What centrality and communities depend on besides the entity graph: this module and
+    the libraries that compute them."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for dist in ("networkx", "numpy", "scipy"):
+        h.update(f"{dist}={version(dist)}".encode())
+    return h.hexdigest()
+
+
+def entity_digest(H: nx.Graph) -> str:
+    """A hash of the entity graph as centrality and communities see it: its nodes (with
+    class and label) and weighted edges, in order (the order seeds Louvain and the pivots)."""
+    h = hashlib.sha256(_code_key().encode())
+    for n, d in H.nodes(data=True):
+        h.update(f"{n}\0{d['cls']}\0{d['label']}\n".encode())
+    h.update(b"\0edges\n")
+    for u, v, w in H.edges(data="weight"):
+        h.update(f"{u}\0{v}\0{w}\n".encode())
+    return h.hexdigest()
+
+
+def _read_memo(previous: Path | None, digest: str) -> dict[str, Any] | None:
+    if previous is None:
+        return None
+    try:
+        memo = json.loads((Path(previous) / MEMO).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(memo, dict) or memo.get("entity_graph") != digest:
+        return None
+    return memo
 
 
 def _through_link(path: Path) -> Path:

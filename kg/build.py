@@ -55,7 +55,7 @@ from typing import Any
 
 from kg import __version__
 from kg.errors import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED, InputError, KGError
-from kg.io import fault_point, fsync_dir, remove_path, write_json, write_text
+from kg.io import fault_point, fsync_dir, json_text, remove_path, write_json, write_or_link
 
 __all__ = ["build", "BuildReport", "InputStatus", "recover", "CURRENT", "BUILD_PREFIX", "REPORT"]
 
@@ -387,12 +387,16 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
                                  "(the previous output is unchanged)")
 
     staging.mkdir(parents=True)
+    committed = _current(out)   # an unchanged article's record and text are linked from it
     for rec in records:
-        write_json(staging / "extractions" / _record_file_name(rec.meta.file_name), rec.to_dict())
+        name = f"extractions/{_record_file_name(rec.meta.file_name)}"
+        write_or_link(staging / name, json_text(rec.to_dict()).encode("utf-8"),
+                      committed / name if committed is not None else None)
     (staging / "extractions").mkdir(exist_ok=True)
     for a in articles:          # the text every evidence offset indexes: raw[start:end] == evidence
         if a.file_name in by_file:
-            write_text(staging / _text_file_name(a.file_name), a.raw)
+            name = _text_file_name(a.file_name)
+            write_or_link(staging / name, a.raw.encode("utf-8"), committed / name if committed is not None else None)
     t = lap("records", t)
 
     # the triples go straight to the files (filling an rdflib Graph would cost more time and
@@ -453,7 +457,7 @@ def _run(report: BuildReport, corpus: Path, out: Path, staging: Path, workers: i
                 nxg = load_nx(graph_file)
                 gc.freeze()         # the networkx graph lives until the views are written
                 t = lap("load", t)
-                analyze(staging / "kg.ttl", staging, G=nxg)
+                analyze(staging / "kg.ttl", staging, G=nxg, previous=previous or staging)
                 t = lap("analytics", t)
                 # case pages whose content did not change are linked from the committed output
                 write_views(staging / "kg.ttl", staging, G=nxg, previous=previous)
@@ -575,6 +579,7 @@ def _shacl_key(graph_digest: str) -> str:
 
 _VIEWS_KEY = ".views-key.json"      # in a build directory: what its analytics and views came from
 _VIEW_FILES = ("analytics.json", "report.html", "graph.html", "map.html")
+_MEMO_FILES = (".analytics-memo.json", ".layout-memo.json")   # kg.analytics.MEMO, kg.views.LAYOUT_MEMO
 
 
 def _views_key(graph_digest: str) -> str:
@@ -595,7 +600,7 @@ def _views_key(graph_digest: str) -> str:
     for p in sorted(templates_dir().iterdir()):
         if p.is_file():
             h.update(p.name.encode("utf-8") + b"\0" + p.read_bytes())
-    for dist in ("networkx", "numpy", "scipy", "jinja2", "pyvis", "pyoxigraph", "pandas", "pyarrow", "openpyxl"):
+    for dist in ("networkx", "numpy", "scipy", "jinja2", "pyvis", "pyoxigraph", "pandas", "pyarrow", "openpyxl", "xlsxwriter"):
         with contextlib.suppress(Exception):
             h.update(f"{dist}={version(dist)}".encode())
     return h.hexdigest()
@@ -659,6 +664,9 @@ def _reuse_views(previous: Path, staging: Path, key: str) -> bool:
         remove_path(staging / "cases")
         remove_path(staging / "exports")
         return False
+    for memo in _MEMO_FILES:            # what the next build keeps of analytics and layouts
+        with contextlib.suppress(OSError):
+            os.link(previous / memo, staging / memo)
     write_json(staging / _VIEWS_KEY, entry)
     return True
 

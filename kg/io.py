@@ -102,12 +102,35 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     return Path(path)
 
 
-def write_json(path: str | os.PathLike, obj: Any, **kw: Any) -> Path:
-    """Write JSON (UTF-8, Chinese kept readable, keys sorted so output is byte-stable)."""
+def json_text(obj: Any, **kw: Any) -> str:
+    """JSON as :func:`write_json` writes it."""
     kw.setdefault("ensure_ascii", False)
     kw.setdefault("indent", 2)
     kw.setdefault("sort_keys", True)
-    return write_text(path, json.dumps(obj, **kw) + "\n")
+    return json.dumps(obj, **kw) + "\n"
+
+
+def write_json(path: str | os.PathLike, obj: Any, **kw: Any) -> Path:
+    """Write JSON (UTF-8, Chinese kept readable, keys sorted so output is byte-stable)."""
+    return write_text(path, json_text(obj, **kw))
+
+
+def write_or_link(path: str | os.PathLike, data: bytes, previous: str | os.PathLike | None) -> Path:
+    """Write ``data`` to ``path`` atomically, or hard-link the file ``previous`` when it holds
+    the same bytes (an unchanged article's record and text in the next build: no write, no
+    fsync). Written files are never modified in place, so a link is as good as a copy."""
+    path = Path(path)
+    if previous is not None:
+        try:
+            if os.path.getsize(previous) == len(data) and Path(previous).read_bytes() == data:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+                os.link(previous, path)
+                return path
+        except OSError:
+            pass
+    return write_bytes(path, data)
 
 
 def remove_path(path: str | os.PathLike) -> None:

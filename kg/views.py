@@ -87,26 +87,42 @@ def _vis_assets() -> tuple[str, str]:
 # Layout
 
 
-def _force(pieces: list[nx.Graph], seed: int, iterations: int = 60) -> list[dict[Any, tuple[float, float]]]:
+def _force(pieces: list[nx.Graph], seed: int, iterations: int = 60,
+           memo: LayoutMemo | None = None) -> list[dict[Any, tuple[float, float]]]:
     """Fruchterman–Reingold (as networkx's spring layout) on many small graphs at once: the
-    pieces are padded to one size and stepped together as one numpy array (repulsion between
-    all pairs of a piece, attraction along the edges), so thousands of pieces cost a few
-    array operations per iteration. Each layout is scaled so that its median edge is _EDGE
-    pixels long and centred on (0, 0)."""
+    pieces of one size are stepped together as one numpy array (repulsion between all pairs
+    of a piece, attraction along the edges), so thousands of pieces cost a few array
+    operations per iteration. Each layout is scaled so that its median edge is _EDGE
+    pixels long and centred on (0, 0).
+
+    A piece's layout depends on the piece alone (its nodes, edges, ``seed`` and
+    ``iterations``: its own random start, no padding), so ``memo`` (:class:`LayoutMemo`,
+    the previous build's layouts by that content) gives back the layouts of the pieces a
+    change did not touch, the same numbers as computing them."""
     import numpy as np
 
     out: dict[int, dict[Any, tuple[float, float]]] = {}
-    by_size = sorted(range(len(pieces)), key=lambda i: len(pieces[i]))   # similar sizes: little padding
-    start = 0
-    while start < len(pieces):
-        # bounded memory: pieces of similar size per batch, at most 512 of them or 2**21
-        # node pairs (the largest piece of the batch decides the padded size)
-        biggest = len(pieces[by_size[min(start + 511, len(pieces) - 1)]])
-        step = max(1, min(512, 2**21 // max(biggest * biggest, 1)))
-        members = by_size[start:start + step]
-        start += step
+    orders_all = [sorted(H, key=str) for H in pieces]
+    keys = [memo.key(H, order, seed, iterations) for H, order in zip(pieces, orders_all)] if memo is not None else None
+    todo = []
+    for i, order in enumerate(orders_all):
+        hit = memo.get(keys[i], order) if keys is not None else None
+        if hit is not None:
+            out[i] = hit
+        else:
+            todo.append(i)
+    by_size: dict[int, list[int]] = defaultdict(list)     # one size per batch: no padding
+    for i in todo:
+        by_size[len(orders_all[i])].append(i)
+    batches = []
+    for size in sorted(by_size):
+        # bounded memory: at most 512 pieces or 2**21 node pairs a batch
+        step = max(1, min(512, 2**21 // max(size * size, 1)))
+        same = by_size[size]
+        batches += [same[k:k + step] for k in range(0, len(same), step)]
+    for members in batches:
         batch = [pieces[i] for i in members]
-        orders = [sorted(H, key=str) for H in batch]
+        orders = [orders_all[i] for i in members]
         P, B = len(batch), max(len(o) for o in orders)
         valid = np.zeros((P, B), dtype=bool)
         eu, ev = [], []                               # edges as flat indices into (P*B)
@@ -124,7 +140,7 @@ def _force(pieces: list[nx.Graph], seed: int, iterations: int = 60) -> list[dict
         k = (1.0 / np.sqrt(np.maximum(valid.sum(1), 1))).astype(np.float32)
         k2pair = pair * (k * k)[:, None, None]
         kflat = np.repeat(k, B)
-        pos = np.random.default_rng(seed).random((P, B, 2)).astype(np.float32)
+        pos = np.stack([np.random.default_rng([seed, _piece_seed(o)]).random((B, 2)) for o in orders]).astype(np.float32)
         px, py = pos[..., 0].copy(), pos[..., 1].copy()
         fx, fy = px.reshape(-1), py.reshape(-1)         # views: flat node index -> coordinate
         n_flat = P * B
@@ -161,7 +177,60 @@ def _force(pieces: list[nx.Graph], seed: int, iterations: int = 60) -> list[dict
             med = float(np.median(lengths)) if len(lengths) else float(k[i])
             scale = _EDGE / max(med, float(k[i]) / 2)
             out[members[i]] = {v: (float(p[j, 0] * scale), float(p[j, 1] * scale)) for j, v in enumerate(order)}
+    if memo is not None:
+        for i, order in enumerate(orders_all):
+            memo.put(keys[i], order, out[i])
     return [out[i] for i in range(len(pieces))]
+
+
+def _piece_seed(order: list[Any]) -> int:
+    """A piece's own random start: from its nodes, not from its place among other pieces."""
+    return int.from_bytes(hashlib.sha256("\0".join(map(str, order)).encode("utf-8")).digest()[:8], "big")
+
+
+#: In a build directory: the layouts of the graph page's pieces, by their content (kg.views.LayoutMemo).
+LAYOUT_MEMO = ".layout-memo.json"
+
+
+class LayoutMemo:
+    """The force layouts of pieces by a hash of what they depend on (the piece's nodes and
+    edges in order, seed, iterations, this module): read from a previous build directory,
+    and what this build used written for the next (:meth:`save`)."""
+
+    def __init__(self, previous: Path | None = None) -> None:
+        self.old: dict[str, list[list[float]]] = {}
+        self.used: dict[str, list[list[float]]] = {}
+        self.hits = 0
+        if previous is not None:
+            try:
+                data = json.loads((Path(previous) / LAYOUT_MEMO).read_text(encoding="utf-8"))
+                if isinstance(data, dict) and data.get("code") == _render_fingerprint():
+                    self.old = data.get("layouts") or {}
+            except (OSError, ValueError):
+                pass
+
+    @staticmethod
+    def key(H: nx.Graph, order: list[Any], seed: int, iterations: int) -> str:
+        index = {v: j for j, v in enumerate(order)}
+        h = hashlib.sha256(f"{seed}:{iterations}:{len(order)}\n".encode())
+        h.update("\0".join(map(str, order)).encode("utf-8"))
+        h.update(",".join(f"{index[u]}-{index[v]}" for u, v in H.edges() if u != v).encode())
+        return h.hexdigest()[:32]
+
+    def get(self, key: str, order: list[Any]) -> dict[Any, tuple[float, float]] | None:
+        xy = self.old.get(key)
+        if xy is None or len(xy) != len(order):
+            return None
+        self.hits += 1
+        self.used[key] = xy
+        return {v: (p[0], p[1]) for v, p in zip(order, xy)}
+
+    def put(self, key: str, order: list[Any], pos: dict[Any, tuple[float, float]]) -> None:
+        self.used.setdefault(key, [list(pos[v]) for v in order])
+
+    def save(self, out_dir: Path) -> None:
+        io.write_text(Path(out_dir) / LAYOUT_MEMO, json.dumps({"code": _render_fingerprint(), "layouts": self.used},
+                                                              separators=(",", ":")))
 
 
 def _chunks(H: nx.Graph, size: int) -> list[list[Any]]:
@@ -250,7 +319,8 @@ def _pack(blocks: list[dict[Any, tuple[float, float]]]) -> dict[Any, tuple[float
     return pos
 
 
-def layout_parts(G: nx.Graph, parts: list[Iterable[Any]], seed: int = 0) -> list[dict[Any, tuple[float, float]]]:
+def layout_parts(G: nx.Graph, parts: list[Iterable[Any]], seed: int = 0,
+                 memo: LayoutMemo | None = None) -> list[dict[Any, tuple[float, float]]]:
     """Positions (pixels) for the nodes of each part of ``G`` (parts may share nodes: each
     part gets its own layout), computed in advance so the page needs no physics.
 
@@ -260,6 +330,7 @@ def layout_parts(G: nx.Graph, parts: list[Iterable[Any]], seed: int = 0) -> list
     share a piece) packed in rows in the order they were cut. All the pieces of all parts
     are stepped together (:func:`_force`). Each article is put at the centre of what it
     mentions. Deterministic for a given ``seed``; about linear in the number of nodes.
+    ``memo``: layouts of unchanged pieces from the previous build (:class:`LayoutMemo`).
     """
     prepared = [_undirected(G, part) for part in parts]
     whole_max = _SMALL if len(parts) == 1 else _PART_WHOLE
@@ -273,7 +344,7 @@ def layout_parts(G: nx.Graph, parts: list[Iterable[Any]], seed: int = 0) -> list
             cut.extend((i, U.subgraph(p)) for p in _chunks(U, _PIECE))
     for jobs, iterations in ((whole, 100 if len(parts) == 1 else 50), (cut, 40)):
         if jobs:
-            for (i, _), b in zip(jobs, _force([H for _, H in jobs], seed, iterations=iterations)):
+            for (i, _), b in zip(jobs, _force([H for _, H in jobs], seed, iterations=iterations, memo=memo)):
                 blocks[i].append(b)
     out = []
     for (_, articles), part_blocks in zip(prepared, blocks):
@@ -290,7 +361,7 @@ def layout_parts(G: nx.Graph, parts: list[Iterable[Any]], seed: int = 0) -> list
 
 
 def focus_layouts(G: nx.MultiDiGraph, parts: list[Iterable[Any]], focus: set[Any],
-                  seed: int = 0) -> list[dict[Any, tuple[float, float]]]:
+                  seed: int = 0, memo: LayoutMemo | None = None) -> list[dict[Any, tuple[float, float]]]:
     """Positions for the nodes of each part, its ``focus`` nodes (what the page opens on,
     :func:`case_focus`) laid out on their own (:func:`layout_parts`), so that the opening
     view is compact enough to read its labels; every other node of the part is then put
@@ -302,7 +373,7 @@ def focus_layouts(G: nx.MultiDiGraph, parts: list[Iterable[Any]], focus: set[Any
 
     parts = [list(p) for p in parts]
     cores = [[n for n in p if n in focus] for p in parts]
-    core_pos = layout_parts(G, [c for c in cores if c], seed)
+    core_pos = layout_parts(G, [c for c in cores if c], seed, memo)
     out: list[dict[Any, tuple[float, float]]] = []
     lone_parts: list[list[Any]] = []
     it = iter(core_pos)
@@ -327,7 +398,7 @@ def focus_layouts(G: nx.MultiDiGraph, parts: list[Iterable[Any]], focus: set[Any
         rest = [n for n in part if n not in pos]
         out.append(pos)
         lone_parts.append(rest)
-    lone = layout_parts(G, lone_parts, seed) if any(lone_parts) else [{} for _ in parts]
+    lone = layout_parts(G, lone_parts, seed, memo) if any(lone_parts) else [{} for _ in parts]
     for pos, extra in zip(out, lone):
         if extra and pos:
             x1 = max(p[0] for p in pos.values()) + 3 * _EDGE
@@ -339,9 +410,9 @@ def focus_layouts(G: nx.MultiDiGraph, parts: list[Iterable[Any]], focus: set[Any
     return out
 
 
-def graph_layout(G: nx.Graph, seed: int = 0) -> dict[Any, tuple[float, float]]:
+def graph_layout(G: nx.Graph, seed: int = 0, memo: LayoutMemo | None = None) -> dict[Any, tuple[float, float]]:
     """Positions (pixels) for every node of ``G``: :func:`layout_parts` with one part."""
-    return layout_parts(G, [G], seed)[0]
+    return layout_parts(G, [G], seed, memo)[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -627,7 +698,8 @@ def make_network(G: nx.MultiDiGraph, pos: dict | None = None, seed: int = 0, foc
 
 
 def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: str = "扶贫知识图谱 Fupin KG",
-                     overview_above: int = _OVERVIEW_ABOVE, region_max: int = _REGION_MAX) -> Path:
+                     overview_above: int = _OVERVIEW_ABOVE, region_max: int = _REGION_MAX,
+                     memo: LayoutMemo | None = None) -> Path:
     """Write the whole graph as one offline HTML page (what the benchmark times).
 
     A graph of up to ``overview_above`` nodes is drawn whole. A bigger one (a thousand
@@ -658,7 +730,7 @@ def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: st
     focus = case_focus(G)
     pos = None
     if regions:
-        layouts = focus_layouts(G, [r.members for r in regions], focus, seed)
+        layouts = focus_layouts(G, [r.members for r in regions], focus, seed, memo)
         home: dict[str, int] = {}
         for i, r in enumerate(regions):
             for n in r.members:
@@ -667,7 +739,7 @@ def write_graph_html(G: nx.MultiDiGraph, path: Path, *, seed: int = 0, title: st
         pos = _pack([_centred({n: p for n, p in layout.items() if home[n] == i})
                      for i, layout in enumerate(layouts)])
     else:
-        pos = focus_layouts(G, [list(G)], focus, seed)[0]
+        pos = focus_layouts(G, [list(G)], focus, seed, memo)[0]
     net, meta = make_network(G, pos=pos, seed=seed, focus=focus)
     nodes, edges, _heading, _h, _w, options = net.get_network_data()
     deferred = net.deferred_edges
@@ -916,12 +988,17 @@ def write_views(graph_path: Path, out_dir: Path, G: nx.MultiDiGraph | None = Non
                 previous: Path | None = None) -> list[Path]:
     """Write ``out_dir/graph.html``, ``out_dir/cases/*.html`` and ``out_dir/cases/index.html``
     from the RDF graph; returns the paths written. ``previous``: an earlier output directory
-    whose unchanged case pages are reused (:func:`write_case_pages`)."""
+    whose unchanged case pages are reused (:func:`write_case_pages`) and whose layouts of
+    unchanged pieces of the graph are kept (:class:`LayoutMemo`, written to ``out_dir``
+    for the next build)."""
     if G is None:
         G = load_graph(graph_path)
     out_dir = Path(out_dir)
     prev_cases = Path(previous) / "cases" if previous is not None and (Path(previous) / "cases").is_dir() else None
-    return [write_graph_html(G, out_dir / "graph.html"), *write_case_pages(G, out_dir, prev_cases)]
+    memo = LayoutMemo(previous)             # the layouts of the pieces a change did not touch
+    page = write_graph_html(G, out_dir / "graph.html", memo=memo)
+    memo.save(out_dir)
+    return [page, *write_case_pages(G, out_dir, prev_cases)]
 
 
 def measure_draw(html_path: Path, *, screenshot: Path | None = None, timeout_s: float = 120.0,

@@ -344,3 +344,34 @@ def test_analyze_writes_through_output_symlinks(fixture_path, tmp_path):
     for name in ("analytics.json", "report.html"):
         assert (tmp_path / name).is_symlink()
         assert (current / name).read_text(encoding="utf-8") != "old"
+
+
+def test_centrality_and_communities_kept_while_the_entity_graph_is_the_same(fixture_path, tmp_path, monkeypatch):
+    """A build keeps the costly figures from the previous build directory (kg.analytics.MEMO)
+    when its entity graph hashes the same, and the files are the same bytes as computing them."""
+    first, second, fresh = tmp_path / "first", tmp_path / "second", tmp_path / "fresh"
+    for d in (first, second, fresh):
+        d.mkdir()
+    G = A.load_graph(fixture_path)
+    A.analyze(fixture_path, first, G=G, previous=first)            # no memo yet: computed, recorded
+    assert json.loads((first / A.MEMO).read_text(encoding="utf-8"))["entity_graph"] == A.entity_digest(A.entity_graph(G))
+    A.analyze(fixture_path, fresh, G=A.load_graph(fixture_path))   # kg analyze: nothing recorded
+    assert not (fresh / A.MEMO).exists()
+
+    def fail(*a, **k):
+        raise AssertionError("computed again")
+
+    with monkeypatch.context() as m:
+        m.setattr(A, "centrality", fail)
+        m.setattr(A, "communities", fail)
+        A.analyze(fixture_path, second, G=A.load_graph(fixture_path), previous=first)
+    for name in ("analytics.json", "report.html"):
+        assert (second / name).read_bytes() == (first / name).read_bytes() == (fresh / name).read_bytes()
+    # another entity graph (one person gone): computed again
+    H = A.load_graph(fixture_path)
+    H.remove_node(next(n for n, c in H.nodes(data="cls") if c == "Person"))
+    assert A.entity_digest(A.entity_graph(H)) != A.entity_digest(A.entity_graph(G))
+    with monkeypatch.context() as m:
+        m.setattr(A, "communities", fail)
+        with pytest.raises(AssertionError, match="computed again"):
+            A.analyze(fixture_path, second, G=H, previous=first)

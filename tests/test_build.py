@@ -105,7 +105,7 @@ def stages(monkeypatch):
                      "validate_file": lambda path, engine="oxigraph": (True, "Conforms: True")},
         "kg.store": {"build_store": _build_store},
         "kg.analytics": {"load_graph": lambda g: ("nx", g),
-                         "analyze": lambda p, d, G: (Path(d) / "report.html").write_text(G[0], encoding="utf-8")},
+                         "analyze": lambda p, d, G, previous=None: (Path(d) / "report.html").write_text(G[0], encoding="utf-8")},
         "kg.views": {"write_views": _write_views},
         "kg.export": {"write_exports": _write_exports},
         "kg.geomap": {"write_map": _write_map},

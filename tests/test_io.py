@@ -103,3 +103,19 @@ def test_fault_point_kills_on_the_nth_pass(tmp_path: Path):
     assert "not reached" not in proc.stdout
     assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "A"
     assert (tmp_path / "b.txt").read_text(encoding="utf-8") == "old"
+
+
+def test_write_or_link_links_only_the_same_bytes(tmp_path):
+    from kg.io import write_or_link
+
+    prev = tmp_path / "prev" / "a.json"
+    prev.parent.mkdir()
+    prev.write_bytes("记录 1\n".encode())
+    same = write_or_link(tmp_path / "new" / "a.json", "记录 1\n".encode(), prev)
+    assert same.read_bytes() == prev.read_bytes() and same.stat().st_ino == prev.stat().st_ino
+    other = write_or_link(tmp_path / "new" / "b.json", "记录 2\n".encode(), prev)
+    assert other.read_bytes() == "记录 2\n".encode() and other.stat().st_ino != prev.stat().st_ino
+    assert prev.read_bytes() == "记录 1\n".encode()                    # the previous file is untouched
+    gone = write_or_link(tmp_path / "new" / "c.json", b"x", tmp_path / "missing.json")
+    assert gone.read_bytes() == b"x"
+    assert write_or_link(tmp_path / "new" / "d.json", b"y", None).read_bytes() == b"y"

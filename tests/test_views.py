@@ -332,3 +332,34 @@ def test_empty_graph_still_gives_pages(tmp_path):
     assert [p.name for p in written] == ["graph.html", "index.html"]
     assert page_data((tmp_path / "graph.html").read_text(encoding="utf-8"), "NODES") == []
     assert "无数据" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_layouts_of_untouched_pieces_kept_from_the_previous_build(tmp_path):
+    """kg.views.LayoutMemo: a piece's layout is a function of the piece, so the previous
+    build's layouts of the pieces a change did not touch are kept, and the page is the same
+    bytes as one laid out from scratch."""
+    G = A.load_graph(synthetic_graph(300))
+    assert G.number_of_nodes() > V._OVERVIEW_ABOVE                 # regions, cut into pieces
+    first, second, fresh = tmp_path / "first", tmp_path / "second", tmp_path / "fresh"
+    memo = V.LayoutMemo(None)
+    V.write_graph_html(G, first / "graph.html", memo=memo)
+    memo.save(first)
+    assert memo.hits == 0 and memo.used
+    again = V.LayoutMemo(first)
+    V.write_graph_html(G, second / "graph.html", memo=again)
+    assert again.hits == len(memo.used)                              # every piece kept
+    V.write_graph_html(G, fresh / "graph.html")                      # no memo at all
+    assert (second / "graph.html").read_bytes() == (first / "graph.html").read_bytes() == (
+        fresh / "graph.html").read_bytes()
+    # one article gone: most pieces are kept, the page equals a fresh layout of the new graph
+    H = G.copy()
+    art = sorted(A.nodes_of(H, "Article"))[0]
+    H.remove_nodes_from([art, *(u for u in list(H.predecessors(art)) if H.nodes[u]["cls"] in ("Case", "Income", "Statistic"))])
+    partial = V.LayoutMemo(first)
+    V.write_graph_html(H, second / "graph.html", memo=partial)
+    V.write_graph_html(H, fresh / "graph.html")
+    assert (second / "graph.html").read_bytes() == (fresh / "graph.html").read_bytes()
+    assert 0 < partial.hits < len(partial.used)
+    # the memo of another version of the code is not used
+    (first / V.LAYOUT_MEMO).write_text(json.dumps({"code": "other", "layouts": memo.used}), encoding="utf-8")
+    assert V.LayoutMemo(first).old == {}
