@@ -48,6 +48,41 @@ def test_workers_and_cluster_together_are_refused(tmp_path):
         build(corpus="corpus", out=tmp_path / "out", workers=2, cluster="local:2", quiet=True)
 
 
+_FAULTS_SCRIPT = """
+import resource, sys
+import numpy as np
+from kg.cluster import _usual_malloc
+
+def faults():
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(50):
+        a = np.ones(500_000)        # 4 MB, freed again: as the NER model's arrays
+        del a
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+faults()
+dask_default = faults()
+changed = _usual_malloc()
+print(dask_default, changed, faults())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_usual_malloc_stops_the_page_faults_of_dask_trim_threshold():
+    env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": "65536", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    out = subprocess.run([sys.executable, "-c", _FAULTS_SCRIPT], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    dask_default, changed, after = int(out[0]), out[1], int(out[2])
+    assert changed == "True"
+    assert dask_default > 10_000          # every 4 MB array mapped and faulted in again (~1,000 pages)
+    assert after < dask_default / 10      # reused from the heap
+    # without the variable, glibc's own thresholds stand and nothing is changed
+    env.pop("MALLOC_TRIM_THRESHOLD_")
+    out = subprocess.run([sys.executable, "-c", _FAULTS_SCRIPT], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out[1] == "False" and int(out[0]) < dask_default / 10
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -135,6 +170,18 @@ def test_local_cluster_build_is_byte_identical_and_rejects_like_local(built_outp
     # the workers wrote the cache: a local rebuild extracts nothing
     again = build(corpus=corpus, out=tmp_path / "out", views=False, quiet=True)
     assert again.cache["hits"] == 5 and again.cache["extracted"] == 0
+
+
+@pytest.mark.slow
+def test_local_cluster_workers_run_without_profiler_or_trim_threshold():
+    before = {k: os.environ.get(k) for k in ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS", "PYTHONHASHSEED")}
+    with ClusterExecutor("local:2") as ex:
+        client = ex.connect()
+        seen = client.run(lambda dask_worker: (os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+                                               "profile" in dask_worker.periodic_callbacks))
+        assert len(seen) == 2 and set(seen.values()) == {(None, False)}
+    # the nannies exported their variables into this process: put back
+    assert {k: os.environ.get(k) for k in before} == before
 
 
 @pytest.mark.slow
