@@ -44,11 +44,20 @@ from spacy.tokens import Doc
 
 from kg.errors import KGError
 from kg.nlp.doc import DocIndex, init_doc
+from kg.nlp.persons import load_lexicons
 from kg.nlp.programs import vocabulary_path
 from kg.records import PARTS, When
 
 __all__ = ["TimeCues", "TimeMention", "TimeAttacher", "find_times", "load_time_cues", "make_kg_times",
            "cn_number"]
+
+@functools.cache
+def _officials() -> re.Pattern:
+    """Role words of officials and leaders (``kg/data/person_roles.txt``): a time followed by
+    one as the clause's subject (8月23日第一书记…来到) dates their act, not a case's start."""
+    roles = sorted((r for r, k in load_lexicons().roles.items() if k in ("official", "leader")), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, roles)))
+
 
 _KINDS = ("rel_year", "rel_month", "now", "part", "since", "ago", "start", "scene")
 _CLAUSE_RE = re.compile(r"[，,；;。！？!?：:\n]")
@@ -354,6 +363,8 @@ class TimeAttacher:
                     others = {ref for a, b, ref in person_spans if c0 <= a and b <= c1}
                     if others and case.person not in others:
                         continue                     # 2017年，村民吴亦军从浙江务工回来: another person's start
+                    if not others and _officials().search(text, t.end, min(c1, t.end + 8)):
+                        continue                     # 8月23日第一书记和村支书来到扶贫车间: their visit
                     if self.cues.start_rx.search(region) or any(
                             ref in progs and c0 <= a and b <= c1 for a, b, ref in program_spans):
                         found = (t, scope)

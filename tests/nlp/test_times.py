@@ -188,3 +188,10 @@ def test_case_start_on_a_real_article(nlp, corpus_dir):
     raw = path.read_text(encoding="utf-8")
     for w in rec.times():
         assert raw[w.evidence.start:w.evidence.end] == w.evidence.raw_text
+
+
+def test_an_officials_visit_dates_no_case(nlp):
+    # 8月23日 dates the first secretary's visit to the workshop, not the worker's start there
+    doc = nlp("村支书邹冬英将徐燕平介绍到了扶贫车间工作。8月23日第一书记和村支书来到扶贫车间了解贫困户的就业情况，"
+              "徐燕平就在其中，她正卖力地干着活。")
+    assert all(c.start is None or "8月23日" not in c.start.text for c in doc._.kg_cases)
