@@ -11,11 +11,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import ServeError
-from kg.graph import build_graph, write_graph
 from kg.memstore import fits_in_memory, load_memory_store, load_server, memory_available, memory_needed
-from kg.records import ArticleRecord
 from kg.resources import queries_dir
-from kg.store import _stop, build_store, open_store, oxigraph_binary, query
+from kg.store import _stop, open_store, oxigraph_binary, query
 from kg.summary import SUMMARY_GRAPH
 
 DATA = Path(__file__).parent / "data"
@@ -23,11 +21,9 @@ QUADS = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("memstore")
-    recs = json.loads((DATA / "records_corpus.json").read_text(encoding="utf-8"))
-    write_graph(build_graph([ArticleRecord.from_dict(d) for d in recs]), out)
-    return build_store(out / "kg.nt", out / "store")
+def store(records_store_dir) -> Path:
+    """The store of the hand-made records (one session fixture, tests/conftest.py)."""
+    return records_store_dir / "store"
 
 
 def _term(t) -> tuple | None:

@@ -31,11 +31,9 @@ COUNT_CASES = ("PREFIX fp: <https://w3id.org/fupin-kg/ontology#>\n"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("serve")
-    recs = json.loads((DATA / "records_corpus.json").read_text(encoding="utf-8"))
-    write_graph(build_graph([ArticleRecord.from_dict(d) for d in recs]), out)
-    return build_store(out / "kg.nt", out / "store")
+def store(records_store_dir) -> Path:
+    """The store of the hand-made records (one session fixture, tests/conftest.py)."""
+    return records_store_dir / "store"
 
 
 def free_port() -> int:
