@@ -116,20 +116,18 @@ def write_graphml(nodes: Iterable[Node], edges: Iterable[Edge], path: str | os.P
     keys = _Keys()
     with _body(path) as body:
         w = body.write
-        for n, attrs in nodes:
-            parts = [f'<node id="{_attr(str(n))}">\n']
-            for k, v in attrs.items():
-                keys.see("node", k, v)
-                parts.append(f'  <data key="{_attr(k)}">{_text(_value(v, False))}</data>\n')
-            parts.append("</node>\n")
-            w("".join(parts))
-        for u, v, key, attrs in edges:
-            parts = [f'<edge source="{_attr(str(u))}" target="{_attr(str(v))}" id="{_attr(str(key))}">\n']
+        def element(kind: str, head: str, attrs: dict) -> None:
+            parts = [f"<{kind} {head}>\n"]
             for k, x in attrs.items():
-                keys.see("edge", k, x)
+                keys.see(kind, k, x)
                 parts.append(f'  <data key="{_attr(k)}">{_text(_value(x, False))}</data>\n')
-            parts.append("</edge>\n")
+            parts.append(f"</{kind}>\n")
             w("".join(parts))
+
+        for n, attrs in nodes:
+            element("node", f'id="{_attr(str(n))}"', attrs)
+        for u, v, key, attrs in edges:
+            element("edge", f'source="{_attr(str(u))}" target="{_attr(str(v))}" id="{_attr(str(key))}"', attrs)
         body.seek(0)
         with io.atomic_write(path, "w") as out:
             out.write("<?xml version='1.0' encoding='utf-8'?>\n"
