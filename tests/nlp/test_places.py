@@ -134,17 +134,20 @@ def test_unanchored_unknown_township(nlp):
 
 
 def test_throughput(nlp):
-    """Places run faster than the tokenizer (~50k chars/s): dictionary look-ups only, no scans."""
+    """Places run about as fast as the tokenizer: dictionary look-ups only, no scans. Timed as a
+    ratio to the tokenizer on the same text in the same run, so a loaded machine slows both."""
     import time
 
     text = "永川区五间镇景圣村塘坎上村民小组建卡贫困户孙天英就是如此。黔江区金溪镇山坳村退伍军人刘廷荣说。" * 200
-    doc = nlp.make_doc(text)
-    init_doc(doc)
-    doc = nlp.get_pipe("sentencizer")(doc)
     run_places(nlp, "重庆市。在古乡雪瓦卡村,右玉县马头山,在康乐安置点,王家社区")   # warm the gazetteer and word lists
     t = time.perf_counter()
+    doc = nlp.make_doc(text)
+    tokenizer = time.perf_counter() - t
+    init_doc(doc)
+    doc = nlp.get_pipe("sentencizer")(doc)
+    t = time.perf_counter()
     nlp.get_pipe("kg_places")(doc)
-    assert len(text) / (time.perf_counter() - t) > 20_000   # ~90k chars/s on this dense text, idle
+    assert time.perf_counter() - t < 2 * tokenizer   # ~0.6x the tokenizer on this dense text, idle
 
 
 def test_random_text_never_breaks_the_finder(nlp):
