@@ -53,15 +53,13 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.nlp.doc import DocIndex, init_doc
-from kg.nlp.persons import doc_text, fast_evidence, load_lexicons
+from kg.nlp.persons import THIRD_PERSON, doc_text, fast_evidence, load_lexicons
 from kg.records import ADMIN_LEVELS, Case, Evidence, Income, Program
 from kg.resources import data_file
 
 __all__ = ["make_kg_cases", "CaseAssembler", "CaseLexicon", "load_case_lexicon"]
 
 _PRONOUN = re.compile(r"[她他其](?!们|他|中|实|次|余)")
-#: A third-person pronoun for one person (他, 她; not 他们).
-_PRONOUNS = re.compile(r"[他她](?!们)")
 _SPEECH = re.compile(r"(?:[\u4e00-\u9fff]{0,3}地|笑着)?(?:说|表示|介绍|坦言|指出|强调|告诉)")
 #: a place after these is where the person used to work (曾在广东打工多年)
 #: Categories of support received rather than work: a story with only these may still tell of a job.
@@ -829,7 +827,7 @@ class CaseAssembler:
             return True
         s0, e0 = bounds[f.sent]
         sent = text[s0:e0]
-        return any(form in sent for form in forms) or bool(_PRONOUNS.search(sent))
+        return any(form in sent for form in forms) or bool(THIRD_PERSON.search(sent))
 
     def _works(self, facts: list[_Fact], programs) -> bool:
         """The story says the person works somewhere (a workshop, a job)."""

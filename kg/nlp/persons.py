@@ -38,7 +38,7 @@ from kg.records import Evidence, Person
 from kg.resources import data_file
 
 __all__ = ["make_kg_persons", "PersonRecognizer", "Lexicons", "load_lexicons", "Mention", "fast_evidence",
-           "sentence_evidence_at", "doc_text"]
+           "sentence_evidence_at", "doc_text", "THIRD_PERSON"]
 
 _CJK = "\u4e00-\u9fff"
 #: Characters that never occur inside a given name in running text (particles, admin suffixes...).
@@ -58,7 +58,8 @@ _NAME_FOLLOW = "是说的，。、；！？：”"
 _ADDRESS_AFTER = set("的了和与给找让请问向对把被跟同及是位名托由据称为见叫派带陪随当")
 #: Surnames that before a title are far more often a verb or adverb (任组长, 代县长, 时任).
 _ADDRESS_NOT_SURNAME = "任代时原向和从将把被让同"
-_PRONOUNS = re.compile(r"[她他](?!们)")
+#: A third-person pronoun for one person (他, 她; not 他们).
+THIRD_PERSON = re.compile(r"[她他](?!们)")
 #: The joint of a transliterated or minority name's parts (阿依努尔·赛买提, 卡洛斯·阿马特).
 _DOTS = "·・•‧"
 #: What a proposed name may be made of: CJK characters, with a middle dot between the parts of
@@ -705,7 +706,7 @@ class PersonRecognizer:
         votes: dict[str, Counter] = defaultdict(Counter)
         idx = 0
         last = None
-        for pm in _PRONOUNS.finditer(text):
+        for pm in THIRD_PERSON.finditer(text):
             while idx < len(mentions) and mentions[idx].start < pm.start():
                 last = mentions[idx]
                 idx += 1
@@ -760,7 +761,6 @@ class PersonRecognizer:
                 persons[full].aliases.append(alias)
             mentions.append(Mention(st, en, full, alias))
 
-
     def _surname_refs(self, doc: Doc, text: str, persons: dict[str, Person], mentions: list[Mention],
                       ctx: _DocCtx) -> None:
         """A person named only by surname and formal title (陈老师, 汤局长说, 老于的女儿) when the
@@ -783,7 +783,7 @@ class PersonRecognizer:
                     or not ctx.free(st, en) or not ctx.body(st) or _credit(text, st, en)):
                 continue
             prev = text[st - 1:st]
-            if prev and re.match(f"[{_CJK}]", prev) and prev not in _ADDRESS_AFTER:
+            if "\u4e00" <= prev <= "\u9fff" and prev not in _ADDRESS_AFTER:
                 tok = doc.char_span(st - 1, st, alignment_mode="expand")
                 if tok is None or len(tok.text) < 2:
                     continue    # 家明老师: the surname-like character ends a name or word

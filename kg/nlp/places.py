@@ -818,7 +818,6 @@ class PlaceFinder:
             covered[m.start:m.end] = b"\x01" * (m.end - m.start)
         org_end = {start: end for start, end, label in proposals if label == "ORG"}
         by_first, names, words, out = self._world_by_first, world_names(), common_words(), []
-        heads_ = sorted({*_WORLD_FEATURES, *_WORLD_ADMIN}, key=len, reverse=True)
         i = 0
         while i < len(text):
             for name in by_first.get(text[i], ()):
@@ -826,13 +825,10 @@ class PlaceFinder:
                 if (text.startswith(name, i) and not any(covered[i:j]) and org_end.get(i, j) <= j
                         and text[i - 1:i + 1] not in words and text[j - 1:j + 1] not in words
                         and text[j:j + 1] != "族"):         # 朝鲜族 is a people
-                    path = (names[name],)
-                    tail = next((h for h in heads_ if text.startswith(h, j)), "")
-                    if tail in _WORLD_ADMIN:
-                        j += len(tail)                       # 斯特拉斯堡市: the city itself
-                    elif tail:
-                        j += len(tail)                       # 德黑兰机场, 朝鲜半岛: a place of its own
-                        path = (text[i:j],)
+                    tail = next((h for h in _WORLD_TAILS if text.startswith(h, j)), "")
+                    j += len(tail)
+                    # 斯特拉斯堡市 is the city itself; 德黑兰机场, 朝鲜半岛 are places of their own
+                    path = (text[i:j],) if tail and tail not in _WORLD_ADMIN else (names[name],)
                     out.append(PlaceMention(i, j, text[i:j], OTHER, path))
                     covered[i:j] = b"\x01" * (j - i)
                     i = j - 1
@@ -890,6 +886,7 @@ _WORLD_ADMIN = ("市", "州", "省", "县", "区", "郡", "大区")
 _PLACE_NOT_NAME_ENDS = ("岛", "河", "湖", "宫", "港", "湾", "峡", "半岛", "平原", "高原", "盆地", "山脉", "地区")
 #: Features named after a foreign place, places of their own (德黑兰机场, 朝鲜半岛, 奥克兰港).
 _WORLD_FEATURES = ("港", "岛", "湾", "宫", "机场", "车站", "火车站", "半岛", "山脉", "平原", "高原", "盆地", "地区")
+_WORLD_TAILS = tuple(sorted({*_WORLD_FEATURES, *_WORLD_ADMIN}, key=len, reverse=True))   # longest first
 
 
 class _Memo(dict):

@@ -51,14 +51,6 @@ from kg.records import PARTS, When
 __all__ = ["TimeCues", "TimeMention", "TimeAttacher", "find_times", "load_time_cues", "make_kg_times",
            "cn_number"]
 
-@functools.cache
-def _officials() -> re.Pattern:
-    """Role words of officials and leaders (``kg/data/person_roles.txt``): a time followed by
-    one as the clause's subject (8月23日第一书记…来到) dates their act, not a case's start."""
-    roles = sorted((r for r, k in load_lexicons().roles.items() if k in ("official", "leader")), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, roles)))
-
-
 _KINDS = ("rel_year", "rel_month", "now", "part", "since", "ago", "start", "scene")
 _CLAUSE_RE = re.compile(r"[，,；;。！？!?：:\n]")
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -66,6 +58,14 @@ _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三":
 _CN = "〇零○一二两三四五六七八九十"
 _CJK = "\u4e00-\u9fff"
 _AGE = re.compile(rf"^(?:已经|已|才|刚|都)?(?:\d+|[{_CN}]+)多?岁")
+
+
+@functools.cache
+def _officials() -> re.Pattern:
+    """Role words of officials and leaders (``kg/data/person_roles.txt``): a time followed by
+    one as the clause's subject (8月23日第一书记…来到) dates their act, not a case's start."""
+    roles = sorted((r for r, k in load_lexicons().roles.items() if k in ("official", "leader")), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, roles)))
 
 
 def cn_number(text: str) -> int | None:
